@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, type ConfigOverrides, describeSettings, loadConfig } from '../config.ts';
+import { openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
+import { currentVersion, migrate, migrations } from '../db/migrations.ts';
+import { importOfficial } from '../importer/official.ts';
+import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
+import { catalogCounts, catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { createProgress } from './progress.ts';
+import { serve } from './serve.ts';
+
+const int = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+interface GlobalOpts {
+  db?: string;
+}
+
+function configFrom(cmd: Command, extra: ConfigOverrides = {}) {
+  const globals = cmd.optsWithGlobals<GlobalOpts>();
+  return loadConfig({ dbPath: globals.db, ...extra });
+}
+
+export function buildCli(): Command {
+  const program = new Command('chinook')
+    .description('Chinook music store: SQLite catalog, search, similarity and a JSON API')
+    .option('--db <path>', 'primary database file (env CHINOOK_DB, default data/chinook.sqlite)')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('start the HTTP server (imports Chinook first if the database is empty)')
+    .option('-p, --port <port>', 'port (env PORT, default 3000)', int('port', 0, 65535))
+    .option('-H, --host <host>', 'address to listen on (env HOST, default localhost)')
+    .option('--no-auto-import', 'do not import Chinook into an empty database')
+    .action(async (opts: { port?: number; host?: string; autoImport: boolean }, cmd: Command) => {
+      const overrides: ConfigOverrides = { port: opts.port, host: opts.host };
+      if (opts.autoImport === false) overrides.autoImport = false;
+      await serve(configFrom(cmd, overrides));
+    });
+
+  program
+    .command('import')
+    .description('import the official Chinook v1.4.5 database (or a synthetic one) into the primary database')
+    .option('--source <path>', 'Chinook_Sqlite.sqlite to read (env CHINOOK_SOURCE)')
+    .option('-f, --force', 'replace a catalog that is already there')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (opts: { source?: string; force?: boolean; quiet?: boolean }, cmd: Command) => {
+      const config = configFrom(cmd, { source: opts.source });
+      const source = await resolveSource({ flag: opts.source, env: process.env.CHINOOK_SOURCE, log: (l) => console.error(l) });
+      const db = openPrimary(config);
+      try {
+        const progress = createProgress('import', { quiet: opts.quiet });
+        const result = importOfficial(db, source.path, { force: opts.force ?? false, onProgress: (d, t, l) => progress.update(d, t, l) });
+        progress.stop();
+        if (result.skipped) {
+          console.log(`Catalog already imported (${formatCounts(result.counts)}). Use --force to import again.`);
+        } else {
+          console.log(`Imported from ${source.path}${source.verified ? ' (SHA-256 verified)' : ''} in ${result.ms.toFixed(0)} ms:`);
+          console.log(`  ${formatCounts(result.counts)}`);
+        }
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending schema migrations (also done on every start)')
+    .action((_opts: unknown, cmd: Command) => {
+      const config = configFrom(cmd);
+      const db = openPrimary(config, { skipMigrations: true });
+      try {
+        const r = migrate(db);
+        console.log(r.applied.length ? `Migrated ${r.from} → ${r.to}: ${r.applied.join(', ')}` : `Schema is up to date (version ${r.to}).`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('print effective settings, SQLite and sqlite-vec versions, pragmas read back and row counts')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const config = configFrom(cmd);
+      const db = openPrimary(config, { skipMigrations: true });
+      try {
+        const report = {
+          settings: describeSettings(config),
+          versions: { node: process.version, ...sqliteVersions(db) },
+          schema: { version: currentVersion(db), latest: migrations.length },
+          pragmas: readPragmas(db),
+          counts: currentVersion(db) >= 1 ? catalogCounts(db) : null,
+        };
+        if (opts.json) {
+          console.log(JSON.stringify(report, null, 2));
+          return;
+        }
+        console.log('Settings');
+        for (const s of report.settings) console.log(`  ${s.name.padEnd(18)} ${String(s.value ?? '(unset)').padEnd(40)} ${s.env}`);
+        console.log(`Versions\n  node ${report.versions.node}, SQLite ${report.versions.sqlite}, sqlite-vec ${report.versions.sqliteVec}`);
+        console.log(
+          `Schema\n  version ${report.schema.version} of ${report.schema.latest}${report.schema.version < report.schema.latest ? ' (run `chinook migrate`)' : ''}`,
+        );
+        console.log('Pragmas (read back)');
+        for (const [k, v] of Object.entries(report.pragmas)) console.log(`  ${k.padEnd(18)} ${v}`);
+        console.log('Rows');
+        if (!report.counts || catalogIsEmpty(db)) console.log('  catalog is empty (run `chinook import`)');
+        else for (const [k, v] of Object.entries(report.counts)) console.log(`  ${k.padEnd(18)} ${v}`);
+      } finally {
+        db.close();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SourceNotFoundError) {
+      console.error(err.message);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err instanceof Error ? `error: ${err.message}` : err);
+    process.exitCode = 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) await main(process.argv);

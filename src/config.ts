@@ -1,0 +1,120 @@
+// One validated source of settings: defaults (the seed's 100-user numbers) <
+// environment variables < explicit overrides (CLI flags). Anything invalid stops
+// the process at start with a message that names the setting and where it came from.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type Kind = 'int' | 'string' | 'bool' | 'enum';
+
+interface SettingSpec {
+  env: string;
+  kind: Kind;
+  default: string | number | boolean | undefined;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+  doc: string;
+}
+
+const specs = {
+  dbPath: { env: 'CHINOOK_DB', kind: 'string', default: 'data/chinook.sqlite', doc: 'primary SQLite file (relative paths are from the project root)' },
+  source: { env: 'CHINOOK_SOURCE', kind: 'string', default: undefined, doc: 'Chinook_Sqlite.sqlite to import from' },
+  host: { env: 'HOST', kind: 'string', default: 'localhost', doc: 'address the HTTP server listens on' },
+  port: { env: 'PORT', kind: 'int', default: 3000, min: 0, max: 65535, doc: 'HTTP port (0 picks a free one)' },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    kind: 'enum',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    doc: 'server log level',
+  },
+  workers: { env: 'CHINOOK_WORKERS', kind: 'int', default: 1, min: 1, max: 64, doc: 'HTTP worker processes (node:cluster)' },
+  // Primary database pragmas: the seed's "enhanced configuration for 100 users" (§3.1).
+  pageSize: { env: 'CHINOOK_PAGE_SIZE', kind: 'int', default: 32768, min: 512, max: 65536, doc: 'page_size, applied before the first table' },
+  cacheSizeKiB: { env: 'CHINOOK_CACHE_SIZE_KIB', kind: 'int', default: 131072, min: 1024, max: 16777216, doc: 'page cache per connection (cache_size = -N)' },
+  mmapSize: { env: 'CHINOOK_MMAP_SIZE', kind: 'int', default: 536870912, min: 0, max: 2 ** 40, doc: 'mmap_size in bytes' },
+  busyTimeoutMs: { env: 'CHINOOK_BUSY_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 600000, doc: 'busy_timeout in ms' },
+  walAutocheckpoint: { env: 'CHINOOK_WAL_AUTOCHECKPOINT', kind: 'int', default: 2000, min: 0, max: 1000000, doc: 'wal_autocheckpoint in pages' },
+  autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
+  adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (until accounts exist)' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof specs;
+
+type ValueOf<S extends SettingSpec> = S['kind'] extends 'int'
+  ? number
+  : S['kind'] extends 'bool'
+    ? boolean
+    : S['default'] extends undefined
+      ? string | undefined
+      : string;
+
+export type Config = { readonly [K in SettingName]: ValueOf<(typeof specs)[K]> };
+export type ConfigOverrides = Partial<Record<SettingName, string | number | boolean | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseSetting(name: SettingName, spec: SettingSpec, raw: string | number | boolean, from: string): string | number | boolean {
+  const where = `${name} (${from})`;
+  switch (spec.kind) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : /^\s*-?\d+\s*$/.test(String(raw)) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(n)) throw new ConfigError(`Invalid ${where}: expected a whole number, got ${JSON.stringify(raw)}`, name);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new ConfigError(`Invalid ${where}: ${n} is outside ${spec.min}..${spec.max}`, name);
+      }
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new ConfigError(`Invalid ${where}: expected true/false, got ${JSON.stringify(raw)}`, name);
+    }
+    case 'enum': {
+      const s = String(raw);
+      if (!spec.values?.includes(s)) throw new ConfigError(`Invalid ${where}: ${JSON.stringify(raw)} is not one of ${spec.values?.join(', ')}`, name);
+      return s;
+    }
+    default: {
+      const s = String(raw);
+      if (s.trim() === '') throw new ConfigError(`Invalid ${where}: must not be empty`, name);
+      return s;
+    }
+  }
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs) as [SettingName, SettingSpec][]) {
+    const override = overrides[name];
+    const fromEnv = env[spec.env];
+    if (override !== undefined) out[name] = parseSetting(name, spec, override, 'flag');
+    else if (fromEnv !== undefined && fromEnv !== '') out[name] = parseSetting(name, spec, fromEnv, `env ${spec.env}`);
+    else out[name] = spec.default;
+  }
+  if (typeof out.dbPath === 'string' && out.dbPath !== ':memory:') out.dbPath = path.resolve(projectRoot, out.dbPath);
+  if (typeof out.source === 'string') out.source = path.resolve(process.cwd(), out.source);
+  return Object.freeze(out) as unknown as Config;
+}
+
+/** Settings with their environment variable and documentation, for `chinook doctor` and the README. */
+export function describeSettings(config: Config): { name: SettingName; env: string; value: unknown; doc: string }[] {
+  return (Object.entries(specs) as [SettingName, SettingSpec][]).map(([name, spec]) => ({
+    name,
+    env: spec.env,
+    value: name === 'adminToken' && config.adminToken ? '(set)' : config[name],
+    doc: spec.doc,
+  }));
+}

@@ -1,0 +1,36 @@
+// Versioned, idempotent migrations keyed by PRAGMA user_version. Each runs in its own
+// transaction, so a failure leaves the database at the last good version.
+import type { Db } from './connection.ts';
+import { coreSchema } from './migrations/001-core.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+/** In order; a migration's version is its position. Append, never edit a shipped one. */
+export const migrations: readonly Migration[] = [coreSchema];
+
+export function currentVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db): { from: number; to: number; applied: string[] } {
+  const from = currentVersion(db);
+  const applied: string[] = [];
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+  });
+  for (const m of migrations) {
+    if (m.version <= currentVersion(db)) continue;
+    // IMMEDIATE: two processes starting at once must not both run the same migration.
+    db.transaction(() => {
+      if (m.version <= currentVersion(db)) return;
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.name);
+    }).immediate();
+  }
+  return { from, to: currentVersion(db), applied };
+}

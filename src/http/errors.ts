@@ -1,0 +1,42 @@
+// Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
+// bug, logged with its stack, and still answered in the same shape.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.ts';
+
+const codeByStatus: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+};
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
+    }
+    if (err.validation) {
+      const details = err.validation.map((v) => ({
+        field: `${err.validationContext ?? ''}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
+        message: v.message,
+        ...(v.params && Object.keys(v.params).length ? { params: v.params } : {}),
+      }));
+      return reply.status(400).send({ error: 'validation_failed', message: `Invalid request: ${err.message}`, details });
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err }, 'unhandled error');
+      return reply.status(500).send({ error: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
+    }
+    return reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+}

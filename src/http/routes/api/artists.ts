@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { albumSorts, artistSorts } from '../../../catalog/artists.ts';
+import { AlbumSummarySchema, Cursor, errorReplies, IdParams, Limit, pageOf, TrackSchema } from '../../schemas.ts';
+
+const sortOf = <K extends string>(keys: K[]) => Type.Union(keys.map((k) => Type.Literal(k)));
+const ArtistSummary = Type.Object({ id: Type.Integer(), name: Type.String(), albumCount: Type.Integer() });
+
+export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { catalog } = app.ctx;
+
+  app.get(
+    '/artists',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Artists with album counts',
+        querystring: Type.Object(
+          { limit: Limit, cursor: Type.Optional(Cursor), sort: Type.Optional(sortOf(Object.keys(artistSorts) as (keyof typeof artistSorts)[])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(ArtistSummary), ...errorReplies },
+      },
+    },
+    async (req) => catalog.artists.listArtists(req.query),
+  );
+
+  app.get(
+    '/artists/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'One artist with its albums',
+        params: IdParams,
+        response: { 200: Type.Object({ ...ArtistSummary.properties, albums: Type.Array(AlbumSummarySchema) }), ...errorReplies },
+      },
+    },
+    async (req) => catalog.artists.getArtist(req.params.id),
+  );
+
+  app.get(
+    '/albums',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Albums with artist names and track counts',
+        querystring: Type.Object(
+          {
+            limit: Limit,
+            cursor: Type.Optional(Cursor),
+            sort: Type.Optional(sortOf(Object.keys(albumSorts) as (keyof typeof albumSorts)[])),
+            artistId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(AlbumSummarySchema), ...errorReplies },
+      },
+    },
+    async (req) => catalog.artists.listAlbums(req.query),
+  );
+
+  app.get(
+    '/albums/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'One album with its tracks',
+        params: IdParams,
+        response: { 200: Type.Object({ ...AlbumSummarySchema.properties, durationMs: Type.Integer(), tracks: Type.Array(TrackSchema) }), ...errorReplies },
+      },
+    },
+    async (req) => catalog.artists.getAlbum(req.params.id),
+  );
+};

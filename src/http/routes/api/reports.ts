@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorReplies, ReportLimit } from '../../schemas.ts';
+
+const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { reports } = app.ctx;
+  const common = { tags: ['reports'], querystring: LimitQuery };
+
+  app.get(
+    '/sales-by-country',
+    {
+      schema: {
+        ...common,
+        summary: 'Revenue, invoices and customers per billing country',
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ country: Type.String(), invoices: Type.Integer(), customers: Type.Integer(), revenue: Type.Number() })),
+          }),
+          ...errorReplies,
+        },
+      },
+    },
+    async (req) => ({ items: reports.salesByCountry(req.query.limit) }),
+  );
+
+  app.get(
+    '/top-artists',
+    {
+      schema: {
+        ...common,
+        summary: 'Best-selling artists by units sold',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                artistId: Type.Integer(),
+                name: Type.String(),
+                unitsSold: Type.Integer(),
+                revenue: Type.Number(),
+                tracksSold: Type.Integer(),
+                trackCount: Type.Integer(),
+              }),
+            ),
+          }),
+          ...errorReplies,
+        },
+      },
+    },
+    async (req) => ({ items: reports.topArtists(req.query.limit) }),
+  );
+
+  app.get(
+    '/top-tracks',
+    {
+      schema: {
+        ...common,
+        summary: 'Best-selling tracks by units sold',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                name: Type.String(),
+                artistId: Nullable(Type.Integer()),
+                artist: Nullable(Type.String()),
+                album: Nullable(Type.String()),
+                unitsSold: Type.Integer(),
+                revenue: Type.Number(),
+              }),
+            ),
+          }),
+          ...errorReplies,
+        },
+      },
+    },
+    async (req) => ({ items: reports.topTracks(req.query.limit) }),
+  );
+};

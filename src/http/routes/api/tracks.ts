@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { trackSorts } from '../../../catalog/tracks.ts';
+import { Cursor, errorReplies, IdParams, Limit, pageOf, TrackSchema } from '../../schemas.ts';
+
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const Price = Type.Number({ minimum: 0, maximum: 1e6 });
+const Duration = Type.Integer({ minimum: 0, maximum: 1e10 });
+
+export const TrackListQuery = Type.Object(
+  {
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+    sort: Type.Optional(
+      Type.Union(
+        Object.keys(trackSorts).map((k) => Type.Literal(k as keyof typeof trackSorts)),
+        { description: 'name, -name, price, -price, duration, -duration, newest, id (default)' },
+      ),
+    ),
+    genreId: Type.Optional(Id),
+    artistId: Type.Optional(Id),
+    albumId: Type.Optional(Id),
+    mediaTypeId: Type.Optional(Id),
+    minPrice: Type.Optional(Price),
+    maxPrice: Type.Optional(Price),
+    minDurationMs: Type.Optional(Duration),
+    maxDurationMs: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { catalog } = app.ctx;
+
+  app.get(
+    '/tracks',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Tracks, filtered and sorted, keyset-paginated',
+        querystring: TrackListQuery,
+        response: { 200: pageOf(TrackSchema), ...errorReplies },
+      },
+    },
+    async (req) => catalog.tracks.list(req.query),
+  );
+
+  app.get(
+    '/tracks/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'One track with artist, album, genre and media type names',
+        params: IdParams,
+        response: { 200: TrackSchema, ...errorReplies },
+      },
+    },
+    async (req) => catalog.tracks.get(req.params.id),
+  );
+
+  app.get(
+    '/tracks/by-slug/:slug',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'One track by its URL slug',
+        params: Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200, pattern: '^[a-z0-9-]+$' }) }),
+        response: { 200: TrackSchema, ...errorReplies },
+      },
+    },
+    async (req) => catalog.tracks.getBySlug(req.params.slug),
+  );
+};

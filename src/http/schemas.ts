@@ -1,0 +1,54 @@
+// Schemas shared by several routes; a route's own schemas live beside it.
+import { Type } from 'typebox';
+
+export const ErrorReply = Type.Object(
+  { error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) },
+  { $id: 'ErrorReply', description: 'Every 4xx/5xx reply' },
+);
+
+export const errorReplies = {
+  400: ErrorReply,
+  404: ErrorReply,
+} as const;
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'page size (1–100)' });
+export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' });
+export const ReportLimit = Type.Integer({ minimum: 1, maximum: 100, default: 10 });
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const TrackSchema = Type.Object({
+  id: Type.Integer(),
+  publicId: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  albumId: Nullable(Type.Integer()),
+  album: Nullable(Type.String()),
+  artistId: Nullable(Type.Integer()),
+  artist: Nullable(Type.String()),
+  genreId: Nullable(Type.Integer()),
+  genre: Nullable(Type.String()),
+  mediaTypeId: Type.Integer(),
+  mediaType: Type.String(),
+  composer: Nullable(Type.String()),
+  milliseconds: Type.Integer(),
+  bytes: Nullable(Type.Integer()),
+  unitPrice: Type.Number(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+export const AlbumSummarySchema = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  artistId: Type.Integer(),
+  artist: Type.String(),
+  releaseDate: Nullable(Type.String()),
+  trackCount: Type.Integer(),
+});
+
+export const CountedSchema = Type.Object({ id: Type.Integer(), name: Type.String(), trackCount: Type.Integer() });

@@ -1,0 +1,71 @@
+// Test fixtures: a real SQLite file in a fresh temp folder, imported from the real
+// Chinook source, and a real HTTP server on a free port.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { type Config, type ConfigOverrides, loadConfig } from '../src/config.ts';
+import { type AppContext, createContext } from '../src/context.ts';
+import { type Db, openPrimary } from '../src/db/connection.ts';
+import { buildApp } from '../src/http/app.ts';
+import { importOfficial } from '../src/importer/official.ts';
+import { sharedDatasetPath } from '../src/importer/source.ts';
+
+export const chinookSource = process.env.CHINOOK_SOURCE ?? sharedDatasetPath;
+
+export function tempDir(prefix = 'chinook-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function testConfig(overrides: ConfigOverrides = {}): Config {
+  const dir = tempDir();
+  return loadConfig({ dbPath: path.join(dir, 'chinook.sqlite'), logLevel: 'silent', port: 0, host: '127.0.0.1', ...overrides }, {});
+}
+
+/** A migrated primary database holding the official Chinook catalog. */
+export function importedDb(overrides: ConfigOverrides = {}): { config: Config; db: Db } {
+  const config = testConfig(overrides);
+  const db = openPrimary(config);
+  importOfficial(db, chinookSource);
+  return { config, db };
+}
+
+/** Read-only handle on the official source file, to check answers against the data itself. */
+export function openSource(): Database.Database {
+  return new Database(chinookSource, { readonly: true, fileMustExist: true });
+}
+
+export interface TestServer {
+  ctx: AppContext;
+  url: string;
+  get(pathAndQuery: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: any }>;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on a free port over an imported database. */
+export async function startServer(overrides: ConfigOverrides = {}): Promise<TestServer> {
+  const { config, db } = importedDb(overrides);
+  const ctx = createContext(config, db);
+  const app = await buildApp(ctx, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    ctx,
+    url,
+    async get(pathAndQuery, init) {
+      const res = await fetch(url + pathAndQuery, init);
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      return { status: res.status, headers: res.headers, body };
+    },
+    async close() {
+      await app.close();
+      ctx.close();
+    },
+  };
+}
