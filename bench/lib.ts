@@ -1,0 +1,86 @@
+// Shared benchmark tools: timing loops with warm-up, percentiles, markdown tables.
+// Every section measures its baseline in the same run, so ratios survive a noisy machine.
+
+export interface Timing {
+  iterations: number;
+  medianMs: number;
+  p99Ms: number;
+  meanMs: number;
+  opsPerSec: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx] as number;
+}
+
+/** Times fn one call at a time: warm-up first, then until `iterations` or `maxMs` is reached. */
+export async function measure(fn: () => unknown, options: { iterations?: number; warmup?: number; maxMs?: number } = {}): Promise<Timing> {
+  const iterations = options.iterations ?? 1000;
+  const warmup = options.warmup ?? Math.min(100, Math.ceil(iterations / 10));
+  const maxMs = options.maxMs ?? 10_000;
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < iterations && performance.now() - started < maxMs) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const total = samples.reduce((s, x) => s + x, 0);
+  return {
+    iterations: samples.length,
+    medianMs: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    meanMs: total / samples.length,
+    opsPerSec: samples.length / (total / 1000),
+  };
+}
+
+/** Synchronous variant for in-process calls too fast for per-call await overhead to be fair. */
+export function measureSync(fn: () => unknown, options: { iterations?: number; warmup?: number; maxMs?: number } = {}): Timing {
+  const iterations = options.iterations ?? 1000;
+  const warmup = options.warmup ?? Math.min(100, Math.ceil(iterations / 10));
+  const maxMs = options.maxMs ?? 10_000;
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < iterations && performance.now() - started < maxMs) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const total = samples.reduce((s, x) => s + x, 0);
+  return {
+    iterations: samples.length,
+    medianMs: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    meanMs: total / samples.length,
+    opsPerSec: samples.length / (total / 1000),
+  };
+}
+
+export const fmtMs = (ms: number): string => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+export const fmtRatio = (x: number): string => `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** What every section gets: where to put scratch databases, and whether to run the long, large-catalog parts. */
+export interface BenchEnv {
+  scratchDir: string;
+  /** `npm run bench -- --quick` skips the large synthetic catalogs. */
+  quick: boolean;
+  log(line: string): void;
+}
+
+/** A file in bench/sections/ exports these; run.ts runs them in file-name order. */
+export interface BenchSection {
+  title: string;
+  run(env: BenchEnv): Promise<string>;
+}
