@@ -32,10 +32,11 @@ export function decodeCursor(cursor: string, sort: string, spec: SortSpec): { va
     throw badRequest('cursor is not valid: pass the nextCursor of a previous page unchanged');
   }
   const p = payload as Partial<CursorPayload> | null;
-  if (!p || typeof p !== 'object' || typeof p.id !== 'number' || !Number.isSafeInteger(p.id) || typeof p.v !== spec.valueType) {
-    throw badRequest('cursor is not valid: pass the nextCursor of a previous page unchanged');
-  }
+  const invalid = () => badRequest('cursor is not valid: pass the nextCursor of a previous page unchanged');
+  if (!p || typeof p !== 'object' || Array.isArray(p) || typeof p.s !== 'string') throw invalid();
+  // Checked before the value's type: a cursor from another sort is the likelier mistake.
   if (p.s !== sort) throw badRequest(`cursor was made for sort "${p.s}", not "${sort}"`, { cursorSort: p.s, sort });
+  if (typeof p.id !== 'number' || !Number.isSafeInteger(p.id) || typeof p.v !== spec.valueType) throw invalid();
   return { value: p.v as string | number, id: p.id };
 }
 

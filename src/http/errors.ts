@@ -1,6 +1,6 @@
 // Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
 // bug, logged with its stack, and still answered in the same shape.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 
 const codeByStatus: Record<number, string> = {
@@ -12,9 +12,20 @@ const codeByStatus: Record<number, string> = {
   406: 'not_acceptable',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
 };
+
+/**
+ * Errors Fastify raises before routing (a URL that is not valid percent-encoding, a path
+ * parameter over maxParamLength) bypass setErrorHandler; passed as the `frameworkErrors`
+ * server option, this keeps them in the same {error, message} shape.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
+}
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
@@ -27,7 +38,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
         message: v.message,
         ...(v.params && Object.keys(v.params).length ? { params: v.params } : {}),
       }));
-      return reply.status(400).send({ error: 'validation_failed', message: `Invalid request: ${err.message}`, details });
+      // Ajv's text for an unknown parameter does not say which one; the client needs the name.
+      const unknown = err.validation.find((v) => v.keyword === 'additionalProperties')?.params?.additionalProperty;
+      const message =
+        unknown !== undefined
+          ? `Invalid request: unknown ${err.validationContext === 'querystring' ? 'query parameter' : 'field'} "${String(unknown)}"`
+          : `Invalid request: ${err.message}`;
+      return reply.status(400).send({ error: 'validation_failed', message, details });
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
@@ -35,6 +52,23 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(500).send({ error: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
     }
     return reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
+  });
+  // Ajv's type coercion turns "Infinity" and "1e400" into Infinity and then skips the
+  // minimum/maximum checks, so an infinite limit or id would reach SQLite (a 500).
+  app.addHook('preHandler', async (request) => {
+    for (const [part, values] of [
+      ['params', request.params],
+      ['querystring', request.query],
+    ] as const) {
+      if (!values || typeof values !== 'object') continue;
+      for (const [name, value] of Object.entries(values)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          throw new ApiError(400, 'validation_failed', `Invalid request: ${part}/${name} must be a finite number`, [
+            { field: `${part}.${name}`, message: 'must be finite' },
+          ]);
+        }
+      }
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });

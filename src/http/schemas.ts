@@ -11,10 +11,15 @@ export const errorReplies = {
   404: ErrorReply,
 } as const;
 
+/** For routes without query parameters: an unknown one is a client mistake (400), not silently ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'page size (1–100)' });
-export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' });
+// Room for the last row's sort value: a 500-character name (the longest an edit allows)
+// is up to ~4 KB once JSON-escaped and base64-encoded.
+export const Cursor = Type.String({ minLength: 1, maxLength: 8192, description: 'nextCursor of the previous page' });
 export const ReportLimit = Type.Integer({ minimum: 1, maximum: 100, default: 10 });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
