@@ -13,8 +13,16 @@ import { sharedDatasetPath } from '../src/importer/source.ts';
 
 export const chinookSource = process.env.CHINOOK_SOURCE ?? sharedDatasetPath;
 
+const tempDirs: string[] = [];
+// Test databases are throwaway: remove them when the test file's process ends.
+process.once('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'chinook-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
