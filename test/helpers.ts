@@ -46,6 +46,7 @@ export function openSource(): Database.Database {
 export interface TestServer {
   ctx: AppContext;
   url: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read reply fields freely; a wrong guess fails the assertion.
   get(pathAndQuery: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
