@@ -39,6 +39,43 @@ const specs = {
   walAutocheckpoint: { env: 'CHINOOK_WAL_AUTOCHECKPOINT', kind: 'int', default: 2000, min: 0, max: 1000000, doc: 'wal_autocheckpoint in pages' },
   autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
   adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (until accounts exist)' },
+  // The in-memory cache database (issue 3); TTL defaults are the seed's (§6.2), in seconds.
+  cache: {
+    env: 'CHINOOK_CACHE',
+    kind: 'bool',
+    default: true,
+    doc: 'in-memory cache database for catalog and report reads (off = every read hits the primary)',
+  },
+  cacheMaxBytes: {
+    env: 'CHINOOK_CACHE_MAX_BYTES',
+    kind: 'int',
+    default: 64 * 1024 * 1024,
+    min: 65536,
+    max: 2 ** 40,
+    doc: 'cache byte budget; least-recently-used entries are evicted past it',
+  },
+  cacheMaxEntryBytes: {
+    env: 'CHINOOK_CACHE_MAX_ENTRY_BYTES',
+    kind: 'int',
+    default: 1024 * 1024,
+    min: 256,
+    max: 2 ** 40,
+    doc: 'largest single cache entry; bigger ones are refused and logged',
+  },
+  cacheTtlSessions: { env: 'CHINOOK_CACHE_TTL_SESSIONS', kind: 'int', default: 7200, min: 1, max: 2592000, doc: 'cache TTL of session copies (s)' },
+  cacheTtlQueries: { env: 'CHINOOK_CACHE_TTL_QUERIES', kind: 'int', default: 300, min: 1, max: 2592000, doc: 'cache TTL of query results (s)' },
+  cacheTtlAggregations: { env: 'CHINOOK_CACHE_TTL_AGGREGATIONS', kind: 'int', default: 1800, min: 1, max: 2592000, doc: 'cache TTL of aggregations (s)' },
+  cacheTtlSearch: { env: 'CHINOOK_CACHE_TTL_SEARCH', kind: 'int', default: 600, min: 1, max: 2592000, doc: 'cache TTL of search results (s)' },
+  cacheTtlPopular: { env: 'CHINOOK_CACHE_TTL_POPULAR', kind: 'int', default: 3600, min: 1, max: 2592000, doc: 'cache TTL of popularity rankings (s)' },
+  cacheCleanupMs: {
+    env: 'CHINOOK_CACHE_CLEANUP_MS',
+    kind: 'int',
+    default: 30000,
+    min: 0,
+    max: 86400000,
+    doc: 'how often expired cache rows are swept (0 = never)',
+  },
+  cachePreload: { env: 'CHINOOK_CACHE_PRELOAD', kind: 'bool', default: true, doc: 'warm popular tracks and genres into the cache on start' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof specs;

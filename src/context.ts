@@ -1,26 +1,53 @@
 // Everything a process needs to serve: settings, the primary database and the services
 // built on it. Created once per process (each cluster worker has its own).
 
+import { type CacheLayer, createCacheLayer } from './cache/index.ts';
+import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { type Db, openPrimary } from './db/connection.ts';
+import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
+import { SearchService } from './search/service.ts';
+import { VectorRefreshQueue } from './vectors/refresh.ts';
+import { SimilarityService } from './vectors/service.ts';
 
 export interface AppContext {
   config: Config;
   db: Db;
   catalog: CatalogService;
   reports: SalesReports;
+  /** The in-memory cache database, cached catalog reads and the invalidation bus. */
+  cache: CacheLayer;
+  /** Catalog writes; each emits an event that invalidates the cache in every worker. */
+  editor: CatalogEditor;
+  /** Nearest tracks per vector space, through the 24-hour similarity cache. */
+  similarity: SimilarityService;
+  recommender: Recommender;
+  /** Full-text search and suggestions (FTS5). */
+  search: SearchService;
   close(): void;
 }
 
 export function createContext(config: Config, db: Db = openPrimary(config)): AppContext {
+  const catalog = new CatalogService(db);
+  const reports = new SalesReports(db);
+  const cache = createCacheLayer(config, { catalog, reports });
+  const similarity = new SimilarityService(db);
+  const vectorRefresh = new VectorRefreshQueue(db, similarity);
   return {
     config,
     db,
-    catalog: new CatalogService(db),
-    reports: new SalesReports(db),
+    catalog,
+    reports,
+    cache,
+    editor: new CatalogEditor(db, catalog),
+    similarity,
+    recommender: createRecommender(db, similarity),
+    search: new SearchService(db),
     close() {
+      vectorRefresh.stop();
+      cache.close();
       if (db.open) db.close();
     },
   };

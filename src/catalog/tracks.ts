@@ -1,6 +1,6 @@
 // Tracks: lookup by id or slug, and filtered, sorted, keyset-paginated lists.
 import type { Db, Stmt } from '../db/connection.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 
 export interface Track {
@@ -113,6 +113,15 @@ export class TrackRepository {
   }
 
   list(query: TrackListQuery): Page<Track> {
+    // An empty range is almost always a swapped pair; say so instead of answering "no tracks".
+    for (const [lo, hi] of [
+      ['minPrice', 'maxPrice'],
+      ['minDurationMs', 'maxDurationMs'],
+    ] as const) {
+      const min = query[lo];
+      const max = query[hi];
+      if (min !== undefined && max !== undefined && min > max) throw badRequest(`${lo} (${min}) is greater than ${hi} (${max})`, { [lo]: min, [hi]: max });
+    }
     const sort = query.sort ?? 'id';
     const spec: SortSpec = trackSorts[sort];
     const where: string[] = [];

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { sendEntry } from '../../../cache/http.ts';
 import { albumSorts, artistSorts } from '../../../catalog/artists.ts';
-import { AlbumSummarySchema, Cursor, errorReplies, IdParams, Limit, pageOf, TrackSchema } from '../../schemas.ts';
+import { AlbumSummarySchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const sortOf = <K extends string>(keys: K[]) => Type.Union(keys.map((k) => Type.Literal(k)));
 const ArtistSummary = Type.Object({ id: Type.Integer(), name: Type.String(), albumCount: Type.Integer() });
 
 export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { catalog } = app.ctx;
+  const cached = app.ctx.cache.catalog;
 
   app.get(
     '/artists',
@@ -22,7 +23,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(ArtistSummary), ...errorReplies },
       },
     },
-    async (req) => catalog.artists.listArtists(req.query),
+    async (req, reply) => sendEntry(req, reply, await cached.artists(req.query)),
   );
 
   app.get(
@@ -32,10 +33,11 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'One artist with its albums',
         params: IdParams,
+        querystring: NoQuery,
         response: { 200: Type.Object({ ...ArtistSummary.properties, albums: Type.Array(AlbumSummarySchema) }), ...errorReplies },
       },
     },
-    async (req) => catalog.artists.getArtist(req.params.id),
+    async (req, reply) => sendEntry(req, reply, await cached.artist(req.params.id)),
   );
 
   app.get(
@@ -56,7 +58,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(AlbumSummarySchema), ...errorReplies },
       },
     },
-    async (req) => catalog.artists.listAlbums(req.query),
+    async (req, reply) => sendEntry(req, reply, await cached.albums(req.query)),
   );
 
   app.get(
@@ -66,9 +68,10 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'One album with its tracks',
         params: IdParams,
+        querystring: NoQuery,
         response: { 200: Type.Object({ ...AlbumSummarySchema.properties, durationMs: Type.Integer(), tracks: Type.Array(TrackSchema) }), ...errorReplies },
       },
     },
-    async (req) => catalog.artists.getAlbum(req.params.id),
+    async (req, reply) => sendEntry(req, reply, await cached.album(req.params.id)),
   );
 };

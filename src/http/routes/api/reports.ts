@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { sendEntry } from '../../../cache/http.ts';
 import { errorReplies, ReportLimit } from '../../schemas.ts';
 
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { reports } = app.ctx;
+  const cached = app.ctx.cache.catalog;
   const common = { tags: ['reports'], querystring: LimitQuery };
 
   app.get(
@@ -23,7 +24,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => ({ items: reports.salesByCountry(req.query.limit) }),
+    async (req, reply) => sendEntry(req, reply, await cached.salesByCountry(req.query.limit)),
   );
 
   app.get(
@@ -49,7 +50,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => ({ items: reports.topArtists(req.query.limit) }),
+    async (req, reply) => sendEntry(req, reply, await cached.topArtists(req.query.limit)),
   );
 
   app.get(
@@ -76,6 +77,6 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => ({ items: reports.topTracks(req.query.limit) }),
+    async (req, reply) => sendEntry(req, reply, await cached.topTracks(req.query.limit)),
   );
 };

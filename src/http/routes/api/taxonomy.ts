@@ -1,22 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CountedSchema, Cursor, errorReplies, IdParams, Limit, pageOf, TrackSchema } from '../../schemas.ts';
+import { sendEntry } from '../../../cache/http.ts';
+import { CountedSchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const PlaylistSort = Type.Union([Type.Literal('name'), Type.Literal('id')]);
 
 export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { catalog } = app.ctx;
+  const cached = app.ctx.cache.catalog;
 
   app.get(
     '/genres',
-    { schema: { tags: ['catalog'], summary: 'All genres with track counts', response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) } } },
-    async () => ({ items: catalog.taxonomy.listGenres() }),
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'All genres with track counts',
+        querystring: NoQuery,
+        response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) },
+      },
+    },
+    async (req, reply) => sendEntry(req, reply, await cached.genres()),
   );
 
   app.get(
     '/media-types',
-    { schema: { tags: ['catalog'], summary: 'All media types with track counts', response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) } } },
-    async () => ({ items: catalog.taxonomy.listMediaTypes() }),
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'All media types with track counts',
+        querystring: NoQuery,
+        response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) },
+      },
+    },
+    async (req, reply) => sendEntry(req, reply, await cached.mediaTypes()),
   );
 
   app.get(
@@ -29,7 +44,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(CountedSchema), ...errorReplies },
       },
     },
-    async (req) => catalog.taxonomy.listPlaylists(req.query),
+    async (req, reply) => sendEntry(req, reply, await cached.playlists(req.query)),
   );
 
   app.get(
@@ -43,6 +58,6 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ ...CountedSchema.properties, tracks: pageOf(TrackSchema) }), ...errorReplies },
       },
     },
-    async (req) => catalog.taxonomy.getPlaylist(req.params.id, req.query),
+    async (req, reply) => sendEntry(req, reply, await cached.playlist(req.params.id, req.query)),
   );
 };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { sendEntry } from '../../../cache/http.ts';
 import { trackSorts } from '../../../catalog/tracks.ts';
-import { Cursor, errorReplies, IdParams, Limit, pageOf, TrackSchema } from '../../schemas.ts';
+import { Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Price = Type.Number({ minimum: 0, maximum: 1e6 });
@@ -30,7 +31,7 @@ export const TrackListQuery = Type.Object(
 );
 
 export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { catalog } = app.ctx;
+  const cached = app.ctx.cache.catalog;
 
   app.get(
     '/tracks',
@@ -42,7 +43,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(TrackSchema), ...errorReplies },
       },
     },
-    async (req) => catalog.tracks.list(req.query),
+    async (req, reply) => sendEntry(req, reply, await cached.tracks(req.query)),
   );
 
   app.get(
@@ -52,10 +53,11 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'One track with artist, album, genre and media type names',
         params: IdParams,
+        querystring: NoQuery,
         response: { 200: TrackSchema, ...errorReplies },
       },
     },
-    async (req) => catalog.tracks.get(req.params.id),
+    async (req, reply) => sendEntry(req, reply, await cached.track(req.params.id)),
   );
 
   app.get(
@@ -65,9 +67,10 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'One track by its URL slug',
         params: Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200, pattern: '^[a-z0-9-]+$' }) }),
+        querystring: NoQuery,
         response: { 200: TrackSchema, ...errorReplies },
       },
     },
-    async (req) => catalog.tracks.getBySlug(req.params.slug),
+    async (req, reply) => sendEntry(req, reply, await cached.trackBySlug(req.params.slug)),
   );
 };

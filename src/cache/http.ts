@@ -1,0 +1,28 @@
+// Replies from cache entries: the stored JSON goes out as is (no re-serialisation), with its
+// ETag, and a matching If-None-Match gets an empty 304.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Entry } from './cache-db.ts';
+
+/**
+ * `no-cache` lets browsers and proxies keep a copy but makes them revalidate on every use:
+ * after a catalog edit the ETag changes, so nobody serves the old answer, and an unchanged
+ * answer costs a 304 without a body.
+ */
+export const CATALOG_CACHE_CONTROL = 'public, no-cache';
+
+/** True when an If-None-Match header (a list, possibly weak, or *) matches the ETag. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return (t.startsWith('W/') ? t.slice(2) : t) === etag;
+  });
+}
+
+export function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry, cacheControl = CATALOG_CACHE_CONTROL): FastifyReply {
+  reply.header('etag', entry.etag).header('cache-control', cacheControl);
+  if (etagMatches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
+  // A JSON content type with a string payload tells Fastify the body is already serialised.
+  return reply.type('application/json; charset=utf-8').send(entry.json);
+}

@@ -1,0 +1,77 @@
+// The cache layer a process context holds: the cache database (or none when switched off),
+// cached catalog reads, and the invalidation bus (cluster-aware in a worker).
+import cluster from 'node:cluster';
+import { type CatalogEvents, catalogEvents } from '../catalog/events.ts';
+import type { CatalogService } from '../catalog/index.ts';
+import type { Config } from '../config.ts';
+import type { SalesReports } from '../reports/sales.ts';
+import { CacheBus, localTransport, type Transport, workerTransport } from './bus.ts';
+import { CacheDb, type CacheLogger, type CacheOptions } from './cache-db.ts';
+import { CachedCatalog } from './catalog-cache.ts';
+
+export type CacheConfig = Pick<
+  Config,
+  | 'cache'
+  | 'cacheMaxBytes'
+  | 'cacheMaxEntryBytes'
+  | 'cacheTtlSessions'
+  | 'cacheTtlQueries'
+  | 'cacheTtlAggregations'
+  | 'cacheTtlSearch'
+  | 'cacheTtlPopular'
+  | 'cacheCleanupMs'
+>;
+
+export function cacheOptionsFrom(config: CacheConfig): CacheOptions {
+  return {
+    maxBytes: config.cacheMaxBytes,
+    maxEntryBytes: config.cacheMaxEntryBytes,
+    cleanupIntervalMs: config.cacheCleanupMs,
+    ttls: {
+      sessions: config.cacheTtlSessions,
+      queries: config.cacheTtlQueries,
+      aggregations: config.cacheTtlAggregations,
+      search: config.cacheTtlSearch,
+      popular: config.cacheTtlPopular,
+    },
+  };
+}
+
+export interface CacheLayer {
+  /** null when the cache is switched off (CHINOOK_CACHE=off). */
+  cache: CacheDb | null;
+  catalog: CachedCatalog;
+  bus: CacheBus;
+  /** Where cache warnings go; the HTTP app points it at its logger. */
+  setLogger(logger: CacheLogger): void;
+  close(): void;
+}
+
+export function createCacheLayer(
+  config: CacheConfig,
+  services: { catalog: CatalogService; reports: SalesReports },
+  options: { events?: CatalogEvents; transport?: Transport } = {},
+): CacheLayer {
+  const cache = config.cache ? new CacheDb(cacheOptionsFrom(config)) : null;
+  let logger: CacheLogger = cache?.logger ?? { warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) };
+  const transport =
+    options.transport ??
+    (cluster.isWorker ? workerTransport({ logger: { warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) } }) : localTransport());
+  const bus = new CacheBus(cache, transport, options.events ?? catalogEvents, () => logger);
+  return {
+    cache,
+    catalog: new CachedCatalog(cache, services.catalog, services.reports),
+    bus,
+    setLogger(l) {
+      logger = l;
+      if (cache) cache.logger = l;
+    },
+    close() {
+      bus.close();
+      cache?.close();
+    },
+  };
+}
+
+export type { CacheStats, Entry } from './cache-db.ts';
+export { CacheDb } from './cache-db.ts';

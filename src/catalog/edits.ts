@@ -1,0 +1,140 @@
+// Catalog writes (admin edits): validate, UPDATE in one transaction, then emit a domain event
+// carrying the ids before and after, so every cache entry that showed the old row can go.
+// FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
+import type { Db, Stmt } from '../db/connection.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
+import type { AlbumDetail, ArtistDetail } from './artists.ts';
+import { type CatalogEvents, catalogEvents } from './events.ts';
+import type { CatalogService } from './index.ts';
+import type { Track } from './tracks.ts';
+
+export interface TrackPatch {
+  name?: string | undefined;
+  composer?: string | null | undefined;
+  unitPrice?: number | undefined;
+  milliseconds?: number | undefined;
+  albumId?: number | null | undefined;
+  genreId?: number | null | undefined;
+  mediaTypeId?: number | undefined;
+}
+export interface AlbumPatch {
+  title?: string | undefined;
+  artistId?: number | undefined;
+  releaseDate?: string | null | undefined;
+}
+export interface ArtistPatch {
+  name?: string | undefined;
+}
+
+const trackColumns = {
+  name: 'name',
+  composer: 'composer',
+  unitPrice: 'unit_price',
+  milliseconds: 'milliseconds',
+  albumId: 'album_id',
+  genreId: 'genre_id',
+  mediaTypeId: 'media_type_id',
+} as const satisfies Record<keyof TrackPatch, string>;
+const albumColumns = { title: 'title', artistId: 'artist_id', releaseDate: 'release_date' } as const satisfies Record<keyof AlbumPatch, string>;
+const artistColumns = { name: 'name' } as const satisfies Record<keyof ArtistPatch, string>;
+
+const nowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+const uniq = (xs: (number | null | undefined)[]) => [...new Set(xs.filter((x): x is number => typeof x === 'number'))];
+
+export class CatalogEditor {
+  private readonly statements = new Map<string, Stmt>();
+  private readonly exists: Record<'album' | 'genre' | 'mediaType' | 'artist', Stmt>;
+  private readonly trackRefs: Stmt;
+  private readonly albumRefs: Stmt;
+  private readonly albumTracks: Stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly catalog: CatalogService,
+    private readonly events: CatalogEvents = catalogEvents,
+  ) {
+    this.exists = {
+      album: db.prepare('SELECT 1 FROM chinook_albums WHERE id = ?'),
+      genre: db.prepare('SELECT 1 FROM chinook_genres WHERE id = ?'),
+      mediaType: db.prepare('SELECT 1 FROM chinook_media_types WHERE id = ?'),
+      artist: db.prepare('SELECT 1 FROM chinook_artists WHERE id = ?'),
+    };
+    this.trackRefs = db.prepare(
+      'SELECT t.album_id AS albumId, t.genre_id AS genreId, al.artist_id AS artistId FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id WHERE t.id = ?',
+    );
+    this.albumRefs = db.prepare('SELECT artist_id AS artistId FROM chinook_albums WHERE id = ?');
+    this.albumTracks = db.prepare('SELECT id FROM chinook_tracks WHERE album_id = ?');
+  }
+
+  async updateTrack(id: number, patch: TrackPatch): Promise<Track> {
+    const fields = this.fieldsOf(patch, trackColumns);
+    if (typeof patch.name === 'string' && patch.name.trim() === '') throw badRequest('name must not be blank');
+    this.mustExist('album', patch.albumId);
+    this.mustExist('genre', patch.genreId);
+    this.mustExist('mediaType', patch.mediaTypeId);
+    const { before, after } = this.db.transaction(() => {
+      const before = this.trackRefs.get(id) as { albumId: number | null; genreId: number | null; artistId: number | null } | undefined;
+      if (!before) throw notFound('track', id);
+      this.update('chinook_tracks', id, fields, trackColumns, patch);
+      return { before, after: this.trackRefs.get(id) as typeof before };
+    })();
+    await this.events.emit({
+      type: 'track.updated',
+      trackId: id,
+      albumIds: uniq([before.albumId, after.albumId]),
+      artistIds: uniq([before.artistId, after.artistId]),
+      genreIds: uniq([before.genreId, after.genreId]),
+      fields,
+    });
+    return this.catalog.tracks.get(id);
+  }
+
+  async updateAlbum(id: number, patch: AlbumPatch): Promise<AlbumDetail> {
+    const fields = this.fieldsOf(patch, albumColumns);
+    if (typeof patch.title === 'string' && patch.title.trim() === '') throw badRequest('title must not be blank');
+    this.mustExist('artist', patch.artistId);
+    const { before, after, trackIds } = this.db.transaction(() => {
+      const before = this.albumRefs.get(id) as { artistId: number } | undefined;
+      if (!before) throw notFound('album', id);
+      this.update('chinook_albums', id, fields, albumColumns, patch);
+      const after = this.albumRefs.get(id) as { artistId: number };
+      return { before, after, trackIds: (this.albumTracks.all(id) as { id: number }[]).map((r) => r.id) };
+    })();
+    await this.events.emit({ type: 'album.updated', albumId: id, artistIds: uniq([before.artistId, after.artistId]), trackIds, fields });
+    return this.catalog.artists.getAlbum(id);
+  }
+
+  async updateArtist(id: number, patch: ArtistPatch): Promise<ArtistDetail> {
+    const fields = this.fieldsOf(patch, artistColumns);
+    if (typeof patch.name === 'string' && patch.name.trim() === '') throw badRequest('name must not be blank');
+    this.db.transaction(() => {
+      if (!this.exists.artist.get(id)) throw notFound('artist', id);
+      this.update('chinook_artists', id, fields, artistColumns, patch);
+    })();
+    await this.events.emit({ type: 'artist.updated', artistId: id, fields });
+    return this.catalog.artists.getArtist(id);
+  }
+
+  private fieldsOf<P extends object>(patch: P, columns: Record<keyof P, string>): string[] {
+    const fields = (Object.keys(patch) as (keyof P)[]).filter((k) => patch[k] !== undefined && k in columns) as string[];
+    if (fields.length === 0) throw badRequest(`Nothing to update: send at least one of ${Object.keys(columns).join(', ')}`);
+    return fields;
+  }
+
+  private mustExist(kind: keyof CatalogEditor['exists'], id: number | null | undefined): void {
+    if (typeof id === 'number' && !this.exists[kind].get(id)) throw new ApiError(400, 'bad_reference', `${kind} ${id} does not exist`);
+  }
+
+  private update<P extends object>(table: string, id: number, fields: string[], columns: Record<keyof P, string>, patch: P): void {
+    // Column names come from the fixed maps above, never from the request.
+    const sets = fields.map((f) => `${columns[f as keyof P]} = ?`);
+    sets.push(`updated_at = ${nowSql}`);
+    const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = ?`;
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, stmt);
+    }
+    stmt.run(...fields.map((f) => patch[f as keyof P] as unknown), id);
+  }
+}
