@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { trackSlug } from '../catalog/slug.ts';
 import type { Db } from '../db/connection.ts';
+import { withSearchIndexSuspended } from '../search/maintenance.ts';
 import { type CatalogCounts, catalogCounts, catalogIsEmpty, clearCatalog, type ProgressFn } from './tables.ts';
 
 export interface ImportResult {
@@ -63,10 +64,13 @@ export function importOfficial(db: Db, sourcePath: string, options: { force?: bo
     );
     if (missing.length > 0) throw new Error(`${sourcePath} is not a Chinook database (missing tables: ${missing.join(', ')})`);
     db.transaction(() => {
-      if (options.force) clearCatalog(db);
-      steps.forEach(([label, sql], i) => {
-        options.onProgress?.(i, steps.length, label);
-        db.exec(sql);
+      // Index triggers off for the bulk copy; the search index is rebuilt once at the end.
+      withSearchIndexSuspended(db, () => {
+        if (options.force) clearCatalog(db);
+        steps.forEach(([label, sql], i) => {
+          options.onProgress?.(i, steps.length, label);
+          db.exec(sql);
+        });
       });
       options.onProgress?.(steps.length, steps.length, 'done');
     }).immediate();

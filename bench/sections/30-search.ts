@@ -1,0 +1,266 @@
+// Search latency in-process: FTS5 (our service, with facets/highlights/typo fallback)
+// beside a naive LIKE '%term%' scan and MiniSearch indexing the same documents, on
+// Chinook and on a synthetic 1M-track catalog; index build times at both sizes; and the
+// relevance suite's MRR / nDCG@10.
+import path from 'node:path';
+import MiniSearch from 'minisearch';
+import { loadConfig } from '../../src/config.ts';
+import { type Db, openPrimary, type Stmt } from '../../src/db/connection.ts';
+import { importOfficial } from '../../src/importer/official.ts';
+import { sharedDatasetPath } from '../../src/importer/source.ts';
+import { importSynthetic } from '../../src/importer/synthetic.ts';
+import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
+import { type BenchEnv, fmtMs, fmtRatio, measureSync, type Timing, table } from '../lib.ts';
+
+export const title = 'Search: FTS5 vs LIKE scan vs MiniSearch';
+
+interface Doc {
+  id: number;
+  name: string;
+  album: string;
+  artist: string;
+  genre: string;
+  composer: string;
+}
+
+interface QuerySet {
+  simple: string;
+  twoTerm: string;
+  phrase: string;
+  prefix: string;
+  typo: string;
+  facetedGenre: number;
+  suggest: string;
+}
+
+function open(env: BenchEnv, name: string): Db {
+  return openPrimary(loadConfig({ dbPath: path.join(env.scratchDir, name) }, {}));
+}
+
+function docs(db: Db): Doc[] {
+  return db
+    .prepare(
+      `SELECT t.id, t.name, COALESCE(al.title, '') AS album, COALESCE(ar.name, '') AS artist, COALESCE(g.name, '') AS genre, COALESCE(t.composer, '') AS composer
+       FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id LEFT JOIN chinook_artists ar ON ar.id = al.artist_id LEFT JOIN chinook_genres g ON g.id = t.genre_id`,
+    )
+    .all() as Doc[];
+}
+
+/** The naive baseline: every row's text scanned with LIKE, first 20 by name. */
+function likeSearch(db: Db) {
+  const stmts = new Map<number, Stmt>();
+  return (terms: string[]) => {
+    let st = stmts.get(terms.length);
+    if (!st) {
+      const cond = terms
+        .map(() => "(t.name || ' ' || COALESCE(al.title, '') || ' ' || COALESCE(ar.name, '') || ' ' || COALESCE(t.composer, '')) LIKE ?")
+        .join(' AND ');
+      st = db.prepare(
+        `SELECT t.id, t.name FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
+         WHERE ${cond} ORDER BY t.name LIMIT 20`,
+      );
+      stmts.set(terms.length, st);
+    }
+    return st.all(...terms.map((t) => `%${t}%`));
+  };
+}
+
+function buildMiniSearch(all: Doc[]): { ms: MiniSearch<Doc>; buildMs: number } {
+  const started = performance.now();
+  const ms = new MiniSearch<Doc>({
+    fields: ['name', 'album', 'artist', 'genre', 'composer'],
+    storeFields: ['name', 'artist'],
+    searchOptions: { boost: { name: 3, artist: 2 } },
+  });
+  ms.addAll(all);
+  return { ms, buildMs: performance.now() - started };
+}
+
+function runQueries(
+  env: BenchEnv,
+  label: string,
+  db: Db,
+  q: QuerySet,
+  opts: { iterations: number; likeIterations: number; mini?: MiniSearch<Doc> },
+): string[][] {
+  const search = new SearchService(db);
+  const like = likeSearch(db);
+  const fts = (req: SearchRequest) => () => search.search(req);
+  const rows: string[][] = [];
+  const row = (kind: string, query: string, t: Timing, base?: Timing, mini?: Timing) => {
+    rows.push([
+      label,
+      kind,
+      `\`${query}\``,
+      fmtMs(t.medianMs),
+      fmtMs(t.p99Ms),
+      base ? `${fmtMs(base.medianMs)} / ${fmtMs(base.p99Ms)}` : '–',
+      base ? fmtRatio(base.medianMs / t.medianMs) : '–',
+      mini ? `${fmtMs(mini.medianMs)} / ${fmtMs(mini.p99Ms)}` : '–',
+    ]);
+    env.log(`${label} ${kind} ${query}: p50 ${fmtMs(t.medianMs)} p99 ${fmtMs(t.p99Ms)}`);
+  };
+  const m = opts.mini;
+  const it = { iterations: opts.iterations, maxMs: 8000 };
+  const likeIt = { iterations: opts.likeIterations, warmup: 2, maxMs: 8000 };
+  const words = (s: string) => s.replace(/["*]/g, '').split(/\s+/);
+  row(
+    'simple (no facets)',
+    q.simple,
+    measureSync(fts({ q: q.simple, facets: false }), it),
+    measureSync(() => like(words(q.simple)), likeIt),
+    m ? measureSync(() => m.search(q.simple), it) : undefined,
+  );
+  row('simple + facets', q.simple, measureSync(fts({ q: q.simple }), it));
+  row(
+    '2-term',
+    q.twoTerm,
+    measureSync(fts({ q: q.twoTerm, facets: false }), it),
+    measureSync(() => like(words(q.twoTerm)), likeIt),
+    m ? measureSync(() => m.search(q.twoTerm, { combineWith: 'AND' }), it) : undefined,
+  );
+  row(
+    'phrase',
+    q.phrase,
+    measureSync(fts({ q: q.phrase, facets: false }), it),
+    measureSync(() => like([q.phrase.replace(/"/g, '')]), likeIt),
+    m ? measureSync(() => m.search(q.phrase.replace(/"/g, ''), { combineWith: 'AND' }), it) : undefined,
+  );
+  row(
+    'prefix',
+    q.prefix,
+    measureSync(fts({ q: q.prefix, facets: false }), it),
+    measureSync(() => like(words(q.prefix)), likeIt),
+    m ? measureSync(() => m.search(q.prefix.replace('*', ''), { prefix: true }), it) : undefined,
+  );
+  row(
+    'filtered + faceted',
+    `${q.simple} genreId=${q.facetedGenre} maxPrice=0.99`,
+    measureSync(fts({ q: q.simple, genreId: q.facetedGenre, maxPrice: 0.99 }), it),
+  );
+  row('faceted (all matches)', q.twoTerm, measureSync(fts({ q: q.twoTerm }), it));
+  row('typo', q.typo, measureSync(fts({ q: q.typo, facets: false }), it), undefined, m ? measureSync(() => m.search(q.typo, { fuzzy: 0.2 }), it) : undefined);
+  row(
+    'suggest',
+    q.suggest,
+    measureSync(() => search.suggest(q.suggest), it),
+    undefined,
+    m ? measureSync(() => m.autoSuggest(q.suggest, { prefix: true }), it) : undefined,
+  );
+  row(
+    'suggest, 1 letter',
+    q.suggest.slice(0, 1),
+    measureSync(() => search.suggest(q.suggest.slice(0, 1)), it),
+  );
+  return rows;
+}
+
+/** Query words taken from the synthetic catalog itself, so every query has answers. */
+function syntheticQueries(db: Db): QuerySet {
+  const artist = db
+    .prepare(
+      `SELECT ar.name FROM chinook_artists ar WHERE ar.name GLOB '[A-Z]*[a-z] [A-Z]*[a-z]' AND ar.name NOT GLOB '* * *' AND length(ar.name) BETWEEN 10 AND 20
+       ORDER BY ar.id LIMIT 1 OFFSET 10`,
+    )
+    .pluck()
+    .get() as string;
+  const track = db
+    .prepare("SELECT name FROM chinook_tracks WHERE name GLOB '[A-Z]* [A-Za-z]*' AND name NOT GLOB '*[^A-Za-z ]*' AND id % 1000 = 7 LIMIT 1")
+    .pluck()
+    .get() as string;
+  const word = (artist.split(' ').find((w) => w.length >= 6) ?? artist.split(' ')[0]) as string;
+  const typo = word.length >= 5 ? word.slice(0, 2) + word.slice(3) : word;
+  const genre = db.prepare('SELECT id FROM chinook_genres ORDER BY id LIMIT 1').pluck().get() as number;
+  return {
+    simple: word.toLowerCase(),
+    twoTerm: artist.toLowerCase(),
+    phrase: `"${track.split(' ').slice(0, 2).join(' ').toLowerCase()}"`,
+    prefix: `${word.slice(0, 4).toLowerCase()}*`,
+    typo: typo.toLowerCase(),
+    facetedGenre: genre,
+    suggest: word.slice(0, 3).toLowerCase(),
+  };
+}
+
+export async function run(env: BenchEnv): Promise<string> {
+  const out: string[] = [];
+  const headers = ['catalog', 'query', 'q', 'FTS5 p50', 'FTS5 p99', 'LIKE scan p50 / p99', 'LIKE ÷ FTS5', 'MiniSearch p50 / p99'];
+  const builds: string[][] = [];
+
+  // Chinook
+  const db = open(env, 'search-chinook.sqlite');
+  const imp = importOfficial(db, sharedDatasetPath);
+  const rebuild = rebuildSearchIndex(db);
+  const optimize = optimizeSearchIndex(db);
+  const chinookDocs = docs(db);
+  const mini = buildMiniSearch(chinookDocs);
+  const stats = searchStats(db);
+  builds.push([
+    'Chinook',
+    String(stats.totalTracks),
+    `${imp.ms.toFixed(0)} ms`,
+    `${rebuild.ms.toFixed(0)} ms`,
+    `${optimize.ms.toFixed(0)} ms`,
+    `${(stats.indexBytes / 2 ** 20).toFixed(1)} MiB (+ ${(stats.suggestBytes / 2 ** 20).toFixed(1)} MiB suggestions)`,
+    `${mini.buildMs.toFixed(0)} ms`,
+  ]);
+  const chinookQueries: QuerySet = {
+    simple: 'metallica',
+    twoTerm: 'iron maiden',
+    phrase: '"enter sandman"',
+    prefix: 'metalli*',
+    typo: 'metalica',
+    facetedGenre: 1,
+    suggest: 'met',
+  };
+  const rows = runQueries(env, 'Chinook', db, chinookQueries, { iterations: 2000, likeIterations: 300, mini: mini.ms });
+  db.close();
+
+  // 1M synthetic
+  let note = '';
+  if (env.quick) note = '\nThe 1M-track catalog was skipped (`--quick`).\n';
+  else {
+    const big = open(env, 'search-1m.sqlite');
+    env.log('importing 1M synthetic tracks (index filled once at the end)…');
+    const bigImport = importSynthetic(big, { tracks: 1_000_000 });
+    env.log(`imported in ${(bigImport.ms / 1000).toFixed(1)} s; rebuilding the search index…`);
+    const bigRebuild = rebuildSearchIndex(big);
+    const bigOptimize = optimizeSearchIndex(big);
+    const bigStats = searchStats(big);
+    const bigDocs = docs(big);
+    let miniBuild = '–';
+    let bigMini: MiniSearch<Doc> | undefined;
+    // MiniSearch holds everything on the JS heap; skip it when the heap could not take it.
+    try {
+      const built = buildMiniSearch(bigDocs);
+      bigMini = built.ms;
+      miniBuild = `${(built.buildMs / 1000).toFixed(1)} s`;
+    } catch (err) {
+      miniBuild = `failed: ${(err as Error).message}`;
+    }
+    builds.push([
+      'synthetic 1M',
+      String(bigStats.totalTracks),
+      `${(bigImport.ms / 1000).toFixed(1)} s (index included)`,
+      `${(bigRebuild.ms / 1000).toFixed(1)} s`,
+      `${(bigOptimize.ms / 1000).toFixed(1)} s`,
+      `${(bigStats.indexBytes / 2 ** 20).toFixed(0)} MiB (+ ${(bigStats.suggestBytes / 2 ** 20).toFixed(0)} MiB suggestions)`,
+      miniBuild,
+    ]);
+    const q = syntheticQueries(big);
+    env.log(`1M queries: ${JSON.stringify(q)}`);
+    rows.push(...runQueries(env, '1M', big, q, { iterations: 200, likeIterations: 5, mini: bigMini }));
+    big.close();
+  }
+
+  out.push(
+    'In-process calls of `SearchService.search` (parse, match, rank, page, highlight; facets where stated) and `suggest`. ' +
+      'LIKE scan: the same text concatenated per row and matched with `LIKE %term%`, first 20 by name (what a store without an index does). ' +
+      'MiniSearch 7 indexes the same five fields in the JS heap (no facets, no highlights; fuzzy 0.2 for the typo row).',
+  );
+  out.push(table(headers, rows));
+  out.push(note);
+  out.push('### Index build');
+  out.push(table(['catalog', 'tracks', 'import', 'search index rebuild (1 transaction)', 'optimize', 'index size', 'MiniSearch build'], builds));
+  return out.join('\n\n');
+}
