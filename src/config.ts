@@ -38,7 +38,7 @@ const specs = {
   busyTimeoutMs: { env: 'CHINOOK_BUSY_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 600000, doc: 'busy_timeout in ms' },
   walAutocheckpoint: { env: 'CHINOOK_WAL_AUTOCHECKPOINT', kind: 'int', default: 2000, min: 0, max: 1000000, doc: 'wal_autocheckpoint in pages' },
   autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
-  adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (until accounts exist)' },
+  adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (besides admin accounts)' },
   // The in-memory cache database (issue 3); TTL defaults are the seed's (§6.2), in seconds.
   cache: {
     env: 'CHINOOK_CACHE',
@@ -76,6 +76,35 @@ const specs = {
     doc: 'how often expired cache rows are swept (0 = never)',
   },
   cachePreload: { env: 'CHINOOK_CACHE_PRELOAD', kind: 'bool', default: true, doc: 'warm popular tracks and genres into the cache on start' },
+  // Accounts, sessions and the write queue (issue 6).
+  sessionIdleSeconds: { env: 'CHINOOK_SESSION_IDLE_SECONDS', kind: 'int', default: 7200, min: 60, max: 31536000, doc: 'a session ends after this long unused' },
+  loginRatePerMinute: { env: 'CHINOOK_LOGIN_RATE_PER_MINUTE', kind: 'int', default: 20, min: 1, max: 100000, doc: 'login/register attempts per IP per minute' },
+  loginFailuresPerAccount: {
+    env: 'CHINOOK_LOGIN_FAILURES_PER_ACCOUNT',
+    kind: 'int',
+    default: 5,
+    min: 1,
+    max: 100000,
+    doc: 'failed logins per account per 15 minutes before it is throttled',
+  },
+  activityRetentionDays: {
+    env: 'CHINOOK_ACTIVITY_RETENTION_DAYS',
+    kind: 'int',
+    default: 365,
+    min: 1,
+    max: 36500,
+    doc: 'activity log entries older than this are pruned',
+  },
+  writeBatchMax: { env: 'CHINOOK_WRITE_BATCH_MAX', kind: 'int', default: 512, min: 1, max: 100000, doc: 'most writes committed in one group transaction' },
+  writeBatchWaitMs: {
+    env: 'CHINOOK_WRITE_BATCH_WAIT_MS',
+    kind: 'int',
+    default: 2,
+    min: 0,
+    max: 1000,
+    doc: 'longest a write waits for others to share its commit',
+  },
+  trustProxy: { env: 'CHINOOK_TRUST_PROXY', kind: 'bool', default: false, doc: 'trust X-Forwarded-* (client IP, https) from a reverse proxy' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof specs;

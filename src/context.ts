@@ -1,11 +1,13 @@
 // Everything a process needs to serve: settings, the primary database and the services
 // built on it. Created once per process (each cluster worker has its own).
 
+import { type Accounts, createAccounts } from './accounts/index.ts';
 import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { type Db, openPrimary } from './db/connection.ts';
+import { WriteQueue } from './db/write-queue.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
@@ -26,6 +28,13 @@ export interface AppContext {
   recommender: Recommender;
   /** Full-text search and suggestions (FTS5). */
   search: SearchService;
+  /** The process's group-commit queue: every account/store write goes through it. */
+  writes: WriteQueue;
+  /** Users, sessions, orders, plays and the activity log. */
+  accounts: Accounts;
+  /** Commits queued writes, then closes everything. */
+  shutdown(): Promise<void>;
+  /** Closes at once (queued writes that have not committed fail). */
   close(): void;
 }
 
@@ -35,6 +44,17 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const cache = createCacheLayer(config, { catalog, reports });
   const similarity = new SimilarityService(db);
   const vectorRefresh = new VectorRefreshQueue(db, similarity);
+  // Its own connection: it waits for other processes' write locks with async backoff
+  // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
+  const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
+  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  const accounts = createAccounts(db, writes, cache, config);
+  const close = () => {
+    vectorRefresh.stop();
+    cache.close();
+    if (writer !== db && writer.open) writer.close();
+    if (db.open) db.close();
+  };
   return {
     config,
     db,
@@ -45,10 +65,12 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     similarity,
     recommender: createRecommender(db, similarity),
     search: new SearchService(db),
-    close() {
-      vectorRefresh.stop();
-      cache.close();
-      if (db.open) db.close();
+    writes,
+    accounts,
+    async shutdown() {
+      await writes.close();
+      close();
     },
+    close,
   };
 }

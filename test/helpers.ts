@@ -74,7 +74,7 @@ export async function startServer(overrides: ConfigOverrides = {}): Promise<Test
     },
     async close() {
       await app.close();
-      ctx.close();
+      await ctx.shutdown();
     },
   };
 }

@@ -207,7 +207,10 @@ export class CacheBus {
   private applyTags(tags: string[]): number {
     if (!this.cache) return 0;
     try {
-      return this.cache.invalidateTags(tags);
+      // `session:<id>` names a revoked session: its hot copy lives in cache_sessions, untagged.
+      let sessions = 0;
+      for (const tag of tags) if (tag.startsWith('session:') && this.cache.sessions.delete(tag.slice(8))) sessions++;
+      return sessions + this.cache.invalidateTags(tags);
     } catch (err) {
       return this.failSafe(err);
     }

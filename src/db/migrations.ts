@@ -2,6 +2,9 @@
 // transaction, so a failure leaves the database at the last good version.
 import type { Db } from './connection.ts';
 import { coreSchema } from './migrations/001-core.ts';
+import { searchSchema } from './migrations/002-search.ts';
+import { vectorsSchema } from './migrations/003-vectors.ts';
+import { accountsSchema } from './migrations/004-accounts.ts';
 
 export interface Migration {
   version: number;
@@ -10,7 +13,7 @@ export interface Migration {
 }
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
-export const migrations: readonly Migration[] = [coreSchema];
+export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema];
 
 export function currentVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

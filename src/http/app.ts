@@ -1,12 +1,23 @@
 // The Fastify app: plugins, error shape, OpenAPI at /docs, routes by URL.
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { registerErrorHandling } from './errors.ts';
+import { registerAuth } from './auth.ts';
+import { frameworkErrors, registerErrorHandling } from './errors.ts';
+import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
+import { adminCacheRoutes } from './routes/api/admin-cache.ts';
+import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
 import { artistRoutes } from './routes/api/artists.ts';
+import { authRoutes } from './routes/api/auth.ts';
+import { meRoutes } from './routes/api/me.ts';
+import { recommendationRoutes } from './routes/api/recommendations.ts';
 import { reportRoutes } from './routes/api/reports.ts';
+import { adminSearchRoutes, searchRoutes } from './routes/api/search.ts';
+import { similarRoutes } from './routes/api/similar.ts';
+import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -27,6 +38,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -36,15 +48,30 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Chinook music store API', version: '0.1.0', description: 'Catalog, search, similarity and store on SQLite.' },
-      tags: [{ name: 'catalog' }, { name: 'reports' }, { name: 'system' }],
+      tags: [{ name: 'catalog' }, { name: 'reports' }, { name: 'system' }, { name: 'search' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Security headers on every reply; helmet's default CSP already suits the /docs UI
+  // (its scripts are files, its inline styles are allowed by style-src 'unsafe-inline').
+  await app.register(helmet);
+  await registerAuth(app);
+  auditAdminWrites(app);
   await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(meRoutes, { prefix: '/api/me' });
+  await app.register(storeRoutes, { prefix: '/api' });
   await app.register(trackRoutes, { prefix: '/api' });
+  await app.register(similarRoutes, { prefix: '/api' });
+  await app.register(recommendationRoutes, { prefix: '/api' });
   await app.register(artistRoutes, { prefix: '/api' });
   await app.register(taxonomyRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api/reports' });
+  await app.register(searchRoutes, { prefix: '/api' });
+  await app.register(adminSearchRoutes, { prefix: '/api/admin/search' });
+  await app.register(adminCacheRoutes, { prefix: '/api/admin/cache' });
+  await app.register(adminCatalogRoutes, { prefix: '/api/admin' });
+  await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
   return app;
 }

@@ -1,5 +1,6 @@
-// Admin routes until accounts exist: a bearer token from config (CHINOOK_ADMIN_TOKEN).
-// No token configured means admin routes are off, not open.
+// Admin routes: a logged-in user with the admin role, or a bearer token from config
+// (CHINOOK_ADMIN_TOKEN) for scripts and the CLI. No token configured means only admin
+// accounts get in.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../../errors.ts';
@@ -10,14 +11,16 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function adminGuard(token: string | undefined) {
   const expected = token ? digest(token) : undefined;
   return async (request: FastifyRequest): Promise<void> => {
+    if (request.auth?.user.role === 'admin') return;
+    if (request.auth) throw new ApiError(403, 'forbidden', 'This needs an admin account.');
+    const header = request.headers.authorization ?? '';
     if (!expected) {
       throw new ApiError(
-        403,
-        'forbidden',
-        'Admin routes are disabled: set CHINOOK_ADMIN_TOKEN (and send it as "Authorization: Bearer <token>") to enable them.',
+        header ? 403 : 401,
+        header ? 'forbidden' : 'unauthorized',
+        'Admin routes need an admin login, or CHINOOK_ADMIN_TOKEN set on the server and sent as "Authorization: Bearer <token>".',
       );
     }
-    const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     // Compare digests so the comparison takes the same time whatever the length sent.
     if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {

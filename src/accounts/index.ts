@@ -1,0 +1,46 @@
+// Accounts and the store, wired: users, sessions, orders, plays and the activity log, all
+// writing through the process's one group-commit queue.
+import type { CacheLayer } from '../cache/index.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connection.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import { ActivityLog } from '../store/activity.ts';
+import { OrderService } from '../store/orders.ts';
+import { PlayService } from '../store/plays.ts';
+import { SessionService } from './sessions.ts';
+import { LoginThrottle } from './throttle.ts';
+import { UserService } from './users.ts';
+
+export interface Accounts {
+  users: UserService;
+  sessions: SessionService;
+  throttle: LoginThrottle;
+  orders: OrderService;
+  plays: PlayService;
+  activity: ActivityLog;
+}
+
+export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, config: Config): Accounts {
+  const sessions = new SessionService(db, writes, cache.cache, {
+    idleSeconds: config.sessionIdleSeconds,
+    // Other workers hold cached copies; a revoked session must stop working in all of them.
+    broadcastRevoke: (ids) => cache.bus.invalidate(ids.map((id) => `session:${id}`)),
+  });
+  return {
+    users: new UserService(db, writes),
+    sessions,
+    throttle: new LoginThrottle(config.loginFailuresPerAccount),
+    orders: new OrderService(db, writes),
+    plays: new PlayService(db, writes, (trackId) => {
+      try {
+        cache.cache?.aggregations.increment('plays', `track:${trackId}`);
+      } catch {
+        // Counters are a convenience; the play itself is committed.
+      }
+    }),
+    activity: new ActivityLog(db, writes),
+  };
+}
+
+export type { Session } from './sessions.ts';
+export type { Role, User } from './users.ts';

@@ -1,0 +1,95 @@
+// Accounts: registration, credential checks, roles, and the link to a Chinook customer.
+import type { Db } from '../db/connection.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import { ApiError, badRequest } from '../errors.ts';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+
+export type Role = 'customer' | 'admin';
+
+export interface User {
+  id: number;
+  email: string;
+  displayName: string;
+  role: Role;
+  customerId: number | null;
+  createdAt: string;
+}
+
+const USER_SELECT = 'SELECT id, email, display_name AS displayName, role, customer_id AS customerId, created_at AS createdAt FROM users';
+// Deliberately simple: one @, something on both sides, a dot in the domain, no spaces.
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
+export const MIN_PASSWORD = 10;
+export const MAX_PASSWORD = 1024;
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function validateRegistration(input: { email: string; password: string; displayName: string }): void {
+  const problems: { field: string; message: string }[] = [];
+  if (!EMAIL.test(normaliseEmail(input.email))) problems.push({ field: 'email', message: 'is not a valid email address' });
+  if (input.password.length < MIN_PASSWORD) problems.push({ field: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
+  if (input.password.length > MAX_PASSWORD) problems.push({ field: 'password', message: `must be at most ${MAX_PASSWORD} characters` });
+  if (input.displayName.trim().length === 0) problems.push({ field: 'displayName', message: 'must not be empty' });
+  if (problems.length) throw badRequest(`Invalid registration: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+}
+
+export class UserService {
+  private readonly byId;
+  private readonly byEmail;
+  private readonly hashByEmail;
+
+  constructor(
+    db: Db,
+    private readonly writes: WriteQueue,
+  ) {
+    this.byId = db.prepare(`${USER_SELECT} WHERE id = ?`);
+    this.byEmail = db.prepare(`${USER_SELECT} WHERE email = ?`);
+    this.hashByEmail = db.prepare('SELECT id, password_hash AS hash FROM users WHERE email = ?');
+  }
+
+  get(id: number): User | undefined {
+    return this.byId.get(id) as User | undefined;
+  }
+
+  findByEmail(email: string): User | undefined {
+    return this.byEmail.get(normaliseEmail(email)) as User | undefined;
+  }
+
+  async register(input: { email: string; password: string; displayName: string; role?: Role }): Promise<User> {
+    validateRegistration(input);
+    const email = normaliseEmail(input.email);
+    const hash = await hashPassword(input.password);
+    const id = await this.writes.run((db) => {
+      const taken = db.prepare('SELECT 1 FROM users WHERE email = ?').get(email);
+      // The reply must not tell an attacker which emails have accounts; the route turns this
+      // into the same 409 text whatever the reason.
+      if (taken) throw new ApiError(409, 'registration_refused', 'Could not register with these details. If you already have an account, log in.');
+      return Number(
+        db
+          .prepare('INSERT INTO users (email, password_hash, display_name, role) VALUES (?, ?, ?, ?)')
+          .run(email, hash, input.displayName.trim(), input.role ?? 'customer').lastInsertRowid,
+      );
+    });
+    return this.get(id) as User;
+  }
+
+  /** The user if the password is right; otherwise undefined, after the same amount of work. */
+  async authenticate(email: string, password: string): Promise<User | undefined> {
+    const row = this.hashByEmail.get(normaliseEmail(email)) as { id: number; hash: string } | undefined;
+    const ok = await verifyPassword(password.slice(0, MAX_PASSWORD), row?.hash ?? decoyHash);
+    return ok && row ? this.get(row.id) : undefined;
+  }
+
+  async changePassword(userId: number, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD) throw badRequest(`password must be at least ${MIN_PASSWORD} characters`);
+    const hash = await hashPassword(password);
+    await this.writes.run((db) =>
+      db.prepare("UPDATE users SET password_hash = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(hash, userId),
+    );
+  }
+
+  async setRole(userId: number, role: Role): Promise<void> {
+    await this.writes.run((db) => db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, userId));
+  }
+}

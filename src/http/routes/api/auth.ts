@@ -1,0 +1,132 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { MAX_PASSWORD, normaliseEmail } from '../../../accounts/users.ts';
+import { ApiError } from '../../../errors.ts';
+import { clearSessionCookie, requireUser, setSessionCookie } from '../../auth.ts';
+import { ErrorReply } from '../../schemas.ts';
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  displayName: Type.String(),
+  role: Type.Union([Type.Literal('customer'), Type.Literal('admin')]),
+  customerId: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.String(),
+});
+const SessionReply = Type.Object({ user: UserSchema, csrfToken: Type.String() });
+const Credentials = {
+  email: Type.String({ minLength: 3, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: MAX_PASSWORD }),
+};
+const authErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply, 429: ErrorReply };
+// One message for unknown email and wrong password: the reply must not reveal which emails exist.
+const badCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is wrong.');
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { accounts, config } = app.ctx;
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: 'too_many_requests',
+      message: `Too many attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
+    }),
+  });
+  const limited = { rateLimit: { max: config.loginRatePerMinute, timeWindow: 60_000 } };
+  const meta = (req: { ip: string; headers: Record<string, unknown> }) => ({ ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '') });
+
+  app.post(
+    '/register',
+    {
+      config: limited,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account (and log in)',
+        body: Type.Object({ ...Credentials, displayName: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: { 201: SessionReply, ...authErrors },
+      },
+    },
+    async (req, reply) => {
+      const user = await accounts.users.register(req.body);
+      const { token, session } = await accounts.sessions.create(user.id, meta(req));
+      await accounts.activity.record({
+        logName: 'auth',
+        description: 'registered',
+        subjectType: 'user',
+        subjectId: user.id,
+        causerType: 'user',
+        causerId: user.id,
+      });
+      setSessionCookie(req, reply, token);
+      return reply.status(201).send({ user, csrfToken: session.csrfToken });
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      config: limited,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Log in; sets the session cookie and returns the CSRF token',
+        body: Type.Object(Credentials, { additionalProperties: false }),
+        response: { 200: SessionReply, ...authErrors },
+      },
+    },
+    async (req, reply) => {
+      const account = normaliseEmail(req.body.email);
+      const wait = accounts.throttle.retryAfter(account);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new ApiError(429, 'too_many_requests', `Too many failed logins for this account; try again in ${wait} s.`);
+      }
+      const user = await accounts.users.authenticate(req.body.email, req.body.password);
+      if (!user) {
+        accounts.throttle.fail(account);
+        await accounts.activity.record({ logName: 'auth', description: 'login failed', properties: { email: account.slice(0, 320), ip: req.ip } });
+        throw badCredentials();
+      }
+      accounts.throttle.succeed(account);
+      if (req.auth) await accounts.sessions.revoke(req.auth.session.id); // no session fixation
+      const { token, session } = await accounts.sessions.create(user.id, meta(req));
+      await accounts.activity.record({
+        logName: 'auth',
+        description: 'logged in',
+        subjectType: 'user',
+        subjectId: user.id,
+        causerType: 'user',
+        causerId: user.id,
+      });
+      setSessionCookie(req, reply, token);
+      return { user, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    '/logout',
+    { schema: { tags: ['accounts'], summary: 'End this session (needs x-csrf-token)', response: { 204: Type.Null(), ...authErrors } } },
+    async (req, reply) => {
+      const { session, user } = requireUser(req);
+      await accounts.sessions.revoke(session.id);
+      await accounts.activity.record({
+        logName: 'auth',
+        description: 'logged out',
+        subjectType: 'user',
+        subjectId: user.id,
+        causerType: 'user',
+        causerId: user.id,
+      });
+      clearSessionCookie(req, reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/csrf',
+    {
+      schema: { tags: ['accounts'], summary: 'The CSRF token of this session', response: { 200: Type.Object({ csrfToken: Type.String() }), 401: ErrorReply } },
+    },
+    async (req) => ({ csrfToken: requireUser(req).session.csrfToken }),
+  );
+};

@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { MAX_PASSWORD } from '../../../accounts/users.ts';
+import { ApiError } from '../../../errors.ts';
+import { requireUser } from '../../auth.ts';
+import { ErrorReply, Limit } from '../../schemas.ts';
+import { UserSchema } from './auth.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const meErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
+
+export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { accounts } = app.ctx;
+
+  app.get(
+    '/',
+    { schema: { tags: ['accounts'], summary: 'The logged-in user', response: { 200: UserSchema, ...meErrors } } },
+    async (req) => requireUser(req).user,
+  );
+
+  app.post(
+    '/password',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change password; every other session of this user ends',
+        body: Type.Object(
+          { currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD }), newPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...meErrors },
+      },
+    },
+    async (req, reply) => {
+      const { user, session } = requireUser(req);
+      if (!(await accounts.users.authenticate(user.email, req.body.currentPassword))) {
+        throw new ApiError(403, 'invalid_credentials', 'The current password is wrong.');
+      }
+      await accounts.users.changePassword(user.id, req.body.newPassword);
+      await accounts.sessions.revokeAllFor(user.id, session.id);
+      await accounts.activity.record({
+        logName: 'auth',
+        description: 'password changed',
+        subjectType: 'user',
+        subjectId: user.id,
+        causerType: 'user',
+        causerId: user.id,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/history',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'What this user played, newest first',
+        querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                trackId: Type.Integer(),
+                name: Type.String(),
+                artist: Nullable(Type.String()),
+                msPlayed: Nullable(Type.Integer()),
+                playedAt: Type.String(),
+              }),
+            ),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...meErrors,
+        },
+      },
+    },
+    async (req) => accounts.plays.historyOf(requireUser(req).user.id, req.query),
+  );
+};

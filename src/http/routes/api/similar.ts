@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorReplies, IdParams } from '../../schemas.ts';
+
+const SimilarQuery = Type.Object(
+  {
+    space: Type.Union([Type.Literal('audio'), Type.Literal('lyric'), Type.Literal('metadata'), Type.Literal('blend')], {
+      default: 'blend',
+      description: 'audio (listens-alike), lyric (text), metadata, or blend of the three',
+    }),
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+const SimilarReply = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      artist: Type.Union([Type.String(), Type.Null()]),
+      album: Type.Union([Type.String(), Type.Null()]),
+      genre: Type.Union([Type.String(), Type.Null()]),
+      similarity: Type.Number({ description: '1 − cosine distance, in [−1, 1]' }),
+    }),
+  ),
+});
+
+export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { similarity, cache } = app.ctx;
+  app.get(
+    '/tracks/:id/similar',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Tracks most similar to this one in a vector space (the track itself excluded)',
+        params: IdParams,
+        querystring: SimilarQuery,
+        response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const { space, limit } = req.query;
+      const compute = () => similarity.similar(id, space, limit);
+      if (!cache.cache) return compute();
+      return cache.cache.remember(
+        `similar:${id}:${space}:${limit}`,
+        { tags: (v) => ['recommendations', `track:${id}`, ...v.items.map((i) => `track:${i.id}`)] },
+        compute,
+      );
+    },
+  );
+};

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '../accounts/client.ts';
+import { startServer, type TestServer } from '../helpers.ts';
+
+describe('orders and plays over HTTP', () => {
+  let server: TestServer;
+  let alice: Client;
+  let bob: Client;
+  const price = (id: number) => server.ctx.db.prepare('SELECT unit_price FROM chinook_tracks WHERE id = ?').pluck().get(id) as number;
+
+  before(async () => {
+    server = await startServer();
+    alice = new Client(server.url);
+    bob = new Client(server.url);
+    await alice.register('alice@example.com', 'correct horse battery', 'Alice Liddell');
+    await bob.register('bob@example.com', 'correct horse battery', 'Bob');
+  });
+  after(async () => server.close());
+
+  it('places an order as a Chinook invoice with catalog prices and a new customer row', async () => {
+    const before = server.ctx.db.prepare('SELECT count(*) FROM chinook_invoices').pluck().get() as number;
+    const video = server.ctx.db.prepare('SELECT id FROM chinook_tracks WHERE unit_price > 1 LIMIT 1').pluck().get() as number;
+    const r = await alice.post('/api/orders', { trackIds: [1801, video] });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.lines.length, 2);
+    assert.equal(r.body.total, Math.round((price(1801) + price(video)) * 100) / 100);
+    assert.deepEqual(
+      r.body.lines.map((l: { trackId: number; unitPrice: number }) => [l.trackId, l.unitPrice]),
+      [
+        [1801, price(1801)],
+        [video, price(video)],
+      ],
+    );
+    assert.equal(server.ctx.db.prepare('SELECT count(*) FROM chinook_invoices').pluck().get(), before + 1);
+    const customer = server.ctx.db
+      .prepare('SELECT c.first_name, c.last_name, c.email FROM users u JOIN chinook_customers c ON c.id = u.customer_id WHERE u.email = ?')
+      .get('alice@example.com');
+    assert.deepEqual(customer, { first_name: 'Alice', last_name: 'Liddell', email: 'alice@example.com' });
+    const one = await alice.get(`/api/orders/${r.body.id}`);
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body, r.body);
+    const list = await alice.get('/api/orders');
+    assert.equal(list.body.items[0].id, r.body.id);
+  });
+
+  it('ignores prices sent by the client', async () => {
+    const r = await alice.post('/api/orders', { trackIds: [1], unitPrice: 0 });
+    assert.equal(r.status, 400); // unknown field refused outright
+  });
+
+  it('refuses duplicates and owned tracks (409), unknown tracks (404), empty and malformed bodies (400)', async () => {
+    const dup = await alice.post('/api/orders', { trackIds: [5, 5] });
+    assert.equal(dup.status, 409);
+    assert.deepEqual(dup.body.details, { duplicates: [5] });
+    const owned = await alice.post('/api/orders', { trackIds: [1801, 6] });
+    assert.equal(owned.status, 409);
+    assert.deepEqual(owned.body.details, { owned: [1801] });
+    const unknown = await alice.post('/api/orders', { trackIds: [7, 99999999] });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.message, /99999999/);
+    for (const body of [{ trackIds: [] }, { trackIds: ['x'] }, { trackIds: [0] }, {}, { trackIds: 'all' }]) {
+      assert.equal((await alice.post('/api/orders', body)).status, 400, JSON.stringify(body));
+    }
+    // Nothing of the refused orders was written.
+    const lines = server.ctx.db
+      .prepare(
+        'SELECT count(*) FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id JOIN users u ON u.customer_id = i.customer_id WHERE u.email = ?',
+      )
+      .pluck()
+      .get('alice@example.com');
+    assert.equal(lines, 2);
+  });
+
+  it("keeps one user's orders from another, and anonymous users out", async () => {
+    const mine = await alice.get('/api/orders');
+    const id = mine.body.items[0].id;
+    const other = await bob.get(`/api/orders/${id}`);
+    assert.equal(other.status, 404);
+    assert.deepEqual((await bob.get('/api/orders')).body.items, []);
+    const anon = new Client(server.url);
+    assert.equal((await anon.get('/api/orders')).status, 401);
+    assert.equal((await anon.post('/api/orders', { trackIds: [1] })).status, 401);
+    assert.equal((await anon.post('/api/plays', { trackId: 1 })).status, 401);
+  });
+
+  it('invalidates the sales reports on an order', async () => {
+    const before = await bob.get('/api/reports/top-tracks?limit=100');
+    const units = (body: { items: { id: number; unitsSold: number }[] }, id: number) => body.items.find((t) => t.id === id)?.unitsSold ?? 0;
+    const target = before.body.items[0].id as number;
+    const r = await bob.post('/api/orders', { trackIds: [target] });
+    assert.equal(r.status, 201);
+    const afterOrder = await bob.get('/api/reports/top-tracks?limit=100');
+    assert.equal(units(afterOrder.body, target), units(before.body, target) + 1);
+  });
+
+  it('records plays after commit, with history and activity', async () => {
+    const r = await alice.post('/api/plays', { trackId: 1801, msPlayed: 120000 });
+    assert.equal(r.status, 201);
+    assert.equal(server.ctx.db.prepare('SELECT ms_played FROM plays WHERE id = ?').pluck().get(r.body.id), 120000);
+    await alice.post('/api/plays', { trackId: 1802 });
+    const history = await alice.get('/api/me/history?limit=1');
+    assert.equal(history.body.items[0].trackId, 1802);
+    assert.ok(history.body.nextCursor);
+    const next = await alice.get(`/api/me/history?limit=1&cursor=${history.body.nextCursor}`);
+    assert.equal(next.body.items[0].name, 'Enter Sandman');
+    assert.equal((await alice.post('/api/plays', { trackId: 99999999 })).status, 404);
+    assert.equal((await alice.post('/api/plays', { trackId: 1, msPlayed: -5 })).status, 400);
+    const logged = server.ctx.db.prepare("SELECT count(*) FROM activity_log WHERE description = 'track played' AND subject_id = 1801").pluck().get();
+    assert.equal(logged, 1);
+    assert.equal(server.ctx.cache.cache?.aggregations.get('plays', 'track:1801'), 1);
+  });
+});
