@@ -6,9 +6,13 @@ import { openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
 import { currentVersion, migrate, migrations } from '../db/migrations.ts';
 import { importOfficial } from '../importer/official.ts';
 import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
+import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
 import { catalogCounts, catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { registerCacheCommands } from './cache.ts';
 import { createProgress } from './progress.ts';
-import { serve } from './serve.ts';
+import { registerSearchCommands } from './search.ts';
+import { registerUserCommands } from './users.ts';
+import { registerVectorCommands } from './vectors.ts';
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -37,19 +41,55 @@ export function buildCli(): Command {
     .option('-p, --port <port>', 'port (env PORT, default 3000)', int('port', 0, 65535))
     .option('-H, --host <host>', 'address to listen on (env HOST, default localhost)')
     .option('--no-auto-import', 'do not import Chinook into an empty database')
-    .action(async (opts: { port?: number; host?: string; autoImport: boolean }, cmd: Command) => {
-      const overrides: ConfigOverrides = { port: opts.port, host: opts.host };
+    .option('-w, --workers <n>', 'worker processes (env CHINOOK_WORKERS, default 1)', int('workers', 1, 64))
+    .action(async (opts: { port?: number; host?: string; autoImport: boolean; workers?: number }, cmd: Command) => {
+      const overrides: ConfigOverrides = { port: opts.port, host: opts.host, workers: opts.workers };
       if (opts.autoImport === false) overrides.autoImport = false;
-      await serve(configFrom(cmd, overrides));
+      const config = configFrom(cmd, overrides);
+      // Loaded on demand: the HTTP stack is most of the CLI's start-up time, and the other commands never need it.
+      const { serve } = await import('./serve.ts');
+      await serve(config);
     });
 
   program
     .command('import')
     .description('import the official Chinook v1.4.5 database (or a synthetic one) into the primary database')
     .option('--source <path>', 'Chinook_Sqlite.sqlite to read (env CHINOOK_SOURCE)')
+    .option('--synthetic', 'generate a deterministic Chinook-shaped catalog instead (offline, any size)')
+    .option('--tracks <n>', `synthetic: number of tracks, 1 to ${SYNTHETIC_MAX_TRACKS} (default 10000)`, int('--tracks', 1, SYNTHETIC_MAX_TRACKS))
+    .option(
+      '--seed <n>',
+      `synthetic: random seed; the same seed and --tracks give the same catalog (default ${SYNTHETIC_DEFAULT_SEED})`,
+      int('--seed', 0, 0xffffffff),
+    )
     .option('-f, --force', 'replace a catalog that is already there')
     .option('-q, --quiet', 'no progress output')
-    .action(async (opts: { source?: string; force?: boolean; quiet?: boolean }, cmd: Command) => {
+    .action(async (opts: { source?: string; synthetic?: boolean; tracks?: number; seed?: number; force?: boolean; quiet?: boolean }, cmd: Command) => {
+      if (opts.synthetic && opts.source !== undefined) {
+        cmd.error('error: --source and --synthetic cannot be used together: --source imports the official Chinook file, --synthetic generates a catalog');
+      }
+      if (!opts.synthetic && (opts.tracks !== undefined || opts.seed !== undefined)) {
+        cmd.error('error: --tracks and --seed only apply to a synthetic catalog (add --synthetic)');
+      }
+      if (opts.synthetic) {
+        const db = openPrimary(configFrom(cmd));
+        try {
+          const progress = createProgress('synthetic', { quiet: opts.quiet });
+          const tracks = opts.tracks ?? 10_000;
+          const seed = opts.seed ?? SYNTHETIC_DEFAULT_SEED;
+          const result = importSynthetic(db, { tracks, seed, force: opts.force ?? false, onProgress: (d, t, l) => progress.update(d, t, l) });
+          progress.stop();
+          if (result.skipped) {
+            console.log(`Catalog already imported (${formatCounts(result.counts)}). Use --force to replace it.`);
+          } else {
+            console.log(`Generated a synthetic catalog (seed ${seed}) in ${result.ms.toFixed(0)} ms:`);
+            console.log(`  ${formatCounts(result.counts)}`);
+          }
+        } finally {
+          db.close();
+        }
+        return;
+      }
       const config = configFrom(cmd, { source: opts.source });
       const source = await resolveSource({ flag: opts.source, env: process.env.CHINOOK_SOURCE, log: (l) => console.error(l) });
       const db = openPrimary(config);
@@ -102,7 +142,8 @@ export function buildCli(): Command {
           return;
         }
         console.log('Settings');
-        for (const s of report.settings) console.log(`  ${s.name.padEnd(18)} ${String(s.value ?? '(unset)').padEnd(40)} ${s.env}`);
+        const width = Math.max(18, ...report.settings.map((s) => s.name.length));
+        for (const s of report.settings) console.log(`  ${s.name.padEnd(width)} ${String(s.value ?? '(unset)').padEnd(40)} ${s.env}`);
         console.log(`Versions\n  node ${report.versions.node}, SQLite ${report.versions.sqlite}, sqlite-vec ${report.versions.sqliteVec}`);
         console.log(
           `Schema\n  version ${report.schema.version} of ${report.schema.latest}${report.schema.version < report.schema.latest ? ' (run `chinook migrate`)' : ''}`,
@@ -117,6 +158,10 @@ export function buildCli(): Command {
       }
     });
 
+  registerCacheCommands(program);
+  registerVectorCommands(program);
+  registerSearchCommands(program);
+  registerUserCommands(program);
   return program;
 }
 
