@@ -61,7 +61,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
-    editor: new CatalogEditor(db, catalog),
+    editor: new CatalogEditor(writer, catalog, undefined, writes),
     similarity,
     recommender: createRecommender(db, similarity),
     search: new SearchService(db),

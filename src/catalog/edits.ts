@@ -2,11 +2,24 @@
 // carrying the ids before and after, so every cache entry that showed the old row can go.
 // FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
 import type { Db, Stmt } from '../db/connection.ts';
-import { ApiError, badRequest, notFound } from '../errors.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { AlbumDetail, ArtistDetail } from './artists.ts';
 import { type CatalogEvents, catalogEvents } from './events.ts';
 import type { CatalogService } from './index.ts';
+import { trackSlug } from './slug.ts';
 import type { Track } from './tracks.ts';
+
+export interface NewTrack {
+  name: string;
+  albumId: number;
+  mediaTypeId: number;
+  genreId?: number | null | undefined;
+  composer?: string | null | undefined;
+  milliseconds: number;
+  bytes?: number | null | undefined;
+  unitPrice: number;
+}
 
 export interface TrackPatch {
   name?: string | undefined;
@@ -48,10 +61,15 @@ export class CatalogEditor {
   private readonly albumRefs: Stmt;
   private readonly albumTracks: Stmt;
 
+  /**
+   * @param db the connection the edits run on: the write queue's own connection when `writes`
+   *   is given (its operations run inside the queue's group transaction).
+   */
   constructor(
     private readonly db: Db,
     private readonly catalog: CatalogService,
     private readonly events: CatalogEvents = catalogEvents,
+    private readonly writes?: WriteQueue,
   ) {
     this.exists = {
       album: db.prepare('SELECT 1 FROM chinook_albums WHERE id = ?'),
@@ -72,12 +90,12 @@ export class CatalogEditor {
     this.mustExist('album', patch.albumId);
     this.mustExist('genre', patch.genreId);
     this.mustExist('mediaType', patch.mediaTypeId);
-    const { before, after } = this.db.transaction(() => {
+    const { before, after } = await this.tx(() => {
       const before = this.trackRefs.get(id) as { albumId: number | null; genreId: number | null; artistId: number | null } | undefined;
       if (!before) throw notFound('track', id);
       this.update('chinook_tracks', id, fields, trackColumns, patch);
       return { before, after: this.trackRefs.get(id) as typeof before };
-    })();
+    });
     await this.events.emit({
       type: 'track.updated',
       trackId: id,
@@ -93,13 +111,13 @@ export class CatalogEditor {
     const fields = this.fieldsOf(patch, albumColumns);
     if (typeof patch.title === 'string' && patch.title.trim() === '') throw badRequest('title must not be blank');
     this.mustExist('artist', patch.artistId);
-    const { before, after, trackIds } = this.db.transaction(() => {
+    const { before, after, trackIds } = await this.tx(() => {
       const before = this.albumRefs.get(id) as { artistId: number } | undefined;
       if (!before) throw notFound('album', id);
       this.update('chinook_albums', id, fields, albumColumns, patch);
       const after = this.albumRefs.get(id) as { artistId: number };
       return { before, after, trackIds: (this.albumTracks.all(id) as { id: number }[]).map((r) => r.id) };
-    })();
+    });
     await this.events.emit({ type: 'album.updated', albumId: id, artistIds: uniq([before.artistId, after.artistId]), trackIds, fields });
     return this.catalog.artists.getAlbum(id);
   }
@@ -107,12 +125,84 @@ export class CatalogEditor {
   async updateArtist(id: number, patch: ArtistPatch): Promise<ArtistDetail> {
     const fields = this.fieldsOf(patch, artistColumns);
     if (typeof patch.name === 'string' && patch.name.trim() === '') throw badRequest('name must not be blank');
-    this.db.transaction(() => {
+    await this.tx(() => {
       if (!this.exists.artist.get(id)) throw notFound('artist', id);
       this.update('chinook_artists', id, fields, artistColumns, patch);
-    })();
+    });
     await this.events.emit({ type: 'artist.updated', artistId: id, fields });
     return this.catalog.artists.getArtist(id);
+  }
+
+  async createTrack(input: NewTrack): Promise<Track> {
+    if (input.name.trim() === '') throw badRequest('name must not be blank');
+    this.mustExist('album', input.albumId);
+    this.mustExist('genre', input.genreId);
+    this.mustExist('mediaType', input.mediaTypeId);
+    const { id, artistId } = await this.tx(() => {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO chinook_tracks (slug, name, album_id, media_type_id, genre_id, composer, milliseconds, bytes, unit_price)
+             VALUES (lower(hex(randomblob(8))), ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.name.trim(),
+            input.albumId,
+            input.mediaTypeId,
+            input.genreId ?? null,
+            input.composer ?? null,
+            input.milliseconds,
+            input.bytes ?? null,
+            input.unitPrice,
+          ).lastInsertRowid,
+      );
+      // The slug carries the id, which exists only now.
+      this.db.prepare('UPDATE chinook_tracks SET slug = ? WHERE id = ?').run(trackSlug(input.name, id), id);
+      return { id, artistId: (this.albumRefs.get(input.albumId) as { artistId: number }).artistId };
+    });
+    await this.events.emit({
+      type: 'track.updated',
+      trackId: id,
+      albumIds: [input.albumId],
+      artistIds: [artistId],
+      genreIds: uniq([input.genreId]),
+      // A new or removed row changes everything that lists or counts it.
+      fields: ['created', ...Object.keys(trackColumns)],
+    });
+    return this.catalog.tracks.get(id);
+  }
+
+  /** Deletes a track that was never sold (sold tracks are part of invoices: 409). */
+  async deleteTrack(id: number): Promise<void> {
+    const before = await this.tx(() => {
+      const before = this.trackRefs.get(id) as { albumId: number | null; genreId: number | null; artistId: number | null } | undefined;
+      if (!before) throw notFound('track', id);
+      const sold = this.db.prepare('SELECT count(*) FROM chinook_invoice_lines WHERE track_id = ?').pluck().get(id) as number;
+      if (sold > 0) throw conflict(`track ${id} appears on ${sold} invoice line(s); sold tracks cannot be deleted`, { invoiceLines: sold });
+      // vec0 rows have no foreign keys: remove the vectors and cached neighbours by hand.
+      this.db.prepare('DELETE FROM track_vectors WHERE track_id = ?').run(id);
+      this.db.prepare('DELETE FROM vector_similarity_cache WHERE source_track_id = ? OR similar_track_id = ?').run(id, id);
+      this.db.prepare('DELETE FROM chinook_tracks WHERE id = ?').run(id);
+      return before;
+    });
+    await this.events.emit({
+      type: 'track.updated',
+      trackId: id,
+      albumIds: uniq([before.albumId]),
+      artistIds: uniq([before.artistId]),
+      genreIds: uniq([before.genreId]),
+      fields: ['deleted', ...Object.keys(trackColumns)],
+    });
+  }
+
+  /** Runs a write in the group-commit queue when there is one, else in its own transaction. */
+  private tx<T>(fn: () => T): Promise<T> {
+    if (this.writes) return this.writes.run(() => fn());
+    try {
+      return Promise.resolve(this.db.transaction(fn)());
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private fieldsOf<P extends object>(patch: P, columns: Record<keyof P, string>): string[] {

@@ -30,10 +30,52 @@ const AlbumPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 const ArtistPatch = Type.Object({ name: Name }, { additionalProperties: false });
+const NewTrack = Type.Object(
+  {
+    name: Name,
+    albumId: Id,
+    mediaTypeId: Id,
+    genreId: Type.Optional(NullableId),
+    composer: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    milliseconds: Type.Integer({ minimum: 0, maximum: 1e10 }),
+    bytes: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1e12 }), Type.Null()])),
+    unitPrice: Type.Number({ minimum: 0, maximum: 1e6 }),
+  },
+  { additionalProperties: false },
+);
 
 export const adminCatalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { editor } = app.ctx;
   app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
+
+  app.post(
+    '/tracks',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Add a track (admin); search sees it at once, vectors at the next build',
+        body: NewTrack,
+        response: { 201: TrackSchema, ...adminErrorReplies, 409: adminErrorReplies[404] },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await editor.createTrack(req.body)),
+  );
+
+  app.delete(
+    '/tracks/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Delete a track that was never sold (admin)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...adminErrorReplies, 409: adminErrorReplies[404] },
+      },
+    },
+    async (req, reply) => {
+      await editor.deleteTrack(req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.patch(
     '/tracks/:id',
