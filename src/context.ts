@@ -1,7 +1,7 @@
 // Everything a process needs to serve: settings, the primary database and the services
 // built on it. Created once per process (each cluster worker has its own).
 
-import { type Accounts, createAccounts } from './accounts/index.ts';
+import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
 import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
@@ -49,7 +49,9 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
   const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
   const accounts = createAccounts(db, writes, cache, config);
+  const stopMaintenance = startAccountsMaintenance(accounts, config);
   const close = () => {
+    stopMaintenance();
     vectorRefresh.stop();
     cache.close();
     if (writer !== db && writer.open) writer.close();

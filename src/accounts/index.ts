@@ -44,3 +44,14 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
 
 export type { Session } from './sessions.ts';
 export type { Role, User } from './users.ts';
+
+/** Hourly upkeep: expired sessions and activity older than the retention period go. */
+export function startAccountsMaintenance(accounts: Accounts, config: Pick<Config, 'activityRetentionDays'>, everyMs = 3_600_000): () => void {
+  const run = () => {
+    accounts.sessions.pruneExpired().catch(() => {});
+    accounts.activity.prune(config.activityRetentionDays).catch(() => {});
+  };
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

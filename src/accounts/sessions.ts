@@ -18,6 +18,8 @@ export interface Session {
 
 interface SessionPayload {
   csrfToken: string;
+  /** The session's own expiry (the cache entry's TTL is only an upper bound on keeping it). */
+  expiresAt: number;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -73,14 +75,10 @@ export class SessionService {
     const now = this.now();
     let session: Session | undefined;
     const cached = this.cache?.sessions.get(id);
-    if (cached && cached.userId !== null && cached.expiresAt > now) {
-      session = {
-        id,
-        userId: cached.userId,
-        csrfToken: (cached.payload as SessionPayload).csrfToken,
-        expiresAt: cached.expiresAt,
-        lastActivity: cached.lastActivity,
-      };
+    const payload = cached?.payload as SessionPayload | undefined;
+    // The session's own expiry decides; the cache entry's TTL only bounds how long it is kept.
+    if (cached && cached.userId !== null && typeof payload?.expiresAt === 'number' && payload.expiresAt > now) {
+      session = { id, userId: cached.userId, csrfToken: payload.csrfToken, expiresAt: payload.expiresAt, lastActivity: cached.lastActivity };
     } else {
       session = this.byId.get(id, now) as Session | undefined;
     }
@@ -134,7 +132,11 @@ export class SessionService {
     const ttl = Math.max(1, Math.ceil((session.expiresAt - this.now()) / 1000));
     this.cache?.sessions.set(
       session.id,
-      { userId: session.userId, payload: { csrfToken: session.csrfToken } satisfies SessionPayload, lastActivity: session.lastActivity },
+      {
+        userId: session.userId,
+        payload: { csrfToken: session.csrfToken, expiresAt: session.expiresAt } satisfies SessionPayload,
+        lastActivity: session.lastActivity,
+      },
       ttl,
     );
   }
