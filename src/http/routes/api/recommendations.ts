@@ -5,7 +5,9 @@ import { errorReplies } from '../../schemas.ts';
 
 const RecommendationsQuery = Type.Object(
   {
-    customerId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    customerId: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'defaults to the logged-in user (purchases of the linked customer + plays)' }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     weights: Type.Optional(Type.String({ maxLength: 200, description: 'e.g. audio:0.4,lyric:0.3,genre:0.2,collaborative:0.1 (scaled to sum to 1)' })),
   },
@@ -34,11 +36,14 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Hybrid recommendations for a customer (purchase history; popular tracks on a cold start)',
+        summary: 'Hybrid recommendations for a customer or the logged-in user (purchases and plays; popular tracks on a cold start)',
         querystring: RecommendationsQuery,
         response: { 200: RecommendationsReply, ...errorReplies },
       },
     },
-    async (req) => recommender.recommend(req.query.customerId, { limit: req.query.limit, weights: parseWeights(req.query.weights) }),
+    async (req) => {
+      const subject = req.query.customerId !== undefined ? { customerId: req.query.customerId } : { userId: req.auth?.user.id ?? null };
+      return recommender.recommend(subject, { limit: req.query.limit, weights: parseWeights(req.query.weights) });
+    },
   );
 };

@@ -1,0 +1,111 @@
+// "More like this": nearest tracks in one space (or a blend of the three), as similarities
+// (1 − cosine distance), through the persistent 24-hour similarity cache.
+import type { Db, Stmt } from '../db/connection.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { cosine } from './linalg.ts';
+import { SimilarityCache } from './similarity-cache.ts';
+import { type SimilarSpace, SPACES, type Space } from './spaces.ts';
+import { VectorStore } from './store.ts';
+
+export interface SimilarItem {
+  id: number;
+  name: string;
+  artist: string | null;
+  album: string | null;
+  genre: string | null;
+  similarity: number;
+}
+
+/** Equal thirds: no space is known to be better for every listener; the evaluation reports each alone. */
+export const BLEND_WEIGHTS: Record<Space, number> = { audio: 1 / 3, lyric: 1 / 3, metadata: 1 / 3 };
+
+/** Neighbours cached per (source, space): enough for any limit the API accepts without recomputing. */
+const CACHED_NEIGHBOURS = 50;
+
+export class SimilarityService {
+  readonly store: VectorStore;
+  readonly cache: SimilarityCache;
+  private readonly trackExists: Stmt;
+
+  constructor(
+    private readonly db: Db,
+    options: { now?: () => number } = {},
+  ) {
+    this.store = new VectorStore(db);
+    this.cache = new SimilarityCache(db, options.now);
+    this.trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
+  }
+
+  /** Nearest neighbours by similarity, computed (not cached), the source excluded. */
+  neighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
+    if (space === 'blend') return this.blend(trackId, k);
+    const query = this.store.get(trackId, space);
+    if (!query) return [];
+    return this.store
+      .knn(space, query, k + 1)
+      .filter((n) => n.id !== trackId)
+      .slice(0, k)
+      .map((n) => ({ id: n.id, similarity: 1 - n.distance }));
+  }
+
+  /** Candidates from each space's KNN, re-scored in every space and combined by BLEND_WEIGHTS. */
+  private blend(trackId: number, k: number): { id: number; similarity: number }[] {
+    const queries = SPACES.map((s) => [s, this.store.get(trackId, s)] as const);
+    if (queries.some(([, q]) => !q)) return [];
+    const candidates = new Set<number>();
+    for (const [s, q] of queries) for (const n of this.store.knn(s, q as Float32Array, 3 * k + 1)) if (n.id !== trackId) candidates.add(n.id);
+    const scored = [...candidates].map((id) => {
+      let sim = 0;
+      for (const [s, q] of queries) {
+        const v = this.store.get(id, s);
+        if (v) sim += BLEND_WEIGHTS[s] * cosine(q as Float32Array, v);
+      }
+      return { id, similarity: sim };
+    });
+    scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
+    return scored.slice(0, k);
+  }
+
+  /** Neighbours through the persistent cache (the recommender's seeds repeat across requests). */
+  cachedNeighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
+    const hits = this.cache.get(trackId, space, k);
+    if (hits) return hits;
+    const computed = this.neighbours(trackId, space, Math.max(k, CACHED_NEIGHBOURS));
+    if (computed.length > 0) this.cache.put(trackId, space, computed);
+    return computed.slice(0, k);
+  }
+
+  similar(trackId: number, space: SimilarSpace, limit: number): { items: SimilarItem[] } {
+    if (!this.trackExists.get(trackId)) throw notFound('track', trackId);
+    let hits = this.cache.get(trackId, space, limit);
+    if (!hits) {
+      const computed = this.neighbours(trackId, space, Math.max(limit, CACHED_NEIGHBOURS));
+      if (computed.length === 0) {
+        throw new ApiError(409, 'vectors_not_built', 'Vectors for this track are not built yet; run `chinook vectors build`.');
+      }
+      this.cache.put(trackId, space, computed);
+      hits = computed.slice(0, limit);
+    }
+    return { items: this.describe(hits) };
+  }
+
+  /** Names for track ids, order kept. */
+  describe(hits: readonly { id: number; similarity: number }[]): SimilarItem[] {
+    if (hits.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT t.id, t.name, ar.name AS artist, al.title AS album, g.name AS genre
+         FROM chinook_tracks t
+         LEFT JOIN chinook_albums al ON al.id = t.album_id
+         LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
+         LEFT JOIN chinook_genres g ON g.id = t.genre_id
+         WHERE t.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(hits.map((h) => h.id))) as Omit<SimilarItem, 'similarity'>[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return hits.flatMap((h) => {
+      const r = byId.get(h.id);
+      return r ? [{ ...r, similarity: Math.max(-1, Math.min(1, h.similarity)) }] : [];
+    });
+  }
+}

@@ -1,0 +1,91 @@
+// The vec0 store: one row per track with its three vectors, KNN per space, bulk writes.
+import type { Db, Stmt } from '../db/connection.ts';
+import { COLUMN, DIMS, type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
+
+export const toBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+export const fromBlob = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+const zeros = Object.fromEntries(SPACES.map((s) => [s, toBlob(new Float32Array(DIMS[s]))])) as Record<Space, Buffer>;
+
+export interface Neighbour {
+  id: number;
+  distance: number;
+}
+
+export class VectorStore {
+  private readonly knnStmts: Record<Space, Stmt>;
+  private readonly getStmts: Record<Space, Stmt>;
+  private readonly exists: Stmt;
+  private readonly insert: Stmt;
+  private readonly updates: Record<Space, Stmt>;
+
+  constructor(private readonly db: Db) {
+    const per = (f: (s: Space) => string) => Object.fromEntries(SPACES.map((s) => [s, db.prepare(f(s))])) as Record<Space, Stmt>;
+    this.knnStmts = per((s) => `SELECT track_id AS id, distance FROM track_vectors WHERE ${COLUMN[s]} MATCH ? AND k = ?`);
+    this.getStmts = per((s) => `SELECT ${COLUMN[s]} AS v FROM track_vectors WHERE track_id = ?`);
+    this.updates = per((s) => `UPDATE track_vectors SET ${COLUMN[s]} = ? WHERE track_id = ?`);
+    this.exists = db.prepare('SELECT 1 FROM track_vectors WHERE track_id = ?');
+    this.insert = db.prepare('INSERT INTO track_vectors (track_id, audio_features, lyric_features, metadata_features) VALUES (?, ?, ?, ?)');
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM track_vectors').get() as { n: number }).n;
+  }
+
+  get(trackId: number, space: Space): Float32Array | null {
+    const row = this.getStmts[space].get(BigInt(trackId)) as { v: Buffer } | undefined;
+    return row ? fromBlob(row.v) : null;
+  }
+
+  /** The k nearest tracks to a query vector by cosine distance (exact: vec0 scans every chunk). */
+  knn(space: Space, query: Float32Array | Buffer, k: number): Neighbour[] {
+    const blob = Buffer.isBuffer(query) ? query : toBlob(query as Float32Array);
+    return this.knnStmts[space].all(blob, k) as Neighbour[];
+  }
+
+  /** Inserts new tracks (missing spaces as zero placeholders) and updates the given spaces of existing ones. */
+  write(batch: EmbeddingBatch): void {
+    batch.ids.forEach((id, i) => {
+      const key = BigInt(id);
+      const blobOf = (s: Space) => {
+        const v = batch.vectors[s]?.[i];
+        return v ? toBlob(v) : null;
+      };
+      if (this.exists.get(key)) {
+        for (const s of SPACES) {
+          const b = blobOf(s);
+          if (b) this.updates[s].run(b, key);
+        }
+      } else {
+        this.insert.run(key, blobOf('audio') ?? zeros.audio, blobOf('lyric') ?? zeros.lyric, blobOf('metadata') ?? zeros.metadata);
+      }
+    });
+  }
+
+  clear(): void {
+    this.db.prepare('DELETE FROM track_vectors').run();
+  }
+
+  recordSpace(space: Space, provider: string, trackCount: number, details: Record<string, unknown>): void {
+    this.db
+      .prepare(
+        `INSERT INTO vector_spaces (space, provider, dims, track_count, details) VALUES (?, ?, ?, ?, json(?))
+         ON CONFLICT(space) DO UPDATE SET provider = excluded.provider, dims = excluded.dims, track_count = excluded.track_count,
+           built_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), details = excluded.details`,
+      )
+      .run(space, provider, DIMS[space], trackCount, JSON.stringify(details));
+  }
+
+  spaces(): { space: Space; provider: string; dims: number; trackCount: number; builtAt: string; details: unknown }[] {
+    return (
+      this.db.prepare('SELECT space, provider, dims, track_count AS trackCount, built_at AS builtAt, details FROM vector_spaces ORDER BY space').all() as {
+        space: Space;
+        provider: string;
+        dims: number;
+        trackCount: number;
+        builtAt: string;
+        details: string;
+      }[]
+    ).map((r) => ({ ...r, details: JSON.parse(r.details) }));
+  }
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_WEIGHTS, parseWeights } from '../../src/recommend/recommender.ts';
+import { ensureVectors } from '../../src/vectors/build.ts';
+import { startServer, type TestServer } from '../helpers.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+  // What `serve` does on the first start after an import: build, then nothing while current.
+  const built = ensureVectors(server.ctx.db);
+  assert.equal(built?.trackCount, 3503);
+  assert.equal(ensureVectors(server.ctx.db), null);
+});
+after(() => server.close());
+
+const owned = (customerId: number) =>
+  new Set(
+    (
+      server.ctx.db
+        .prepare('SELECT il.track_id AS id FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id WHERE i.customer_id = ?')
+        .all(customerId) as { id: number }[]
+    ).map((r) => r.id),
+  );
+
+describe('recommendations', () => {
+  test('never recommend a track the customer already bought', async () => {
+    for (const customerId of [1, 2, 17, 33, 59]) {
+      const res = await server.get(`/api/recommendations?customerId=${customerId}&limit=50`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.items.length, 50);
+      const mine = owned(customerId);
+      assert.ok(mine.size > 0);
+      for (const item of res.body.items) assert.ok(!mine.has(item.id), `customer ${customerId} owns ${item.id}`);
+      assert.equal(new Set(res.body.items.map((i: { id: number }) => i.id)).size, 50, 'no duplicates');
+    }
+  });
+
+  test('scores are weighted sums of per-strategy normalised scores, best first', async () => {
+    const res = await server.get('/api/recommendations?customerId=5&limit=30');
+    assert.deepEqual(res.body.strategyWeights, DEFAULT_WEIGHTS);
+    const scores = res.body.items.map((i: { score: number }) => i.score);
+    for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1] >= scores[i]);
+    for (const item of res.body.items) {
+      // Each strategy contributes at most its weight (its best candidate normalises to 1).
+      const cap = item.reasons.reduce((s: number, r: { strategy: keyof typeof DEFAULT_WEIGHTS }) => s + (DEFAULT_WEIGHTS[r.strategy] ?? 0), 0);
+      assert.ok(item.score <= cap + 1e-6, `${item.score} > ${cap}`);
+      assert.ok(item.reasons.length >= 1);
+    }
+  });
+
+  test('one strategy alone: its best candidate scores exactly 1 and every reason is that strategy', async () => {
+    for (const strategy of ['audio', 'lyric', 'genre', 'collaborative']) {
+      const res = await server.get(`/api/recommendations?customerId=12&limit=10&weights=${strategy}:5`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.strategyWeights[strategy], 1);
+      assert.equal(res.body.items[0].score, 1);
+      for (const item of res.body.items) assert.ok(item.reasons.every((r: { strategy: string }) => r.strategy === strategy || r.strategy === 'popular'));
+    }
+  });
+
+  test('weights change the ranking', async () => {
+    const a = await server.get('/api/recommendations?customerId=12&limit=10&weights=audio:1');
+    const g = await server.get('/api/recommendations?customerId=12&limit=10&weights=genre:1');
+    assert.notDeepEqual(
+      a.body.items.map((i: { id: number }) => i.id),
+      g.body.items.map((i: { id: number }) => i.id),
+    );
+  });
+
+  test('similarity strategies say which owned track they came from', async () => {
+    const res = await server.get('/api/recommendations?customerId=3&limit=10&weights=audio:1');
+    const mine = owned(3);
+    for (const item of res.body.items) for (const r of item.reasons) if (r.strategy === 'audio') assert.ok(mine.has(r.becauseOfTrackId));
+  });
+
+  test('cold start: a customer without purchases gets popular tracks', async () => {
+    const db = server.ctx.db;
+    const id = Number(
+      db.prepare("INSERT INTO chinook_customers (first_name, last_name, email) VALUES ('New', 'Customer', 'new@example.com')").run().lastInsertRowid,
+    );
+    const res = await server.get(`/api/recommendations?customerId=${id}&limit=10`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.items.length, 10);
+    assert.ok(res.body.items.every((i: { reasons: { strategy: string }[] }) => i.reasons.length === 1 && i.reasons[0]?.strategy === 'popular'));
+    const best = db.prepare('SELECT track_id AS id, count(*) AS n FROM chinook_invoice_lines GROUP BY track_id ORDER BY n DESC, track_id LIMIT 10').all() as {
+      id: number;
+    }[];
+    assert.deepEqual(
+      res.body.items.map((i: { id: number }) => i.id),
+      best.map((b) => b.id),
+    );
+  });
+
+  test('a user without a customer: plays are the history, and played tracks are not recommended', () => {
+    const db = server.ctx.db;
+    const userId = Number(
+      db.prepare("INSERT INTO users (email, password_hash, display_name) VALUES ('listener@example.com', 'x', 'Listener')").run().lastInsertRowid,
+    );
+    const played = [1801, 1802, 1803]; // Metallica
+    for (const t of played) db.prepare('INSERT INTO plays (user_id, track_id, ms_played) VALUES (?, ?, 1000)').run(userId, t);
+    const r = server.ctx.recommender.recommend({ userId }, { limit: 20, weights: { audio: 0, lyric: 1, genre: 0, collaborative: 0 } });
+    assert.equal(r.items.length, 20);
+    for (const item of r.items) {
+      assert.ok(!played.includes(item.id));
+      for (const reason of item.reasons) if (reason.strategy === 'lyric') assert.ok(played.includes(reason.becauseOfTrackId as number));
+    }
+    // (Apocalyptica's cover of "Sad But True" shares a Metallica title, and rightly ranks high.)
+    assert.ok(r.items.slice(0, 5).filter((i) => i.artist === 'Metallica').length >= 4, 'text neighbours of Metallica tracks are mostly Metallica');
+    // Linked to a customer: that customer's purchases join the plays.
+    db.prepare('UPDATE users SET customer_id = 7 WHERE id = ?').run(userId);
+    const linked = server.ctx.recommender.recommend({ userId }, { limit: 50 });
+    const mine = owned(7);
+    for (const item of linked.items) assert.ok(!mine.has(item.id) && !played.includes(item.id));
+  });
+
+  test('bad requests are 4xx JSON', async () => {
+    const missing = await server.get('/api/recommendations');
+    assert.equal(missing.status, 400);
+    const unknown = await server.get('/api/recommendations?customerId=999999');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, 'not_found');
+    for (const w of ['bogus:1', 'audio:-1', 'audio:0', 'audio:x', 'audio']) {
+      const r = await server.get(`/api/recommendations?customerId=1&weights=${w}`);
+      assert.equal(r.status, 400, w);
+      assert.equal(typeof r.body.message, 'string');
+    }
+  });
+
+  test('parseWeights scales to a sum of 1', () => {
+    assert.deepEqual(parseWeights('audio:2,genre:2'), { audio: 0.5, lyric: 0, genre: 0.5, collaborative: 0 });
+    assert.deepEqual(parseWeights(undefined), DEFAULT_WEIGHTS);
+  });
+});
+
+describe('GET /api/tracks/:id/similar', () => {
+  test('nearest tracks with names and similarities, the track itself excluded', async () => {
+    for (const space of ['audio', 'lyric', 'metadata', 'blend']) {
+      const res = await server.get(`/api/tracks/1/similar?space=${space}&limit=10`);
+      assert.equal(res.status, 200, space);
+      assert.equal(res.body.items.length, 10);
+      for (const item of res.body.items) {
+        assert.notEqual(item.id, 1);
+        assert.ok(item.similarity >= -1 && item.similarity <= 1);
+        assert.equal(typeof item.name, 'string');
+      }
+    }
+    const def = await server.get('/api/tracks/1/similar');
+    assert.equal(def.body.items.length, 10);
+  });
+
+  test('a second call answers the same from the caches', async () => {
+    const a = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
+    const b = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
+    assert.deepEqual(a.body, b.body);
+    const rows = server.ctx.db.prepare("SELECT count(*) AS n FROM vector_similarity_cache WHERE source_track_id = 2 AND similarity_type = 'lyric'").get() as {
+      n: number;
+    };
+    assert.ok(rows.n >= 5);
+  });
+
+  test('404 for an unknown track, 400 for bad parameters', async () => {
+    const missing = await server.get('/api/tracks/999999/similar');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error, 'not_found');
+    for (const q of [
+      '/api/tracks/abc/similar',
+      '/api/tracks/0/similar',
+      '/api/tracks/1/similar?space=video',
+      '/api/tracks/1/similar?limit=0',
+      '/api/tracks/1/similar?limit=1000',
+      '/api/tracks/1/similar?foo=1',
+    ]) {
+      const r = await server.get(q);
+      assert.equal(r.status, 400, q);
+      assert.equal(typeof r.body.error, 'string');
+    }
+  });
+});
