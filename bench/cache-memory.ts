@@ -3,16 +3,20 @@
 // line, the RSS before and after next to the bytes charged and SQLite's own page count.
 // With `lru-cache` as third argument it fills an lru-cache (maxSize = cap, sized by UTF-8
 // bytes of the JSON) instead, as the comparison measured the same way.
-// Usage: node --expose-gc --import tsx bench/cache-memory.ts <primary db> <cap bytes> [sqlite|lru-cache]
+// Usage: node --expose-gc --import tsx bench/cache-memory.ts <primary db> <memory budget bytes> [sqlite|lru-cache]
+// The SQLite cache gets the payload budget the server would give it (budget / CHINOOK_CACHE_MEMORY_FACTOR);
+// lru-cache gets the whole budget as its maxSize, as a plain JS cache would be configured.
 import { LRUCache } from 'lru-cache';
 import { CacheDb } from '../src/cache/cache-db.ts';
+import { payloadBudget } from '../src/cache/index.ts';
 import { CatalogService } from '../src/catalog/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { openPrimary } from '../src/db/connection.ts';
 
 const [dbPath, capArg, mode = 'sqlite'] = process.argv.slice(2);
 if (!dbPath || !capArg) throw new Error('usage: cache-memory.ts <primary db> <cap bytes>');
-const cap = Number(capArg);
+const budget = Number(capArg);
+const cap = mode === 'lru-cache' ? budget : payloadBudget({ ...loadConfig({}, {}), cacheMaxBytes: budget });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const db = openPrimary(loadConfig({ dbPath }, {}), { readonly: true });
@@ -23,6 +27,16 @@ const tracks = trackIds.map((id) => catalog.tracks.get(id));
 const albums = albumIds.map((id) => catalog.artists.getAlbum(id));
 db.close();
 
+// Warm the process first (JIT, V8 heap, SQLite's allocator) with the same workload on a
+// throwaway 4 MiB cache, so the baseline is a running server's, not a cold process's.
+{
+  const warm = new CacheDb({ maxBytes: 4 * 2 ** 20, cleanupIntervalMs: 0 });
+  for (let i = 0; i < 20_000; i++) {
+    const t = tracks[i % tracks.length]!;
+    warm.set(`warm:${i}`, i % 3 === 0 ? albums[i % albums.length]! : t, { tags: [`track:${t.id}`] });
+  }
+  warm.close();
+}
 const cache = new CacheDb({ maxBytes: cap, cleanupIntervalMs: 0 });
 if (mode === 'lru-cache') {
   const lru = new LRUCache<string, string>({ maxSize: cap, sizeCalculation: (v, k) => Buffer.byteLength(v) + Buffer.byteLength(k) });
@@ -43,7 +57,7 @@ if (mode === 'lru-cache') {
   }
   gc();
   const rssAfter = process.memoryUsage.rss();
-  process.stdout.write(`${JSON.stringify({ cap, sets, entries: lru.size, evictions, charged: lru.calculatedSize, sqlitePages: 0, rssBefore, rssAfter })}\n`);
+  process.stdout.write(`${JSON.stringify({ cap, budget, sets, entries: lru.size, evictions, charged: lru.calculatedSize, sqlitePages: 0, rssBefore, rssAfter })}\n`);
   process.exit(0);
 }
 gc();
@@ -71,6 +85,7 @@ const stats = cache.stats();
 process.stdout.write(
   `${JSON.stringify({
     cap,
+    budget,
     sets: i,
     entries: stats.total.entries,
     evictions: stats.total.evictions,
@@ -78,6 +93,7 @@ process.stdout.write(
     sqlitePages: pages * pageSize,
     rssBefore: before,
     rssAfter: after,
+    heapTotal: process.memoryUsage().heapTotal,
   })}\n`,
 );
 cache.close();

@@ -52,7 +52,15 @@ const specs = {
     default: 64 * 1024 * 1024,
     min: 65536,
     max: 2 ** 40,
-    doc: 'cache byte budget; least-recently-used entries are evicted past it',
+    doc: 'memory the cache may add to the process (RSS); least-recently-used entries are evicted past it',
+  },
+  cacheMemoryFactor: {
+    env: 'CHINOOK_CACHE_MEMORY_FACTOR',
+    kind: 'int',
+    default: 3,
+    min: 1,
+    max: 100,
+    doc: 'RSS bytes per payload byte (measured 2.2–2.9 by bench/cache-memory.ts); payload budget = max bytes / this',
   },
   cacheMaxEntryBytes: {
     env: 'CHINOOK_CACHE_MAX_ENTRY_BYTES',

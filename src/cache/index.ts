@@ -13,6 +13,7 @@ export type CacheConfig = Pick<
   Config,
   | 'cache'
   | 'cacheMaxBytes'
+  | 'cacheMemoryFactor'
   | 'cacheMaxEntryBytes'
   | 'cacheTtlSessions'
   | 'cacheTtlQueries'
@@ -22,9 +23,16 @@ export type CacheConfig = Pick<
   | 'cacheCleanupMs'
 >;
 
+/** The payload bytes the cache may hold so that its RSS stays within CHINOOK_CACHE_MAX_BYTES. */
+export function payloadBudget(config: Pick<Config, 'cacheMaxBytes' | 'cacheMemoryFactor'>): number {
+  return Math.floor(config.cacheMaxBytes / config.cacheMemoryFactor);
+}
+
 export function cacheOptionsFrom(config: CacheConfig): CacheOptions {
   return {
-    maxBytes: config.cacheMaxBytes,
+    // The setting is a memory budget; what the cache counts is payload, and each payload byte
+    // costs cacheMemoryFactor bytes of RSS (SQLite pages and their headers, tag rows, allocator).
+    maxBytes: payloadBudget(config),
     maxEntryBytes: config.cacheMaxEntryBytes,
     cleanupIntervalMs: config.cacheCleanupMs,
     ttls: {
