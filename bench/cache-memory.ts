@@ -57,7 +57,9 @@ if (mode === 'lru-cache') {
   }
   gc();
   const rssAfter = process.memoryUsage.rss();
-  process.stdout.write(`${JSON.stringify({ cap, budget, sets, entries: lru.size, evictions, charged: lru.calculatedSize, sqlitePages: 0, rssBefore, rssAfter })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ cap, budget, sets, entries: lru.size, evictions, charged: lru.calculatedSize, sqlitePages: 0, rssBefore, rssAfter })}\n`,
+  );
   process.exit(0);
 }
 gc();

@@ -287,7 +287,23 @@ export async function run(env: BenchEnv): Promise<string> {
       '"budget" is CHINOOK_CACHE_MAX_BYTES; the SQLite cache counts payload against budget / CHINOOK_CACHE_MEMORY_FACTOR (the "payload cap"), lru-cache gets the whole budget as maxSize. ' +
       '"charged" is what the cap counts (payload + key + tags + a fixed per-row overhead); "SQLite pages" is page_count × page_size of the `:memory:` database; "within budget" compares RSS growth with the budget.',
     '',
-    table(['store', 'budget', 'payload cap', 'sets', 'entries', 'charged', 'SQLite pages', 'RSS before', 'RSS full', 'RSS growth', 'growth / payload cap', 'within budget'], memRows),
+    table(
+      [
+        'store',
+        'budget',
+        'payload cap',
+        'sets',
+        'entries',
+        'charged',
+        'SQLite pages',
+        'RSS before',
+        'RSS full',
+        'RSS growth',
+        'growth / payload cap',
+        'within budget',
+      ],
+      memRows,
+    ),
   );
 
   ctx.close();
