@@ -62,3 +62,23 @@ export function sqliteVersions(db: Db): { sqlite: string; sqliteVec: string } {
   const row = db.prepare('SELECT sqlite_version() AS sqlite, vec_version() AS vec').get() as { sqlite: string; vec: string };
   return { sqlite: row.sqlite, sqliteVec: row.vec };
 }
+
+const statementCaches = new WeakMap<Db, Map<string, Stmt>>();
+
+/**
+ * A prepared statement for this connection, prepared once. For code that runs on whichever
+ * connection it is handed (write-queue operations), where a constructor cannot prepare ahead.
+ */
+export function statement(db: Db, sql: string): Stmt {
+  let cache = statementCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare<unknown[]>(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}

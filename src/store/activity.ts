@@ -1,6 +1,6 @@
 // The audit trail: who did what to what, with JSON properties, appended through the write
 // queue (inside the same transaction as the action it records, where there is one).
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { badRequest } from '../errors.ts';
 
@@ -35,18 +35,12 @@ export interface ActivityQuery {
   cursor?: string | undefined;
 }
 
-const insertStatements = new WeakMap<Db, Stmt>();
-
 /** Appends an entry with the given connection: call it inside a write-queue operation. */
 export function appendActivity(db: Db, e: ActivityEntry): void {
-  let insert = insertStatements.get(db);
-  if (!insert) {
-    insert = db.prepare<unknown[]>(
-      'INSERT INTO activity_log (log_name, description, subject_type, subject_id, causer_type, causer_id, properties) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    insertStatements.set(db, insert);
-  }
-  insert.run(
+  statement(
+    db,
+    'INSERT INTO activity_log (log_name, description, subject_type, subject_id, causer_type, causer_id, properties) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
     e.logName ?? 'default',
     e.description,
     e.subjectType ?? null,
@@ -90,13 +84,12 @@ export class ActivityLog {
       where.push('id < ?');
       params.push(Number(q.cursor));
     }
-    const rows = this.db
-      .prepare(
-        `SELECT id, log_name AS logName, description, subject_type AS subjectType, subject_id AS subjectId, causer_type AS causerType,
+    const rows = statement(
+      this.db,
+      `SELECT id, log_name AS logName, description, subject_type AS subjectType, subject_id AS subjectId, causer_type AS causerType,
                 causer_id AS causerId, properties, created_at AS createdAt
          FROM activity_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...params, q.limit + 1) as (Omit<ActivityRow, 'properties'> & { properties: string })[];
+    ).all(...params, q.limit + 1) as (Omit<ActivityRow, 'properties'> & { properties: string })[];
     const more = rows.length > q.limit;
     const items = rows.slice(0, q.limit).map((r) => ({ ...r, properties: JSON.parse(r.properties) as Record<string, unknown> }));
     return { items, nextCursor: more ? String(items[items.length - 1]?.id) : null };

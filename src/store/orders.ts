@@ -1,6 +1,6 @@
 // Orders become Chinook invoices: one invoice and its lines in one transaction, prices read
 // from the catalog (never from the client), the buyer linked to a chinook_customers row.
-import type { Db } from '../db/connection.ts';
+import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import { appendActivity } from './activity.ts';
@@ -52,7 +52,7 @@ export class OrderService {
     if (duplicates.length) throw conflict(`tracks listed more than once: ${duplicates.join(', ')}`, { duplicates });
     const invoiceId = await this.writes.run((db) => {
       const placeholders = trackIds.map(() => '?').join(',');
-      const tracks = db.prepare(`SELECT id, unit_price AS unitPrice FROM chinook_tracks WHERE id IN (${placeholders})`).all(...trackIds) as {
+      const tracks = statement(db, `SELECT id, unit_price AS unitPrice FROM chinook_tracks WHERE id IN (${placeholders})`).all(...trackIds) as {
         id: number;
         unitPrice: number;
       }[];
@@ -61,36 +61,34 @@ export class OrderService {
       if (missing.length) throw new ApiError(404, 'not_found', `unknown track ids: ${missing.join(', ')}`, { missing });
       const customerId = ensureCustomer(db, buyer);
       const owned = (
-        db
-          .prepare(
-            `SELECT DISTINCT il.track_id AS id FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id
+        statement(
+          db,
+          `SELECT DISTINCT il.track_id AS id FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id
              WHERE i.customer_id = ? AND il.track_id IN (${placeholders})`,
-          )
-          .all(customerId, ...trackIds) as { id: number }[]
+        ).all(customerId, ...trackIds) as { id: number }[]
       ).map((r) => r.id);
       if (owned.length) throw conflict(`already owned: ${owned.join(', ')}`, { owned });
-      const customer = db
-        .prepare('SELECT address, city, state, country, postal_code AS postalCode FROM chinook_customers WHERE id = ?')
-        .get(customerId) as Record<string, string | null>;
+      const customer = statement(db, 'SELECT address, city, state, country, postal_code AS postalCode FROM chinook_customers WHERE id = ?').get(
+        customerId,
+      ) as Record<string, string | null>;
       // Cents, so that 0.99 × n adds up exactly.
       const totalCents = tracks.reduce((s, t) => s + Math.round(t.unitPrice * 100), 0);
       const id = Number(
-        db
-          .prepare(
-            `INSERT INTO chinook_invoices (customer_id, invoice_date, billing_address, billing_city, billing_state, billing_country, billing_postal_code, total)
+        statement(
+          db,
+          `INSERT INTO chinook_invoices (customer_id, invoice_date, billing_address, billing_city, billing_state, billing_country, billing_postal_code, total)
              VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            customerId,
-            customer.address ?? null,
-            customer.city ?? null,
-            customer.state ?? null,
-            customer.country ?? null,
-            customer.postalCode ?? null,
-            totalCents / 100,
-          ).lastInsertRowid,
+        ).run(
+          customerId,
+          customer.address ?? null,
+          customer.city ?? null,
+          customer.state ?? null,
+          customer.country ?? null,
+          customer.postalCode ?? null,
+          totalCents / 100,
+        ).lastInsertRowid,
       );
-      const insertLine = db.prepare('INSERT INTO chinook_invoice_lines (invoice_id, track_id, unit_price, quantity) VALUES (?, ?, ?, 1)');
+      const insertLine = statement(db, 'INSERT INTO chinook_invoice_lines (invoice_id, track_id, unit_price, quantity) VALUES (?, ?, ?, 1)');
       const priceOf = new Map(tracks.map((t) => [t.id, t.unitPrice]));
       for (const trackId of trackIds) insertLine.run(id, trackId, priceOf.get(trackId));
       appendActivity(db, {
@@ -118,12 +116,11 @@ export class OrderService {
   list(userId: number, page: { limit: number; cursor?: number | undefined }): { items: Omit<Order, 'lines'>[]; nextCursor: string | null } {
     const customerId = (this.customerOf.get(userId) as { customerId: number | null } | undefined)?.customerId;
     if (customerId == null) return { items: [], nextCursor: null };
-    const rows = this.invoice.database
-      .prepare(
-        `SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices
+    const rows = statement(
+      this.invoice.database,
+      `SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices
          WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
-      )
-      .all(customerId, page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1) as Omit<Order, 'lines'>[];
+    ).all(customerId, page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1) as Omit<Order, 'lines'>[];
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: more ? String(items[items.length - 1]?.id) : null };
@@ -132,26 +129,27 @@ export class OrderService {
   /** Track ids this user owns (for the recommender and the storefront). */
   ownedTrackIds(userId: number): number[] {
     return (
-      this.invoice.database
-        .prepare(
-          `SELECT DISTINCT il.track_id AS id FROM users u JOIN chinook_invoices i ON i.customer_id = u.customer_id
+      statement(
+        this.invoice.database,
+        `SELECT DISTINCT il.track_id AS id FROM users u JOIN chinook_invoices i ON i.customer_id = u.customer_id
            JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE u.id = ?`,
-        )
-        .all(userId) as { id: number }[]
+      ).all(userId) as { id: number }[]
     ).map((r) => r.id);
   }
 }
 
 /** The buyer's Chinook customer row, created from the account on the first order. */
 function ensureCustomer(db: Db, buyer: Buyer): number {
-  const linked = db.prepare('SELECT customer_id AS id FROM users WHERE id = ?').get(buyer.userId) as { id: number | null } | undefined;
+  const linked = statement(db, 'SELECT customer_id AS id FROM users WHERE id = ?').get(buyer.userId) as { id: number | null } | undefined;
   if (linked?.id != null) return linked.id;
   const [first, ...rest] = buyer.displayName.trim().split(/\s+/);
   const id = Number(
-    db
-      .prepare('INSERT INTO chinook_customers (first_name, last_name, email) VALUES (?, ?, ?)')
-      .run((first ?? buyer.email).slice(0, 40), (rest.join(' ') || '-').slice(0, 40), buyer.email).lastInsertRowid,
+    statement(db, 'INSERT INTO chinook_customers (first_name, last_name, email) VALUES (?, ?, ?)').run(
+      (first ?? buyer.email).slice(0, 40),
+      (rest.join(' ') || '-').slice(0, 40),
+      buyer.email,
+    ).lastInsertRowid,
   );
-  db.prepare('UPDATE users SET customer_id = ? WHERE id = ?').run(id, buyer.userId);
+  statement(db, 'UPDATE users SET customer_id = ? WHERE id = ?').run(id, buyer.userId);
   return id;
 }

@@ -1,6 +1,6 @@
 // Plays: one row per listen, through the write queue; the caller hears back after COMMIT.
 // Popularity counters in the cache database are bumped after the commit.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
 import { appendActivity } from './activity.ts';
@@ -30,16 +30,12 @@ export class PlayService {
     );
   }
 
-  private insert: { db: Db; stmt: Stmt } | undefined;
-  private insertOn(db: Db): Stmt {
-    if (this.insert?.db !== db) this.insert = { db, stmt: db.prepare<unknown[]>('INSERT INTO plays (user_id, track_id, ms_played) VALUES (?, ?, ?)') };
-    return this.insert.stmt;
-  }
-
   async record(userId: number | null, trackId: number, msPlayed?: number): Promise<number> {
     const id = await this.writes.run((db) => {
       try {
-        const id = Number(this.insertOn(db).run(userId, trackId, msPlayed ?? null).lastInsertRowid);
+        const id = Number(
+          statement(db, 'INSERT INTO plays (user_id, track_id, ms_played) VALUES (?, ?, ?)').run(userId, trackId, msPlayed ?? null).lastInsertRowid,
+        );
         appendActivity(db, {
           logName: 'store',
           description: 'track played',
