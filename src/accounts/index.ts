@@ -7,6 +7,7 @@ import type { WriteQueue } from '../db/write-queue.ts';
 import { ActivityLog } from '../store/activity.ts';
 import { OrderService } from '../store/orders.ts';
 import { PlayService } from '../store/plays.ts';
+import { Popularity } from '../store/popularity.ts';
 import { SessionService } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
 import { UserService } from './users.ts';
@@ -18,6 +19,7 @@ export interface Accounts {
   orders: OrderService;
   plays: PlayService;
   activity: ActivityLog;
+  popularity: Popularity;
 }
 
 export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, config: Config): Accounts {
@@ -26,19 +28,15 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
     // Other workers hold cached copies; a revoked session must stop working in all of them.
     broadcastRevoke: (ids) => cache.bus.invalidate(ids.map((id) => `session:${id}`)),
   });
+  const popularity = new Popularity(db, cache.cache);
   return {
     users: new UserService(db, writes),
     sessions,
     throttle: new LoginThrottle(config.loginFailuresPerAccount),
     orders: new OrderService(db, writes),
-    plays: new PlayService(db, writes, (trackId) => {
-      try {
-        cache.cache?.aggregations.increment('plays', `track:${trackId}`);
-      } catch {
-        // Counters are a convenience; the play itself is committed.
-      }
-    }),
+    plays: new PlayService(db, writes, (trackId) => popularity.touched([trackId], 'play')),
     activity: new ActivityLog(db, writes),
+    popularity,
   };
 }
 
@@ -53,5 +51,8 @@ export function startAccountsMaintenance(accounts: Accounts, config: Pick<Config
   };
   const timer = setInterval(run, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    accounts.popularity.stop();
+  };
 }

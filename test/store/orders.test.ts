@@ -110,4 +110,16 @@ describe('orders and plays over HTTP', () => {
     assert.equal(logged, 1);
     assert.equal(server.ctx.cache.cache?.aggregations.get('plays', 'track:1801'), 1);
   });
+
+  it('ranks popularity by units sold plus plays', async () => {
+    const { accounts, cache } = server.ctx;
+    const before = accounts.popularity.topTracks(5);
+    const target = 3000;
+    const plays = (before[0]?.score ?? 0) + 5;
+    await Promise.all(Array.from({ length: plays }, () => accounts.plays.record(null, target)));
+    accounts.popularity.refresh();
+    const ranking = cache.cache?.popular.get('track', 5);
+    assert.equal(ranking?.[0]?.id, target);
+    assert.ok((ranking?.[0]?.score ?? 0) >= plays);
+  });
 });

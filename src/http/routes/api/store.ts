@@ -34,6 +34,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       // Sales changed: reports, popularity and this buyer's recommendations are stale everywhere.
       await cache.bus.invalidate(['reports', 'popular', `recommendations:customer:${order.customerId}`]);
+      accounts.popularity.touched(req.body.trackIds, 'sale');
       return reply.status(201).send(order);
     },
   );
