@@ -13,6 +13,7 @@ import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
+import { TextQueryRetriever } from './vectors/text-query.ts';
 
 export interface AppContext {
   config: Config;
@@ -49,6 +50,8 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
   const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
   const accounts = createAccounts(db, writes, cache, config);
+  const search = new SearchService(db);
+  search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const stopMaintenance = startAccountsMaintenance(accounts, config);
   const close = () => {
     stopMaintenance();
@@ -66,7 +69,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     editor: new CatalogEditor(writer, catalog, undefined, writes),
     similarity,
     recommender: createRecommender(db, similarity),
-    search: new SearchService(db),
+    search,
     writes,
     accounts,
     async shutdown() {

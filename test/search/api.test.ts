@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reciprocalRankFusion } from '../../src/search/index.ts';
+import { buildVectors } from '../../src/vectors/build.ts';
 import { openSource, startServer, type TestServer } from '../helpers.ts';
 
 describe('search API', () => {
@@ -101,9 +102,28 @@ describe('search API', () => {
     assert.equal((await server.get('/api/search')).status, 400);
     assert.equal((await server.get('/api/search?q=a&limit=0')).status, 400);
     assert.equal((await server.get('/api/search?q=a&minPrice=2&maxPrice=1')).status, 400);
+    // No vectors built in this database yet: hybrid says how to get them.
     const hybrid = await server.get('/api/search?q=love&mode=hybrid');
-    assert.equal(hybrid.status, 400);
+    assert.equal(hybrid.status, 409);
     assert.equal(hybrid.body.error, 'hybrid_unavailable');
+    assert.match(hybrid.body.message, /vectors build/);
+  });
+
+  it('fuses keyword and text-space results in hybrid mode once vectors exist', async () => {
+    buildVectors(server.ctx.db);
+    const exact = await server.get('/api/search?q=enter%20sandman&mode=hybrid&limit=5');
+    assert.equal(exact.status, 200);
+    assert.equal(exact.body.mode, 'hybrid');
+    assert.equal(exact.body.hits[0].name, 'Enter Sandman');
+    // Misspelled beyond BM25's reach: the keyword side finds nothing, trigrams still do.
+    const keyword = await server.get('/api/search?q=sandmann%20entr&limit=5');
+    const fuzzy = await server.get('/api/search?q=sandmann%20entr&mode=hybrid&limit=5');
+    assert.equal(fuzzy.status, 200);
+    assert.ok(fuzzy.body.total > keyword.body.total, `hybrid ${fuzzy.body.total} vs keyword ${keyword.body.total}`);
+    assert.ok(
+      fuzzy.body.hits.some((h: { name: string }) => /sandman/i.test(h.name)),
+      JSON.stringify(fuzzy.body.hits.map((h: { name: string }) => h.name)),
+    );
   });
 
   it('suggests tracks, albums and artists from a prefix, one letter included', async () => {
