@@ -6,6 +6,7 @@ import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
+import { startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
@@ -49,12 +50,14 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
   const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  const checkpointer = writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint });
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const stopMaintenance = startAccountsMaintenance(accounts, config);
   const close = () => {
     stopMaintenance();
+    void checkpointer?.stop();
     vectorRefresh.stop();
     cache.close();
     if (writer !== db && writer.open) writer.close();
@@ -74,6 +77,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     accounts,
     async shutdown() {
       await writes.close();
+      await checkpointer?.stop();
       close();
     },
     close,
