@@ -57,10 +57,10 @@ const specs = {
   cacheMemoryFactor: {
     env: 'CHINOOK_CACHE_MEMORY_FACTOR',
     kind: 'int',
-    default: 3,
+    default: 4,
     min: 1,
     max: 100,
-    doc: 'RSS bytes per payload byte (measured 2.2–2.9 by bench/cache-memory.ts); payload budget = max bytes / this',
+    doc: 'RSS bytes per payload byte (measured 2.7–3.1 by bench/cache-memory.ts); payload budget = max bytes / this',
   },
   cacheMaxEntryBytes: {
     env: 'CHINOOK_CACHE_MAX_ENTRY_BYTES',
