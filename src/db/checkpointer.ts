@@ -30,9 +30,14 @@ export function startCheckpointer(writer: Db, options: { walAutocheckpoint: numb
   };
 
   async function stopWorker(): Promise<void> {
+    // Referenced while we wait: an unref'd worker and timer would let the process exit with
+    // this promise (and whoever awaits it) still pending.
+    worker.ref();
     const exited = new Promise((r) => worker.once('exit', r));
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 }

@@ -216,6 +216,7 @@ export class SearchService {
   private candidateStmt(filters: string[], sort: SearchSort): Stmt {
     return this.stmt(`page|${sort}|${filters.join(',')}`, () => {
       const keys = sortKeys[sort];
+      const lean = sort === 'relevance' && filters.length === 0;
       return `
         WITH ex(id) AS (
           -- One arm per value so each is an index seek (OR would scan); CROSS JOIN fixes the order.
@@ -226,20 +227,25 @@ export class SearchService {
           UNION SELECT t.id FROM chinook_artists ar CROSS JOIN chinook_albums al CROSS JOIN chinook_tracks t
                 WHERE ar.name = @exact2 COLLATE NOCASE AND al.artist_id = ar.id AND t.album_id = al.id
         ),
-        c AS (
-          SELECT f.rowid AS id, f.rank AS bm, f.rowid IN (SELECT id FROM ex) AS exact,
-                 t.unit_price AS unitPrice, t.milliseconds, t.name, t.album_id AS albumId
-          FROM ${FTS} f
-          JOIN chinook_tracks t ON t.id = f.rowid
-          LEFT JOIN chinook_albums al ON al.id = t.album_id
-          WHERE ${FTS} MATCH @expr ${filters.map((f) => `AND ${f}`).join(' ')}
-          ORDER BY ${[...keys, 'exact DESC', 'bm'].join(', ')}
-          LIMIT @candidates
-        )
-        SELECT c.id, c.bm, c.exact, c.unitPrice, c.milliseconds, c.name,
-               (SELECT ar.name FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id WHERE al.id = c.albumId) AS artist,
+        c AS (${
+          lean
+            ? // Relevance without filters needs nothing but the index: join the catalog for the
+              // few candidates only, not for every match (~2× faster on a 100-match query).
+              `SELECT f.rowid AS id, f.rank AS bm, f.rowid IN (SELECT id FROM ex) AS exact
+               FROM ${FTS} f WHERE ${FTS} MATCH @expr
+               ORDER BY exact DESC, bm LIMIT @candidates`
+            : `SELECT f.rowid AS id, f.rank AS bm, f.rowid IN (SELECT id FROM ex) AS exact
+               FROM ${FTS} f
+               JOIN chinook_tracks t ON t.id = f.rowid
+               LEFT JOIN chinook_albums al ON al.id = t.album_id
+               WHERE ${FTS} MATCH @expr ${filters.map((f) => `AND ${f}`).join(' ')}
+               ORDER BY ${[...keys, 'exact DESC', 'bm'].join(', ')}
+               LIMIT @candidates`
+        })
+        SELECT c.id, c.bm, c.exact, t.unit_price AS unitPrice, t.milliseconds, t.name,
+               (SELECT ar.name FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id WHERE al.id = t.album_id) AS artist,
                ${POPULARITY('c.id')} AS pop
-        FROM c`;
+        FROM c JOIN chinook_tracks t ON t.id = c.id`;
     });
   }
 
@@ -271,6 +277,9 @@ export class SearchService {
       exact1: plain === null ? null : raw.trim().replace(/\s+/g, ' '),
       exact2: plain,
     };
+    // The same text twice would run the same index seeks twice.
+    if (params.exact2 !== null && typeof params.exact1 === 'string' && params.exact1.toLowerCase() === String(params.exact2).toLowerCase())
+      params.exact2 = null;
     const active: string[] = [];
     for (const [key, sql] of filterSql) {
       if (filters[key] === undefined) continue;
