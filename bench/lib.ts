@@ -15,6 +15,18 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[idx] as number;
 }
 
+function summarize(samples: number[]): Timing {
+  samples.sort((a, b) => a - b);
+  const total = samples.reduce((s, x) => s + x, 0);
+  return {
+    iterations: samples.length,
+    medianMs: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    meanMs: total / samples.length,
+    opsPerSec: samples.length / (total / 1000),
+  };
+}
+
 /** Times fn one call at a time: warm-up first, then until `iterations` or `maxMs` is reached. */
 export async function measure(fn: () => unknown, options: { iterations?: number; warmup?: number; maxMs?: number } = {}): Promise<Timing> {
   const iterations = options.iterations ?? 1000;
@@ -28,15 +40,7 @@ export async function measure(fn: () => unknown, options: { iterations?: number;
     await fn();
     samples.push(performance.now() - t0);
   }
-  samples.sort((a, b) => a - b);
-  const total = samples.reduce((s, x) => s + x, 0);
-  return {
-    iterations: samples.length,
-    medianMs: percentile(samples, 50),
-    p99Ms: percentile(samples, 99),
-    meanMs: total / samples.length,
-    opsPerSec: samples.length / (total / 1000),
-  };
+  return summarize(samples);
 }
 
 /** Synchronous variant for in-process calls too fast for per-call await overhead to be fair. */
@@ -52,15 +56,7 @@ export function measureSync(fn: () => unknown, options: { iterations?: number; w
     fn();
     samples.push(performance.now() - t0);
   }
-  samples.sort((a, b) => a - b);
-  const total = samples.reduce((s, x) => s + x, 0);
-  return {
-    iterations: samples.length,
-    medianMs: percentile(samples, 50),
-    p99Ms: percentile(samples, 99),
-    meanMs: total / samples.length,
-    opsPerSec: samples.length / (total / 1000),
-  };
+  return summarize(samples);
 }
 
 export const fmtMs = (ms: number): string => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);

@@ -22,7 +22,8 @@ export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, descr
 export const Cursor = Type.String({ minLength: 1, maxLength: 8192, description: 'nextCursor of the previous page' });
 export const ReportLimit = Type.Integer({ minimum: 1, maximum: 100, default: 10 });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/** `T | null` (Chinook has nullable album, genre, composer …). */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const TrackSchema = Type.Object({
   id: Type.Integer(),

@@ -4,10 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Limit } from '../../schemas.ts';
+import { Limit, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));

@@ -3,10 +3,9 @@ import { Type } from 'typebox';
 import { MAX_PASSWORD } from '../../../accounts/users.ts';
 import { ApiError } from '../../../errors.ts';
 import { requireUser } from '../../auth.ts';
-import { ErrorReply, Limit } from '../../schemas.ts';
+import { ErrorReply, Limit, Nullable } from '../../schemas.ts';
 import { UserSchema } from './auth.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const meErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {

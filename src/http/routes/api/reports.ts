@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { sendEntry } from '../../../cache/http.ts';
-import { errorReplies, ReportLimit } from '../../schemas.ts';
+import { errorReplies, Nullable, ReportLimit } from '../../schemas.ts';
 
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cached = app.ctx.cache.catalog;

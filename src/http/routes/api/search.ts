@@ -3,13 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { cachedSearch } from '../../../search/cached.ts';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
-import { errorReplies } from '../../schemas.ts';
+import { errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Price = Type.Number({ minimum: 0, maximum: 1e6 });
 const Duration = Type.Integer({ minimum: 0, maximum: 1e10 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const SearchQuery = Type.Object(
   {
