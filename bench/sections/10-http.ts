@@ -1,18 +1,12 @@
-// HTTP under load: autocannon against the real catalog API, next to a bare Fastify route
-// measured in the same run. Servers run in their own processes so the load generator
-// never shares their event loop (on a 2-core box: roughly one core each).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { type BenchEnv, fmtMs, fmtRatio, table } from '../lib.ts';
+import { startBenchServer } from '../servers/spawn.ts';
 
 export const title = 'HTTP under load (autocannon)';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const adminToken = randomBytes(16).toString('hex');
 
 /**
@@ -22,50 +16,8 @@ const adminToken = randomBytes(16).toString('hex');
  */
 const variants: { label: string; env: Record<string, string> }[] = [{ label: 'default', env: {} }];
 
-interface Server {
-  url: string;
-  info: Record<string, unknown>;
-  stop(): Promise<void>;
-}
-
-const running = new Set<ChildProcess>();
-// Last resort if the bench dies between start and stop; children also exit when their stdin closes.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-function startServer(script: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'servers', script), ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'silent', CHINOOK_ADMIN_TOKEN: adminToken, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.stdin?.end();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    running.delete(child);
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not report its port within 120 s'), 120_000);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      void stop();
-      reject(new Error(`${script} ${why}`));
-    };
-    const early = (code: number | null) => fail(`exited early (code ${code})`);
-    child.once('exit', early);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      child.off('exit', early);
-      const info = JSON.parse(line) as { port: number };
-      resolve({ url: `http://127.0.0.1:${info.port}`, info, stop });
-    });
-  });
-}
+const startServer = (script: string, args: string[], env: Record<string, string>) =>
+  startBenchServer(script, args, { CHINOOK_ADMIN_TOKEN: adminToken, ...env });
 
 /** Cache hits and misses from the server's stats endpoint, or null when there is no cache (404). */
 async function cacheCounters(url: string, log: (line: string) => void): Promise<{ hits: number; misses: number } | null> {

@@ -1,15 +1,4 @@
-// Writes under 100 concurrent clients: the group-commit queue against one transaction per
-// write, first in-process at the service level (PlayService.record, OrderService.place),
-// then over HTTP (POST /api/plays, autocannon, server in its own process).
-//
-// The baseline is the same WriteQueue on the same kind of connection with maxBatch = 1
-// (CHINOOK_WRITE_BATCH_MAX=1): every write is its own BEGIN IMMEDIATE … COMMIT, with the
-// same savepoint, activity-log row and post-commit work, so the ratio isolates batching.
-// Every variant gets a fresh database imported from the official Chinook file.
-import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../../src/accounts/passwords.ts';
@@ -21,10 +10,10 @@ import { importOfficial } from '../../src/importer/official.ts';
 import { sharedDatasetPath } from '../../src/importer/source.ts';
 import type { Buyer } from '../../src/store/orders.ts';
 import { type BenchEnv, fmtMs, fmtRatio, percentile, table } from '../lib.ts';
+import { startBenchServer } from '../servers/spawn.ts';
 
 export const title = 'Writes: group commit vs one transaction per write (100 concurrent clients)';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const source = process.env.CHINOOK_SOURCE ?? sharedDatasetPath;
 const CLIENTS = 100;
 const TARGET = 20_000;
@@ -177,65 +166,9 @@ async function benchOrders(env: BenchEnv, label: string, writeBatchMax: number, 
 
 // ---------------------------------------------------------------- over HTTP
 
-interface Server {
-  url: string;
-  info: Record<string, unknown>;
-  stats(): Promise<WriteQueueStats>;
-  stop(): Promise<void>;
-}
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-function startServer(script: string, args: string[], extraEnv: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'servers', script), ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'silent', CHINOOK_WRITE_BATCH_MAX: '', ...extraEnv },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.stdin?.end();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    running.delete(child);
-  };
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(line);
-    else lines.push(line);
-  });
-  const nextLine = () => new Promise<string>((resolve) => (lines.length ? resolve(lines.shift() as string) : waiters.push(resolve)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not report its port within 120 s'), 120_000);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      void stop();
-      reject(new Error(`${script} ${why}`));
-    };
-    const early = (code: number | null) => fail(`exited early (code ${code})`);
-    child.once('exit', early);
-    void nextLine().then((line) => {
-      clearTimeout(timer);
-      child.off('exit', early);
-      const info = JSON.parse(line) as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        info,
-        stop,
-        async stats() {
-          child.stdin?.write('stats\n');
-          return JSON.parse(await nextLine()) as WriteQueueStats;
-        },
-      });
-    });
-  });
+async function startServer(script: string, args: string[], extraEnv: Record<string, string>) {
+  const server = await startBenchServer(script, args, { CHINOOK_WRITE_BATCH_MAX: '', ...extraEnv });
+  return { ...server, stats: async () => JSON.parse(await server.ask('stats')) as WriteQueueStats };
 }
 
 interface HttpOutcome {
