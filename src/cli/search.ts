@@ -1,19 +1,8 @@
 // `chinook search rebuild|optimize|stats|check|query`.
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { type Db, openPrimary } from '../db/connection.ts';
 import { checkSearchIndex, optimizeSearchIndex, rebuildSearchIndex, SearchService, searchStats } from '../search/index.ts';
+import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
-
-function withDb<T>(cmd: Command, f: (db: Db) => T): T {
-  const globals = cmd.optsWithGlobals<{ db?: string }>();
-  const db = openPrimary(loadConfig({ dbPath: globals.db }));
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-}
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 

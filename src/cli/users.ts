@@ -2,24 +2,23 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UserService } from '../accounts/users.ts';
-import { loadConfig } from '../config.ts';
-import { type Db, openPrimary } from '../db/connection.ts';
+import type { Db } from '../db/connection.ts';
 import { WriteQueue } from '../db/write-queue.ts';
+import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 
 /** A password to show once: 18 random bytes, URL-safe, 24 characters. */
 const oneTimePassword = () => randomBytes(18).toString('base64url');
 
-async function withUsers<T>(cmd: Command, fn: (users: UserService, db: Db) => Promise<T>): Promise<T> {
-  const config = loadConfig({ dbPath: cmd.optsWithGlobals<{ db?: string }>().db });
-  const db = openPrimary(config);
-  const writes = new WriteQueue(db, { busyTimeoutMs: config.busyTimeoutMs });
-  try {
-    return await fn(new UserService(db, writes), db);
-  } finally {
-    await writes.close();
-    db.close();
-  }
+function withUsers<T>(cmd: Command, fn: (users: UserService, db: Db) => Promise<T>): Promise<T> {
+  return withDb(cmd, async (db) => {
+    const writes = new WriteQueue(db);
+    try {
+      return await fn(new UserService(db, writes), db);
+    } finally {
+      await writes.close();
+    }
+  });
 }
 
 async function readStdin(): Promise<string> {

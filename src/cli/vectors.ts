@@ -1,28 +1,18 @@
 // `chinook vectors build|import|status` and `chinook eval recommendations`.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.ts';
-import { type Db, openPrimary } from '../db/connection.ts';
+import type { Db } from '../db/connection.ts';
 import { formatEvaluation, runEvaluation } from '../recommend/eval.ts';
 import { buildVectors, ensureVectors } from '../vectors/build.ts';
 import { importEmbeddings } from '../vectors/import.ts';
 import { isSpace, SPACES, type Space } from '../vectors/spaces.ts';
 import { VectorStore } from '../vectors/store.ts';
+import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 
 const spaceArg = (value: string): Space => {
   if (!isSpace(value)) throw new InvalidArgumentError(`space must be one of ${SPACES.join(', ')}`);
   return value;
 };
-
-function withDb<T>(cmd: Command, f: (db: Db) => T): T {
-  const globals = cmd.optsWithGlobals<{ db?: string }>();
-  const db = openPrimary(loadConfig({ dbPath: globals.db }));
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-}
 
 /** Start-up hook for `serve`: builds missing vectors with a progress bar; a failure is reported, never fatal. */
 export function ensureVectorsOnStart(db: Db): void {
