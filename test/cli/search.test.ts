@@ -1,0 +1,33 @@
+// `chinook search …` as an operator runs it: child processes on a temp database.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { projectRoot } from '../../src/config.ts';
+import { importedDb } from '../helpers.ts';
+
+const exec = promisify(execFile);
+const chinook = (db: string, ...args: string[]) =>
+  exec(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'cli', 'main.ts'), '--db', db, ...args], { cwd: projectRoot, timeout: 60_000 });
+
+describe('chinook search', () => {
+  it('check finds a broken index, rebuild mends it, stats and query report', async () => {
+    const { config, db } = importedDb();
+    db.close();
+    // Break the index behind the triggers' back: one track's row disappears.
+    const raw = new Database(config.dbPath);
+    raw.prepare('DELETE FROM music_search_fts WHERE rowid = 1801').run();
+    raw.close();
+    await assert.rejects(chinook(config.dbPath, 'search', 'check'), (err: { code?: number }) => err.code === 1);
+    const rebuilt = await chinook(config.dbPath, 'search', 'rebuild', '--quiet');
+    assert.match(rebuilt.stdout, /Indexed 3503 tracks/);
+    await chinook(config.dbPath, 'search', 'check');
+    const stats = JSON.parse((await chinook(config.dbPath, 'search', 'stats', '--json')).stdout) as Record<string, unknown>;
+    assert.equal(stats.totalTracks, 3503);
+    assert.equal(stats.indexedTracks, 3503);
+    const query = await chinook(config.dbPath, 'search', 'query', '-n', '3', 'enter', 'sandman');
+    assert.match(query.stdout, /Enter Sandman/);
+  });
+});
