@@ -184,7 +184,7 @@ interface HttpOutcome {
 
 async function benchHttp(env: BenchEnv, label: string, extraEnv: Record<string, string>, seconds: number): Promise<HttpOutcome> {
   const dbPath = path.join(env.scratchDir, `http-writes-${label.replace(/\W+/g, '-')}.sqlite`);
-  const server = await startServer('write-server.ts', [dbPath], extraEnv);
+  const server = await startServer('catalog-server.ts', [dbPath], extraEnv);
   let okTotal = 0;
   let result: Omit<HttpOutcome, 'rows' | 'okTotal'>;
   try {
