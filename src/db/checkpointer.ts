@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './connection.ts';
 
 export interface Checkpointer {
+  /** Checkpoint runs, pages copied, and runs that found the file busy, since the start. */
+  stats(): Promise<{ runs: number; pages: number; busy: number }>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,12 @@ export function startCheckpointer(writer: Db, options: { walAutocheckpoint: numb
   });
   let stopping: Promise<void> | null = null;
   return {
+    stats() {
+      return new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage('stats');
+      });
+    },
     stop() {
       stopping ??= stopWorker();
       return stopping;

@@ -40,6 +40,13 @@ describe('group-commit write queue', () => {
     db.close();
   });
 
+  it('by default gathers everything queued in one event-loop turn into one commit', async () => {
+    const { queue, db } = setup();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => queue.run((w) => w.prepare('INSERT INTO wq_test (v) VALUES (?)').run(`t${i}`))));
+    assert.equal(queue.stats().batches, 1);
+    db.close();
+  });
+
   it('splits at maxBatch', async () => {
     const { queue, db } = setup({ maxBatch: 10, maxWaitMs: 50 });
     await Promise.all(Array.from({ length: 35 }, (_, i) => queue.run((w) => w.prepare('INSERT INTO wq_test (v) VALUES (?)').run(`b${i}`))));
