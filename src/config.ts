@@ -112,6 +112,14 @@ const specs = {
     max: 1000,
     doc: 'longest a write waits for others to share its commit',
   },
+  deferredIndexMs: {
+    env: 'CHINOOK_DEFERRED_INDEX_MS',
+    kind: 'int',
+    default: 500,
+    min: 10,
+    max: 60000,
+    doc: 'how often new plays and activity entries are folded into their lookup tables',
+  },
   trustProxy: { env: 'CHINOOK_TRUST_PROXY', kind: 'bool', default: false, doc: 'trust X-Forwarded-* (client IP, https) from a reverse proxy' },
 } as const satisfies Record<string, SettingSpec>;
 

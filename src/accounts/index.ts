@@ -3,10 +3,11 @@
 import type { CacheLayer } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { DeferredIndexer } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
-import { ActivityLog } from '../store/activity.ts';
+import { ActivityLog, activityIndex } from '../store/activity.ts';
 import { OrderService } from '../store/orders.ts';
-import { PlayService } from '../store/plays.ts';
+import { PlayService, playsIndex } from '../store/plays.ts';
 import { Popularity } from '../store/popularity.ts';
 import { SessionService } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
@@ -20,6 +21,8 @@ export interface Accounts {
   plays: PlayService;
   activity: ActivityLog;
   popularity: Popularity;
+  /** Folds the plays and activity logs into their lookup tables every few hundred ms. */
+  deferredIndexes: DeferredIndexer;
 }
 
 export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, config: Config): Accounts {
@@ -37,6 +40,7 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
     plays: new PlayService(db, writes, (trackId) => popularity.touched([trackId], 'play')),
     activity: new ActivityLog(db, writes),
     popularity,
+    deferredIndexes: new DeferredIndexer(writes, [playsIndex, activityIndex], { everyMs: config.deferredIndexMs }),
   };
 }
 
@@ -51,8 +55,10 @@ export function startAccountsMaintenance(accounts: Accounts, config: Pick<Config
   };
   const timer = setInterval(run, everyMs);
   timer.unref();
+  accounts.deferredIndexes.start();
   return () => {
     clearInterval(timer);
+    accounts.deferredIndexes.stop();
     accounts.popularity.stop();
   };
 }

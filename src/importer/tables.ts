@@ -48,6 +48,8 @@ export function clearCatalog(db: Db): void {
   db.exec(`
     UPDATE users SET customer_id = NULL WHERE customer_id IS NOT NULL;
     DELETE FROM plays;
+    DELETE FROM plays_by_user;
+    DELETE FROM track_play_counts;
     DELETE FROM chinook_playlist_track;
     DELETE FROM chinook_invoice_lines;
     DELETE FROM chinook_invoices;

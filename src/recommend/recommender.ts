@@ -4,6 +4,7 @@
 // means closer. Tracks the customer already owns are never recommended; no history → popular.
 import type { Db, Stmt } from '../db/connection.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { playIdsOfUsers } from '../store/plays.ts';
 
 export const STRATEGIES = ['audio', 'lyric', 'genre', 'collaborative'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -90,7 +91,7 @@ export class Recommender {
            UNION ALL
            SELECT p.track_id, t.genre_id, replace(substr(p.played_at, 1, 19), 'T', ' '), p.id
            FROM plays p JOIN chinook_tracks t ON t.id = p.track_id
-           WHERE p.user_id = @user OR p.user_id IN (SELECT u.id FROM users u WHERE u.customer_id = @customer))
+           WHERE p.id IN (${playIdsOfUsers('SELECT @user UNION ALL SELECT u.id FROM users u WHERE u.customer_id = @customer')}))
          ORDER BY at DESC, seq DESC`,
       ),
       user: db.prepare('SELECT customer_id AS customerId FROM users WHERE id = ?'),
@@ -116,7 +117,7 @@ export class Recommender {
          GROUP BY il.track_id ORDER BY score DESC, il.track_id LIMIT @limit`,
       ),
       popular: db.prepare(
-        `SELECT t.id, count(il.id) + coalesce((SELECT count(*) FROM plays p WHERE p.track_id = t.id), 0) AS sales
+        `SELECT t.id, count(il.id) + coalesce((SELECT plays FROM track_play_counts pc WHERE pc.track_id = t.id), 0) AS sales
          FROM chinook_tracks t LEFT JOIN chinook_invoice_lines il ON il.track_id = t.id
            AND il.invoice_id NOT IN (SELECT value FROM json_each(@exclude))
          GROUP BY t.id ORDER BY sales DESC, t.id LIMIT @limit`,

@@ -12,7 +12,7 @@ import { editDistance, fold, Vocabulary } from './typo.ts';
 
 /** Units sold plus plays: the tie-breaker between equally relevant tracks. */
 const POPULARITY = (id: string) =>
-  `((SELECT COALESCE(sum(il.quantity), 0) FROM chinook_invoice_lines il WHERE il.track_id = ${id}) + (SELECT count(*) FROM plays p WHERE p.track_id = ${id}))`;
+  `((SELECT COALESCE(sum(il.quantity), 0) FROM chinook_invoice_lines il WHERE il.track_id = ${id}) + COALESCE((SELECT pc.plays FROM track_play_counts pc WHERE pc.track_id = ${id}), 0))`;
 
 export interface SearchFilters {
   genreId?: number | undefined;

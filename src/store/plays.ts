@@ -1,6 +1,8 @@
 // Plays: one row per listen, through the write queue; the caller hears back after COMMIT.
-// Popularity counters in the cache database are bumped after the commit.
+// Popularity counters in the cache database are bumped after the commit. A play only appends:
+// the per-user and per-track lookups are deferred indexes (src/db/deferred-indexes.ts).
 import { type Db, statement } from '../db/connection.ts';
+import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
 import { appendActivity } from './activity.ts';
@@ -14,6 +16,31 @@ export interface Play {
   playedAt: string;
 }
 
+/** plays_by_user (history) and track_play_counts (popularity), folded in from the plays log. */
+export const playsIndex: DeferredIndex = {
+  name: 'plays',
+  source: 'plays',
+  apply(db, from, to) {
+    statement(
+      db,
+      'INSERT INTO plays_by_user (user_id, play_id) SELECT user_id, id FROM plays WHERE id > ? AND id <= ? AND user_id IS NOT NULL ORDER BY user_id, id',
+    ).run(from, to);
+    statement(
+      db,
+      `INSERT INTO track_play_counts (track_id, plays) SELECT track_id, count(*) FROM plays WHERE id > ? AND id <= ? GROUP BY track_id
+       ON CONFLICT(track_id) DO UPDATE SET plays = plays + excluded.plays`,
+    ).run(from, to);
+  },
+};
+
+/**
+ * SQL for the ids of the plays of the users in `usersSql` (a list expression), merged from
+ * plays_by_user up to the watermark and the unfolded tail after it.
+ */
+export const playIdsOfUsers = (usersSql: string) =>
+  `SELECT play_id AS id FROM plays_by_user WHERE user_id IN (${usersSql}) AND play_id <= ${watermarkOf('plays')}
+   UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${usersSql})`;
+
 export class PlayService {
   private readonly history;
 
@@ -24,9 +51,15 @@ export class PlayService {
   ) {
     this.history = db.prepare(
       `SELECT p.id, p.track_id AS trackId, t.name, ar.name AS artist, p.ms_played AS msPlayed, p.played_at AS playedAt
-       FROM plays p JOIN chinook_tracks t ON t.id = p.track_id
+       FROM (
+         SELECT * FROM (SELECT play_id AS id FROM plays_by_user WHERE user_id = @user AND play_id < @before AND play_id <= ${watermarkOf('plays')}
+                        ORDER BY play_id DESC LIMIT @limit)
+         UNION ALL
+         SELECT * FROM (SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND id < @before AND user_id = @user ORDER BY id DESC LIMIT @limit)
+       ) page
+       JOIN plays p ON p.id = page.id JOIN chinook_tracks t ON t.id = p.track_id
        LEFT JOIN chinook_albums al ON al.id = t.album_id LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
-       WHERE p.user_id = ? AND p.id < ? ORDER BY p.id DESC LIMIT ?`,
+       ORDER BY p.id DESC LIMIT @limit`,
     );
   }
 
@@ -56,7 +89,7 @@ export class PlayService {
   }
 
   historyOf(userId: number, page: { limit: number; cursor?: number | undefined }): { items: Play[]; nextCursor: string | null } {
-    const rows = this.history.all(userId, page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1) as Play[];
+    const rows = this.history.all({ user: userId, before: page.cursor ?? Number.MAX_SAFE_INTEGER, limit: page.limit + 1 }) as Play[];
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: more ? String(items[items.length - 1]?.id) : null };

@@ -1,9 +1,11 @@
 // Popularity = units sold + plays. Plays and sales are counted into live counters in the cache
 // database, and the ranking in cache_popular_content is recomputed from the primary, at most
 // once per interval after a play or an order (ranking 3,500 or 1M tracks on every play would
-// cost more than the play).
+// cost more than the play). Plays are read from track_play_counts, which the deferred indexer
+// keeps, plus the short tail of plays not folded into it yet.
 import type { CacheDb } from '../cache/index.ts';
 import type { Db } from '../db/connection.ts';
+import { watermarkOf } from '../db/deferred-indexes.ts';
 
 export interface PopularTrack {
   id: number;
@@ -23,9 +25,11 @@ export class Popularity {
     private readonly options: { limit?: number; refreshMs?: number } = {},
   ) {
     this.top = db.prepare(`
-      WITH sold AS (SELECT track_id, sum(quantity) AS n FROM chinook_invoice_lines GROUP BY track_id),
-           played AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id)
-      SELECT id, sum(n) AS score FROM (SELECT track_id AS id, n FROM sold UNION ALL SELECT track_id, n FROM played)
+      WITH sold AS (SELECT track_id, sum(quantity) AS n FROM chinook_invoice_lines GROUP BY track_id)
+      SELECT id, sum(n) AS score FROM (
+        SELECT track_id AS id, n FROM sold
+        UNION ALL SELECT track_id, plays FROM track_play_counts
+        UNION ALL SELECT track_id, count(*) FROM plays WHERE id > ${watermarkOf('plays')} GROUP BY track_id)
       GROUP BY id ORDER BY score DESC, id LIMIT ?`);
   }
 
