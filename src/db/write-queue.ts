@@ -140,6 +140,11 @@ export class WriteQueue {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         await this.commitBatch(batch);
+        // Callers woken by this commit often write again at once, a few promise hops later.
+        // One turn of the event loop lets them join the next batch; otherwise the loop would
+        // end with the queue empty and each new batch would wait out maxWaitMs again (under
+        // 100 busy clients that wait was longer than the commit itself).
+        if (this.queue.length < this.maxBatch) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.flushing = undefined;
