@@ -77,6 +77,17 @@ describe('durability under kill -9', () => {
     assert.deepEqual(missingPlays, [], 'acknowledged plays lost');
     const orderLines = check.prepare('SELECT track_id FROM chinook_invoice_lines WHERE invoice_id = ? ORDER BY id').pluck();
     for (const o of ackedOrders) assert.deepEqual(orderLines.all(o.id), o.trackIds, `order ${o.id}`);
+    // The deferred lookups hold exactly the plays up to their watermark: none missing, none ahead.
+    const upto = check.prepare("SELECT upto FROM deferred_indexes WHERE name = 'plays'").pluck().get() as number;
+    assert.ok(upto > 0, 'no fold ran before the kill');
+    const unfolded = check
+      .prepare('SELECT count(*) FROM plays p WHERE p.id <= ? AND NOT EXISTS (SELECT 1 FROM plays_by_user x WHERE x.user_id = p.user_id AND x.play_id = p.id)')
+      .pluck()
+      .get(upto);
+    assert.equal(unfolded, 0);
+    assert.equal(check.prepare('SELECT count(*) FROM plays_by_user WHERE play_id > ?').pluck().get(upto), 0);
+    const counted = check.prepare('SELECT ifnull(sum(plays), 0) FROM track_play_counts').pluck().get();
+    assert.equal(counted, check.prepare('SELECT count(*) FROM plays WHERE id <= ?').pluck().get(upto));
     check.close();
   });
 });
