@@ -1,5 +1,5 @@
 // Tracks: lookup by id or slug, and filtered, sorted, keyset-paginated lists.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/connection.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 
@@ -98,6 +98,10 @@ export class TrackRepository {
   constructor(private readonly db: Db) {
     this.byId = db.prepare(`${TRACK_SELECT} WHERE t.id = ?`);
     this.bySlug = db.prepare(`${TRACK_SELECT} WHERE t.slug = ?`);
+  }
+
+  count(): number {
+    return statement(this.db, 'SELECT count(*) FROM chinook_tracks').pluck().get() as number;
   }
 
   get(id: number): Track {

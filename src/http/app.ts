@@ -10,6 +10,7 @@ import { frameworkErrors, registerErrorHandling } from './errors.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
+import { adminVectorRoutes } from './routes/api/admin-vectors.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
@@ -74,5 +75,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(adminCacheRoutes, { prefix: '/api/admin/cache' });
   await app.register(adminCatalogRoutes, { prefix: '/api/admin' });
   await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
+  await app.register(adminVectorRoutes, { prefix: '/api/admin/vectors' });
   return app;
 }

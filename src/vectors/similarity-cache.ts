@@ -58,6 +58,22 @@ export class SimilarityCache {
       .run(json, json).changes;
   }
 
+  /** Rows held, and how many of them are still fresh. */
+  stats(): { rows: number; freshRows: number; sources: number } {
+    const since = new Date(this.now() - SIMILARITY_TTL_MS).toISOString();
+    return this.db
+      .prepare(
+        `SELECT count(*) AS rows, count(*) FILTER (WHERE created_at > ?) AS freshRows,
+                count(DISTINCT source_track_id || ':' || similarity_type) AS sources FROM vector_similarity_cache`,
+      )
+      .get(since) as { rows: number; freshRows: number; sources: number };
+  }
+
+  /** Empties the cache (after importing outside vectors, say); returns the rows removed. */
+  clear(): number {
+    return this.db.prepare('DELETE FROM vector_similarity_cache').run().changes;
+  }
+
   /** Deletes rows older than the freshness window. */
   prune(): number {
     return this.db.prepare('DELETE FROM vector_similarity_cache WHERE created_at <= ?').run(new Date(this.now() - SIMILARITY_TTL_MS).toISOString()).changes;
