@@ -67,6 +67,15 @@ export class DeferredIndexer {
     return this.running;
   }
 
+  /** How far each index trails its log (read with any connection). */
+  lag(db: Db): { name: string; upto: number; last: number; behind: number }[] {
+    return this.indexes.map((index) => {
+      const upto = (statement(db, 'SELECT upto FROM deferred_indexes WHERE name = ?').pluck().get(index.name) as number | undefined) ?? 0;
+      const last = (statement(db, `SELECT max(rowid) FROM ${index.source}`).pluck().get() as number | null) ?? 0;
+      return { name: index.name, upto, last, behind: Math.max(0, last - upto) };
+    });
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {

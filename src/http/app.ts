@@ -11,6 +11,7 @@ import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activi
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
 import { adminVectorRoutes } from './routes/api/admin-vectors.ts';
+import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
@@ -76,5 +77,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(adminCatalogRoutes, { prefix: '/api/admin' });
   await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
   await app.register(adminVectorRoutes, { prefix: '/api/admin/vectors' });
+  await app.register(adminWriteRoutes, { prefix: '/api/admin/writes' });
   return app;
 }
