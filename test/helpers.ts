@@ -54,6 +54,11 @@ export interface TestServer {
 /** Starts the real app on a free port over an imported database. */
 export async function startServer(overrides: ConfigOverrides = {}): Promise<TestServer> {
   const { config, db } = importedDb(overrides);
+  return startServerOn(config, db);
+}
+
+/** Starts another app over an existing database file (a second "worker" with its own connections). */
+export async function startServerOn(config: Config, db: Db = openPrimary(config)): Promise<TestServer> {
   const ctx = createContext(config, db);
   const app = await buildApp(ctx, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

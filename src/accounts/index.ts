@@ -9,6 +9,7 @@ import { ActivityLog, activityIndex } from '../store/activity.ts';
 import { OrderService } from '../store/orders.ts';
 import { PlayService, playsIndex } from '../store/plays.ts';
 import { Popularity } from '../store/popularity.ts';
+import { SharedCounters } from './limits.ts';
 import { SessionService } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
 import { UserService } from './users.ts';
@@ -17,6 +18,8 @@ export interface Accounts {
   users: UserService;
   sessions: SessionService;
   throttle: LoginThrottle;
+  /** Counters shared by every worker: per-IP rate limits and failed logins per account. */
+  limits: SharedCounters;
   orders: OrderService;
   plays: PlayService;
   activity: ActivityLog;
@@ -32,10 +35,12 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
     broadcastRevoke: (ids) => cache.bus.invalidate(ids.map((id) => `session:${id}`)),
   });
   const popularity = new Popularity(db, cache.cache);
+  const limits = new SharedCounters(db, writes);
   return {
+    limits,
     users: new UserService(db, writes),
     sessions,
-    throttle: new LoginThrottle(config.loginFailuresPerAccount),
+    throttle: new LoginThrottle(limits, config.loginFailuresPerAccount),
     orders: new OrderService(db, writes),
     plays: new PlayService(db, writes, (trackId) => popularity.touched([trackId], 'play')),
     activity: new ActivityLog(db, writes),
@@ -47,11 +52,12 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
 export type { Session } from './sessions.ts';
 export type { Role, User } from './users.ts';
 
-/** Hourly upkeep: expired sessions and activity older than the retention period go. */
+/** Hourly upkeep: expired sessions, ended rate-limit windows and activity older than the retention period go. */
 export function startAccountsMaintenance(accounts: Accounts, config: Pick<Config, 'activityRetentionDays'>, everyMs = 3_600_000): () => void {
   const run = () => {
     accounts.sessions.pruneExpired().catch(() => {});
     accounts.activity.prune(config.activityRetentionDays).catch(() => {});
+    accounts.limits.prune().catch(() => {});
   };
   const timer = setInterval(run, everyMs);
   timer.unref();

@@ -6,6 +6,7 @@ import { searchSchema } from './migrations/002-search.ts';
 import { vectorsSchema } from './migrations/003-vectors.ts';
 import { accountsSchema } from './migrations/004-accounts.ts';
 import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
+import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
-export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, deferredIndexesSchema];
+export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, deferredIndexesSchema, sharedLimitsSchema];
 
 export function currentVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

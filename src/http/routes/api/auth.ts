@@ -27,6 +27,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { accounts, config } = app.ctx;
   await app.register(rateLimit, {
     global: false,
+    store: accounts.limits.rateLimitStore(),
+    // If the database cannot count, let the request through: the per-account throttle and the
+    // login itself need the same database and will answer for themselves.
+    skipOnError: true,
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       error: 'too_many_requests',
@@ -83,11 +87,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const user = await accounts.users.authenticate(req.body.email, req.body.password);
       if (!user) {
-        accounts.throttle.fail(account);
+        await accounts.throttle.fail(account);
         await accounts.activity.record({ logName: 'auth', description: 'login failed', properties: { email: account.slice(0, 320), ip: req.ip } });
         throw badCredentials();
       }
-      accounts.throttle.succeed(account);
+      await accounts.throttle.succeed(account);
       if (req.auth) await accounts.sessions.revoke(req.auth.session.id); // no session fixation
       const { token, session } = await accounts.sessions.create(user.id, meta(req));
       await accounts.activity.record({
