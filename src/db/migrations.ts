@@ -5,6 +5,7 @@ import { coreSchema } from './migrations/001-core.ts';
 import { searchSchema } from './migrations/002-search.ts';
 import { vectorsSchema } from './migrations/003-vectors.ts';
 import { accountsSchema } from './migrations/004-accounts.ts';
+import { searchSpeedSchema } from './migrations/005-search-speed.ts';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
-export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema];
+export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, searchSpeedSchema];
 
 export function currentVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
