@@ -4,9 +4,9 @@
 // highlight, with a typo-correcting second pass when a term matches nothing.
 import type { Db, Stmt } from '../../src/db/connection.ts';
 import { ApiError } from '../../src/errors.ts';
-import { escapeHtml, markHighlight } from '../../src/search/highlight.ts';
 import { type ParsedQuery, parseQuery, plainText, renderQuery, type Term, termFts, toFts, tokenize } from '../../src/search/query.ts';
 import { FTS, SUGGEST, SUGGEST_KIND } from '../../src/search/schema.ts';
+import { escapeHtml, markHighlight } from './highlight-before.ts';
 
 export { COLUMN_WEIGHTS } from '../../src/search/schema.ts';
 

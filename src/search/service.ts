@@ -114,7 +114,36 @@ interface Candidate {
 }
 
 type Details = Omit<SearchHit, 'score' | 'highlight'>;
-type PageRow = Details & { hName: string; hAlbum: string; hArtist: string; hComposer: string };
+/** A row of the page statement, read raw (arrays cost ~25% less than objects here): DETAILS, then the 4 highlights. */
+type PageTuple = [...details: DetailTuple, hName: string, hAlbum: string, hArtist: string, hComposer: string];
+type DetailTuple = [
+  id: number,
+  name: string,
+  album: string | null,
+  albumId: number | null,
+  artist: string | null,
+  artistId: number | null,
+  genre: string | null,
+  genreId: number | null,
+  mediaTypeId: number,
+  composer: string | null,
+  unitPrice: number,
+  milliseconds: number,
+];
+const detailsOf = (t: DetailTuple | PageTuple): Details => ({
+  id: t[0],
+  name: t[1],
+  album: t[2],
+  albumId: t[3],
+  artist: t[4],
+  artistId: t[5],
+  genre: t[6],
+  genreId: t[7],
+  mediaTypeId: t[8],
+  composer: t[9],
+  unitPrice: t[10],
+  milliseconds: t[11],
+});
 
 const DETAILS = `t.id, t.name, al.title AS album, t.album_id AS albumId, ar.name AS artist, al.artist_id AS artistId,
   g.name AS genre, t.genre_id AS genreId, t.media_type_id AS mediaTypeId, t.composer,
@@ -172,24 +201,27 @@ export class SearchService {
       // the matches are walked once more, but only the page's rows are joined and marked.
       // `+rowid` keeps the id list away from FTS5 (pushed down, it would re-run MATCH once per
       // id); CROSS JOIN keeps FTS5 the outer loop.
-      page: db.prepare(`
+      page: db
+        .prepare(`
         SELECT ${DETAILS},
                highlight(${FTS}, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS hName,
                highlight(${FTS}, 1, '${MARK_OPEN}', '${MARK_CLOSE}') AS hAlbum,
                highlight(${FTS}, 2, '${MARK_OPEN}', '${MARK_CLOSE}') AS hArtist,
                highlight(${FTS}, 4, '${MARK_OPEN}', '${MARK_CLOSE}') AS hComposer
         FROM ${FTS} f CROSS JOIN chinook_tracks t ${DETAIL_JOINS}
-        WHERE ${FTS} MATCH ? AND +f.rowid IN (SELECT value FROM json_each(?)) AND t.id = f.rowid`),
+        WHERE ${FTS} MATCH ? AND +f.rowid IN (SELECT value FROM json_each(?)) AND t.id = f.rowid`)
+        .raw(true),
       // Tracks whose name, or whose artist's name, is the query: one index seek per arm
-      // (OR would scan); CROSS JOIN fixes the join order.
+      // (OR would scan); CROSS JOIN fixes the join order. UNION ALL: a duplicate id is
+      // harmless in the IN list, and deduplicating cost half of this query.
       exactIds: db
         .prepare(`
         WITH ex(id) AS (
           SELECT id FROM chinook_tracks WHERE name = @exact1 COLLATE NOCASE
-          UNION SELECT id FROM chinook_tracks WHERE name = @exact2 COLLATE NOCASE
-          UNION SELECT t.id FROM chinook_artists ar CROSS JOIN chinook_albums al CROSS JOIN chinook_tracks t
+          UNION ALL SELECT id FROM chinook_tracks WHERE name = @exact2 COLLATE NOCASE
+          UNION ALL SELECT t.id FROM chinook_artists ar CROSS JOIN chinook_albums al CROSS JOIN chinook_tracks t
                 WHERE ar.name = @exact1 COLLATE NOCASE AND al.artist_id = ar.id AND t.album_id = al.id
-          UNION SELECT t.id FROM chinook_artists ar CROSS JOIN chinook_albums al CROSS JOIN chinook_tracks t
+          UNION ALL SELECT t.id FROM chinook_artists ar CROSS JOIN chinook_albums al CROSS JOIN chinook_tracks t
                 WHERE ar.name = @exact2 COLLATE NOCASE AND al.artist_id = ar.id AND t.album_id = al.id
         )
         SELECT json_group_array(id) FROM ex`)
@@ -401,7 +433,7 @@ export class SearchService {
   private hydrate(page: { id: number; score: number }[], expr: string): SearchHit[] {
     if (page.length === 0) return [];
     const ids = JSON.stringify(page.map((p) => p.id));
-    const rows = new Map((this.stmts.page.all(expr, ids) as PageRow[]).map((r) => [r.id, r]));
+    const rows = new Map((this.stmts.page.all(expr, ids) as PageTuple[]).map((r) => [r[0], r]));
     // Hybrid pages may hold tracks the keyword query does not match: no highlights for those.
     const missing = page.filter((p) => !rows.has(p.id)).map((p) => p.id);
     const unmarked = new Map(
@@ -412,7 +444,7 @@ export class SearchService {
     const hits: SearchHit[] = [];
     for (const { id, score } of page) {
       const r = rows.get(id);
-      const d: Details | undefined = r ?? unmarked.get(id);
+      const d = r ? detailsOf(r) : unmarked.get(id);
       if (!d) continue;
       hits.push({
         id: d.id,
@@ -429,10 +461,10 @@ export class SearchService {
         milliseconds: d.milliseconds,
         score: Math.round(score * 1e6) / 1e6,
         highlight: {
-          name: mark(r?.hName, d.name) as string,
-          album: mark(r?.hAlbum, d.album),
-          artist: mark(r?.hArtist, d.artist),
-          composer: mark(r?.hComposer, d.composer),
+          name: mark(r?.[12], d.name) as string,
+          album: mark(r?.[13], d.album),
+          artist: mark(r?.[14], d.artist),
+          composer: mark(r?.[15], d.composer),
         },
       });
     }
