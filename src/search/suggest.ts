@@ -126,7 +126,7 @@ export class Suggester {
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
     this.live = db.prepare(liveSql);
     this.stored = db.prepare(`
-      SELECT g.gen, p.entries, p.gen = g.gen AND p.built_at >= @since AS fresh
+      SELECT g.gen, p.entries, p.gen = g.gen AND p.built_at > @since AS fresh
       FROM ${SUGGEST_GEN} g LEFT JOIN ${SUGGEST_PREFIX} p ON p.prefix = @prefix
       WHERE g.id = 1`);
     this.store = db.prepare(`INSERT OR REPLACE INTO ${SUGGEST_PREFIX} (prefix, gen, built_at, entries) VALUES (?, ?, ?, ?)`);
