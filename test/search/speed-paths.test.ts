@@ -8,6 +8,7 @@ import { SearchServiceBefore } from '../../bench/baselines/search-before.ts';
 import type { Config } from '../../src/config.ts';
 import { type Db, openPrimary } from '../../src/db/connection.ts';
 import { rebuildSearchIndex, type SearchRequest, SearchService } from '../../src/search/index.ts';
+import { TRIGGER_NAMES } from '../../src/search/schema.ts';
 import { storedPrefixes } from '../../src/search/suggest.ts';
 import { importedDb } from '../helpers.ts';
 
@@ -185,5 +186,32 @@ describe('search ranking with popularity looked up for ties on the page only', (
     // Plays count as well (anonymous plays have no user).
     for (let i = 0; i < 3; i++) db.prepare('INSERT INTO plays (user_id, track_id) VALUES (NULL, ?)').run(first);
     assert.deepEqual([...page(0), ...page(1)], [first, second]);
+  });
+});
+
+describe('migration 005', () => {
+  it('upgrades a version-4 database: tables, lists, and triggers that bump the generation', () => {
+    const { db, config } = importedDb();
+    // Back to what version 4 had: no prefix tables, triggers without the generation bump.
+    const triggerSql = db
+      .prepare(`SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name IN (${TRIGGER_NAMES.map(() => '?').join(',')})`)
+      .pluck()
+      .all(...TRIGGER_NAMES) as string[];
+    for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER ${name}`);
+    for (const sql of triggerSql) db.exec(sql.replace(/UPDATE search_suggest_gen SET gen = gen \+ 1 WHERE id = 1;/g, ''));
+    db.exec('DROP TABLE search_suggest_prefix; DROP TABLE search_suggest_gen; PRAGMA user_version = 4');
+    db.close();
+    const upgraded = openPrimary(config);
+    try {
+      assert.equal(upgraded.pragma('user_version', { simple: true }), 5);
+      assert.equal(upgraded.prepare('SELECT count(*) FROM search_suggest_prefix').pluck().get(), storedPrefixes().length);
+      const search = new SearchService(upgraded);
+      assert.deepEqual(search.suggest('m', 20).suggestions, search.suggestLive('m', 20).suggestions);
+      upgraded.prepare("UPDATE chinook_artists SET name = 'Mmmzz' WHERE id = 1").run();
+      assert.equal(upgraded.prepare('SELECT gen FROM search_suggest_gen').pluck().get(), 1);
+      assert.deepEqual(search.suggest('m', 20).suggestions, search.suggestLive('m', 20).suggestions);
+    } finally {
+      upgraded.close();
+    }
   });
 });
