@@ -273,17 +273,19 @@ export class SearchService {
       // The exact ids come as a JSON list from their own small query: as a CTE here they
       // cost more than the list lookup per match (~90 µs vs ~40 µs for "metallica").
       const exactCol = exact ? 'f.rowid IN (SELECT value FROM json_each(@exactIds))' : '0';
+      // `+bm`: a plain rank order is handed to FTS5, whose own sorter copies every match's
+      // position lists and is 20-40% slower than SQLite's (1M tracks: 5.0 vs 3.4 ms).
       const inner = lean
         ? // Relevance without filters needs nothing but the index: no catalog join per match.
           `SELECT f.rowid AS id, f.rank AS bm, ${exactCol} AS exact
            FROM ${FTS} f WHERE ${FTS} MATCH @expr
-           ORDER BY ${exact ? 'exact DESC, bm' : 'rank'} LIMIT @candidates`
+           ORDER BY ${exact ? 'exact DESC, +bm' : '+bm'} LIMIT @candidates`
         : `SELECT f.rowid AS id, f.rank AS bm, ${exactCol} AS exact
            FROM ${FTS} f
            JOIN chinook_tracks t ON t.id = f.rowid
            LEFT JOIN chinook_albums al ON al.id = t.album_id
            WHERE ${FTS} MATCH @expr ${filters.map((f) => `AND ${f}`).join(' ')}
-           ORDER BY ${[...keys, 'exact DESC', 'bm'].join(', ')}
+           ORDER BY ${[...keys, 'exact DESC', '+bm'].join(', ')}
            LIMIT @candidates`;
       if (!wide) return inner;
       return `
