@@ -7,6 +7,7 @@ import { vectorsSchema } from './migrations/003-vectors.ts';
 import { accountsSchema } from './migrations/004-accounts.ts';
 import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
 import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
+import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
-export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, deferredIndexesSchema, sharedLimitsSchema];
+export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, deferredIndexesSchema, sharedLimitsSchema, searchSpeedSchema];
 
 export function currentVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

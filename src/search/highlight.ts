@@ -2,12 +2,16 @@
 // client can insert them as markup without trusting catalog text.
 const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const ESCAPED = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => entities[c] as string);
+  // Most catalog text has nothing to escape: testing first skips building a copy.
+  return ESCAPED.test(text) ? text.replace(/[&<>"']/g, (c) => entities[c] as string) : text;
 }
 
 /** `marked` is FTS5 highlight() output with single-character open/close markers around matches. */
 export function markHighlight(marked: string, open: string, close: string): string {
+  if (!marked.includes(open) && !marked.includes(close)) return escapeHtml(marked);
   let out = '';
   let inside = false;
   let from = 0;

@@ -2,6 +2,7 @@
 // switch the importers use.
 import type { Db } from '../db/connection.ts';
 import { createTriggers, dropTriggers, FTS, fillIndex, getState, type RebuildProgress, SUGGEST, setState, TRIGGER_NAMES, triggersPresent } from './schema.ts';
+import { fillSuggestPrefixes } from './suggest.ts';
 
 export interface RebuildResult {
   tracks: number;
@@ -13,6 +14,7 @@ export function rebuildSearchIndex(db: Db, onProgress?: RebuildProgress): Rebuil
   const started = performance.now();
   const run = () => {
     const r = fillIndex(db, onProgress);
+    fillSuggestPrefixes(db);
     createTriggers(db);
     return r;
   };
@@ -31,6 +33,7 @@ export function withSearchIndexSuspended<T>(db: Db, fn: () => T, onProgress?: Re
     dropTriggers(db);
     const result = fn();
     fillIndex(db, onProgress);
+    fillSuggestPrefixes(db);
     createTriggers(db);
     return result;
   };

@@ -9,11 +9,22 @@
 // music_suggest_fts holds only names (tracks, albums, artists) WITHOUT the porter stemmer:
 // porter indexes "running" as "run", so an as-you-type prefix "runni*" would find nothing
 // in the main index. rowid = id * 4 + kind code keeps one namespace for three tables.
+//
+// search_suggest_prefix holds the answer for every one- and two-letter ASCII prefix (the
+// prefixes that match a large share of all names, so ranking them live costs a popularity
+// sum per match: 1 ms on Chinook, 130 ms on 1M tracks). The catalog triggers bump
+// search_suggest_gen; a list built under an older generation is recomputed on first use.
 import type { Db } from '../db/connection.ts';
 
 export const FTS = 'music_search_fts';
 export const SUGGEST = 'music_suggest_fts';
 export const VOCAB = 'music_search_vocab';
+export const SUGGEST_PREFIX = 'search_suggest_prefix';
+export const SUGGEST_GEN = 'search_suggest_gen';
+/** Entries stored per prefix: the suggest route's maximum limit. */
+export const SUGGEST_PREFIX_ENTRIES = 20;
+/** The prefixes that get a stored list: what unicode61 leaves unchanged, so the typed text is the indexed text. */
+export const STORED_PREFIX = /^[a-z0-9]{1,2}$/;
 
 /** Column order of music_search_fts; bm25 weights and highlight() use these positions. */
 export const FTS_COLUMNS = ['name', 'album', 'artist', 'genre', 'composer'] as const;
@@ -54,6 +65,9 @@ const reindexTracks = (where: string) => `DELETE FROM ${FTS} WHERE rowid IN (SEL
 
 const k = SUGGEST_KIND;
 
+/** Any change to a suggestible name (or to what an album's or artist's popularity sums over). */
+const bumpGen = `UPDATE ${SUGGEST_GEN} SET gen = gen + 1 WHERE id = 1;`;
+
 /** Triggers run inside the writing transaction, so the index never lags a commit. */
 const triggers: [name: string, sql: string][] = [
   [
@@ -61,6 +75,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER INSERT ON chinook_tracks BEGIN
        ${insertTrack('t.id = new.id')}
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.track}, new.name);
+       ${bumpGen}
      END`,
   ],
   [
@@ -70,6 +85,7 @@ const triggers: [name: string, sql: string][] = [
        ${insertTrack('t.id = new.id')}
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.track};
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.track}, new.name);
+       ${bumpGen}
      END`,
   ],
   [
@@ -77,6 +93,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER DELETE ON chinook_tracks BEGIN
        DELETE FROM ${FTS} WHERE rowid = old.id;
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.track};
+       ${bumpGen}
      END`,
   ],
   [
@@ -85,6 +102,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER INSERT ON chinook_albums BEGIN
        ${reindexTracks('t.album_id = new.id')}
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.album}, new.title);
+       ${bumpGen}
      END`,
   ],
   [
@@ -93,6 +111,7 @@ const triggers: [name: string, sql: string][] = [
        ${reindexTracks('t.album_id IN (old.id, new.id)')}
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.album};
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.album}, new.title);
+       ${bumpGen}
      END`,
   ],
   [
@@ -100,6 +119,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER DELETE ON chinook_albums BEGIN
        ${reindexTracks('t.album_id = old.id')}
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.album};
+       ${bumpGen}
      END`,
   ],
   [
@@ -107,6 +127,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER INSERT ON chinook_artists BEGIN
        ${reindexTracks('t.album_id IN (SELECT id FROM chinook_albums WHERE artist_id = new.id)')}
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.artist}, new.name);
+       ${bumpGen}
      END`,
   ],
   [
@@ -115,6 +136,7 @@ const triggers: [name: string, sql: string][] = [
        ${reindexTracks('t.album_id IN (SELECT id FROM chinook_albums WHERE artist_id IN (old.id, new.id))')}
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.artist};
        INSERT INTO ${SUGGEST} (rowid, text) VALUES (new.id * 4 + ${k.artist}, new.name);
+       ${bumpGen}
      END`,
   ],
   [
@@ -122,6 +144,7 @@ const triggers: [name: string, sql: string][] = [
     `AFTER DELETE ON chinook_artists BEGIN
        ${reindexTracks('t.album_id IN (SELECT id FROM chinook_albums WHERE artist_id = old.id)')}
        DELETE FROM ${SUGGEST} WHERE rowid = old.id * 4 + ${k.artist};
+       ${bumpGen}
      END`,
   ],
   ['search_genres_ai', `AFTER INSERT ON chinook_genres BEGIN ${reindexTracks('t.genre_id = new.id')} END`],
@@ -155,7 +178,23 @@ export function createSearchSchema(db: Db): void {
     -- Popularity (units sold) per matched track is one seek in this covering index.
     CREATE INDEX IF NOT EXISTS idx_invoice_lines_track_quantity ON chinook_invoice_lines(track_id, quantity);
   `);
+  createSuggestPrefixTables(db);
   createTriggers(db);
+}
+
+/** Idempotent: migration 002 (through createSearchSchema) and 007 both call it. */
+export function createSuggestPrefixTables(db: Db): void {
+  db.exec(`
+    -- entries: JSON [[kind, id, text], …], best first, at most ${SUGGEST_PREFIX_ENTRIES}.
+    CREATE TABLE IF NOT EXISTS ${SUGGEST_PREFIX} (
+      prefix TEXT PRIMARY KEY,
+      gen INTEGER NOT NULL,
+      built_at INTEGER NOT NULL,
+      entries TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${SUGGEST_GEN} (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);
+    INSERT OR IGNORE INTO ${SUGGEST_GEN} (id, gen) VALUES (1, 0);
+  `);
 }
 
 export type RebuildProgress = (done: number, total: number, label: string) => void;
