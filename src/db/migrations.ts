@@ -16,7 +16,15 @@ export interface Migration {
 }
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
-export const migrations: readonly Migration[] = [coreSchema, searchSchema, vectorsSchema, accountsSchema, deferredIndexesSchema, sharedLimitsSchema, searchSpeedSchema];
+export const migrations: readonly Migration[] = [
+  coreSchema,
+  searchSchema,
+  vectorsSchema,
+  accountsSchema,
+  deferredIndexesSchema,
+  sharedLimitsSchema,
+  searchSpeedSchema,
+];
 
 export function currentVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
