@@ -183,8 +183,6 @@ export interface ImportResult {
 export interface ImportOptions {
   /** For .npy input: the file of track ids, one per row of the array. */
   ids?: string;
-  /** Called after the vectors are written, inside the same transaction (e.g. to re-quantize). */
-  afterWrite?: (trackIds: number[]) => void;
 }
 
 /** Replaces one space's vectors for the tracks in FILE (.jsonl, or .npy with `ids`); all or nothing. */
@@ -233,7 +231,6 @@ export function importEmbeddings(db: Db, space: Space, file: string, options: Im
     }
     flush();
     if (seen.size === 0) throw new EmbeddingImportError('the file holds no vectors', null);
-    options.afterWrite?.([...seen]);
     store.recordSpace(space, `imported:${path.basename(file)}`, seen.size, {
       file: path.resolve(file),
       ...(options.ids ? { ids: path.resolve(options.ids) } : {}),
