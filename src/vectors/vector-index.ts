@@ -21,6 +21,12 @@ export const SHARDS = 16;
 export const INDEX_MIN_TRACKS = 100_000;
 /** Coarse candidates per wanted neighbour; recall@10 ≥ 0.95 at 1M in the benchmark. */
 export const DEFAULT_OVERSAMPLE = 8;
+/**
+ * Spaces whose sign bits rank well enough for the quantized path (measured recall@10 ≥ 0.95).
+ * The metadata space's features are z-scores and one-hots around a far-from-zero mean, so its
+ * sign bits say little (recall@10 ≈ 0.5 at ×8): it is served by the exact index scan instead.
+ */
+export const QUANTIZED_SPACES: ReadonlySet<Space> = new Set(['audio', 'lyric']);
 
 export const indexTable = (space: Space): string => `track_vectors_index_${space}`;
 
@@ -114,10 +120,10 @@ export class VectorIndex {
     this.deleteStmt.run(BigInt(trackId));
   }
 
-  /** Exact top k by cosine, the shards split between this thread and the helper thread. */
-  exact(query: Float32Array, k: number): IndexNeighbour[] {
+  /** Exact top k by cosine, the shards split between this thread and the helper thread (unless `parallel` is false). */
+  exact(query: Float32Array, k: number, parallel = true): IndexNeighbour[] {
     const q = unitVector(query);
-    const rows = this.fanOut(1, q, k, (from, step, out) => {
+    const rows = this.fanOut(parallel, 1, q, k, (from, step, out) => {
       const blob = toBlob(q);
       for (let s = from; s < SHARDS; s += step) for (const [id, d] of this.exactStmt.iterate(blob, k, s) as Iterable<[number, number]>) out.push(id, d);
     });
@@ -131,10 +137,10 @@ export class VectorIndex {
   }
 
   /** Hamming coarse pass over every shard, re-ranked by exact cosine; approximate. */
-  quantized(query: Float32Array, k: number, oversample = DEFAULT_OVERSAMPLE): IndexNeighbour[] {
+  quantized(query: Float32Array, k: number, oversample = DEFAULT_OVERSAMPLE, parallel = true): IndexNeighbour[] {
     const q = unitVector(query);
     const perShard = Math.max(1, Math.ceil((k * oversample) / SHARDS));
-    const ids = this.fanOut(2, q, perShard, (from, step, out) => {
+    const ids = this.fanOut(parallel, 2, q, perShard, (from, step, out) => {
       const blob = toBlob(q);
       for (let s = from; s < SHARDS; s += step) for (const id of this.coarseStmt.iterate(blob, perShard, s) as Iterable<number>) out.push(id, 0);
     });
@@ -157,9 +163,9 @@ export class VectorIndex {
    * time; all shards here when there is no helper (in-memory database, open transaction whose
    * writes the helper could not see, helper not started yet).
    */
-  private fanOut(op: 1 | 2, q: Float32Array, k: number, scan: (from: number, step: number, out: number[]) => void): number[] {
+  private fanOut(parallel: boolean, op: 1 | 2, q: Float32Array, k: number, scan: (from: number, step: number, out: number[]) => void): number[] {
     const out: number[] = [];
-    const helper = this.db.inTransaction ? null : helperFor(this.db);
+    const helper = !parallel || this.db.inTransaction ? null : helperFor(this.db);
     if (!helper?.start(op, SPACES.indexOf(this.space), q, k)) {
       scan(0, 1, out);
       return out;
