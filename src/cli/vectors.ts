@@ -65,7 +65,9 @@ export function registerVectorCommands(program: Command): void {
         const store = new VectorStore(db);
         console.log(`${store.count()} tracks have vectors`);
         for (const s of store.spaces())
-          console.log(`  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}`);
+          console.log(
+            `  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}${store.index(s.space) ? ', indexed' : ''}`,
+          );
       }),
     );
 

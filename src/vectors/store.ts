@@ -81,6 +81,7 @@ export class VectorStore {
 
   /** Inserts new tracks (missing spaces as zero placeholders) and updates the given spaces of existing ones. */
   write(batch: EmbeddingBatch): void {
+    const indexes = SPACES.map((s) => [s, batch.vectors[s] ? this.index(s) : null] as const);
     batch.ids.forEach((id, i) => {
       const key = BigInt(id);
       const blobOf = (s: Space) => {
@@ -96,18 +97,19 @@ export class VectorStore {
         this.insert.run(key, blobOf('audio') ?? zeros.audio, blobOf('lyric') ?? zeros.lyric, blobOf('metadata') ?? zeros.metadata);
       }
       // Zero placeholders stay out of the indexes: a full build recreates them at the end.
-      for (const s of SPACES) {
+      for (const [s, index] of indexes) {
         const v = batch.vectors[s]?.[i];
-        if (v) this.index(s)?.put(id, v);
+        if (v && index) index.put(id, v);
       }
     });
   }
 
   /** Drops tracks' vectors from track_vectors and every index. */
   remove(trackIds: readonly number[]): void {
+    const indexes = SPACES.map((s) => this.index(s));
     for (const id of trackIds) {
       this.removeStmt.run(BigInt(id));
-      for (const s of SPACES) this.index(s)?.remove(id);
+      for (const index of indexes) index?.remove(id);
     }
   }
 

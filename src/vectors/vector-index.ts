@@ -45,23 +45,42 @@ export function indexExists(db: Db, space: Space): boolean {
   return !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(indexTable(space));
 }
 
+/** The centre subtracted before taking sign bits, one row per indexed space. */
+const CENTERS = 'track_vectors_index_centers';
+
 export function dropIndex(db: Db, space: Space): void {
   db.exec(`DROP TABLE IF EXISTS ${indexTable(space)}`);
+  if (db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(CENTERS)) db.prepare(`DELETE FROM ${CENTERS} WHERE space = ?`).run(space);
   helpers.get(db)?.forget();
 }
 
-/** (Re)creates the index of a space from track_vectors in one statement. */
+/**
+ * (Re)creates the index of a space from track_vectors. The sign bits are taken of the unit
+ * vector minus the mean unit vector: in spaces whose vectors all lean one way (metadata
+ * one-hots are never negative, listens-alike vectors share a large first component) raw sign
+ * bits are nearly the same for every track.
+ */
 export function createIndex(db: Db, space: Space): void {
   const t = indexTable(space);
   const d = DIMS[space];
+  const sum = new Float64Array(d);
+  let n = 0;
+  for (const b of db.prepare(`SELECT vec_normalize(${COLUMN[space]}) FROM track_vectors`).pluck().iterate() as Iterable<Buffer>) {
+    const v = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    for (let j = 0; j < d; j++) sum[j] = (sum[j] as number) + (v[j] as number);
+    n++;
+  }
+  const center = Float32Array.from(sum, (x) => (n > 0 ? x / n : 0));
+  db.exec(`CREATE TABLE IF NOT EXISTS ${CENTERS} (space TEXT PRIMARY KEY, center BLOB NOT NULL)`);
+  db.prepare(`INSERT INTO ${CENTERS} (space, center) VALUES (?, ?) ON CONFLICT(space) DO UPDATE SET center = excluded.center`).run(space, toBlob(center));
   db.exec(`DROP TABLE IF EXISTS ${t}`);
   db.exec(
     `CREATE VIRTUAL TABLE ${t} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[${d}] distance_metric=l2, bits BIT[${d}])`,
   );
-  db.exec(
+  db.prepare(
     `INSERT INTO ${t} (track_id, shard, unit, bits)
-     SELECT track_id, track_id % ${SHARDS}, vec_normalize(${COLUMN[space]}), vec_quantize_binary(${COLUMN[space]}) FROM track_vectors`,
-  );
+     SELECT track_id, track_id % ${SHARDS}, vec_normalize(${COLUMN[space]}), vec_quantize_binary(vec_sub(vec_normalize(${COLUMN[space]}), ?)) FROM track_vectors`,
+  ).run(toBlob(center));
   helpers.get(db)?.forget();
 }
 
@@ -93,6 +112,7 @@ export class VectorIndex {
   private readonly insertStmt: Stmt;
   private readonly updateStmt: Stmt;
   private readonly deleteStmt: Stmt;
+  private readonly center: Float32Array;
 
   constructor(
     private readonly db: Db,
@@ -106,14 +126,23 @@ export class VectorIndex {
     this.insertStmt = db.prepare(`INSERT INTO ${t} (track_id, shard, unit, bits) VALUES (?, ?, ?, vec_quantize_binary(?))`);
     this.updateStmt = db.prepare(`UPDATE ${t} SET unit = ?, bits = vec_quantize_binary(?) WHERE track_id = ?`);
     this.deleteStmt = db.prepare(`DELETE FROM ${t} WHERE track_id = ?`);
+    const c = db.prepare(`SELECT center FROM ${CENTERS} WHERE space = ?`).pluck().get(space) as Buffer | undefined;
+    this.center = c ? new Float32Array(c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength)) : new Float32Array(DIMS[space]);
+  }
+
+  /** What the sign bits are taken of: the unit vector minus the space's centre. */
+  private centered(unit: Float32Array): Float32Array {
+    return unit.map((x, j) => x - (this.center[j] as number));
   }
 
   /** Writes one track's vector (insert or replace). */
   put(trackId: number, v: Float32Array): void {
     const key = BigInt(trackId);
-    const unit = toBlob(unitVector(v));
-    if (this.existsStmt.get(key)) this.updateStmt.run(unit, unit, key);
-    else this.insertStmt.run(key, BigInt(trackId % SHARDS), unit, unit);
+    const u = unitVector(v);
+    const unit = toBlob(u);
+    const bits = toBlob(this.centered(u));
+    if (this.existsStmt.get(key)) this.updateStmt.run(unit, bits, key);
+    else this.insertStmt.run(key, BigInt(trackId % SHARDS), unit, bits);
   }
 
   remove(trackId: number): void {
@@ -139,9 +168,10 @@ export class VectorIndex {
   /** Hamming coarse pass over every shard, re-ranked by exact cosine; approximate. */
   quantized(query: Float32Array, k: number, oversample = DEFAULT_OVERSAMPLE, parallel = true): IndexNeighbour[] {
     const q = unitVector(query);
+    const qc = this.centered(q);
     const perShard = Math.max(1, Math.ceil((k * oversample) / SHARDS));
-    const ids = this.fanOut(parallel, 2, q, perShard, (from, step, out) => {
-      const blob = toBlob(q);
+    const ids = this.fanOut(parallel, 2, qc, perShard, (from, step, out) => {
+      const blob = toBlob(qc);
       for (let s = from; s < SHARDS; s += step) for (const id of this.coarseStmt.iterate(blob, perShard, s) as Iterable<number>) out.push(id, 0);
     });
     const result: IndexNeighbour[] = [];
