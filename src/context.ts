@@ -15,6 +15,7 @@ import { SearchService } from './search/service.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
+import { stopIndexHelper } from './vectors/vector-index.ts';
 
 export interface AppContext {
   config: Config;
@@ -59,6 +60,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     stopMaintenance();
     void checkpointer?.stop();
     vectorRefresh.stop();
+    stopIndexHelper(db);
     cache.close();
     if (writer !== db && writer.open) writer.close();
     if (db.open) db.close();

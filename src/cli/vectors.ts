@@ -46,12 +46,13 @@ export function registerVectorCommands(program: Command): void {
 
   vectors
     .command('import')
-    .description('replace one space with external embeddings from a JSONL file of {"trackId", "vector"} lines')
+    .description('replace one space with external embeddings: a JSONL file of {"trackId", "vector"} lines, or a .npy matrix with --ids')
     .requiredOption('--space <space>', 'audio, lyric or metadata', spaceArg)
-    .argument('<file>', 'JSONL file')
-    .action((file: string, opts: { space: Space }, cmd: Command) =>
+    .option('--ids <file>', 'for a .npy file: the track id of each row (a JSON array, or one id per line)')
+    .argument('<file>', 'JSONL file, or a 2-D float32/float64 .npy array (tracks × dims)')
+    .action((file: string, opts: { space: Space; ids?: string }, cmd: Command) =>
       withDb(cmd, (db) => {
-        const r = importEmbeddings(db, opts.space, file);
+        const r = importEmbeddings(db, opts.space, file, { ids: opts.ids });
         console.log(`Imported ${r.imported} ${r.space} vectors in ${r.ms.toFixed(0)} ms.`);
       }),
     );
@@ -64,7 +65,9 @@ export function registerVectorCommands(program: Command): void {
         const store = new VectorStore(db);
         console.log(`${store.count()} tracks have vectors`);
         for (const s of store.spaces())
-          console.log(`  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}`);
+          console.log(
+            `  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}${store.index(s.space) ? ', indexed' : ''}`,
+          );
       }),
     );
 

@@ -6,6 +6,7 @@ import { type CatalogShape, type EmbeddingProvider, ListensAlikeProvider, Metada
 import { basketSizes, idsOf, streamTracks, trackCount } from './source.ts';
 import { type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
+import { dropIndex, ensureIndexes, INDEX_MIN_TRACKS } from './vector-index.ts';
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
 
@@ -89,6 +90,8 @@ export function computeEmbeddings(db: Db, options: ComputeOptions, sink: (batch:
 export interface BuildOptions extends Omit<ComputeOptions, 'excludeInvoiceIds'> {
   /** Above this many tracks the build commits per batch instead of in one transaction. */
   atomicLimit?: number;
+  /** Catalogs with at least this many tracks get the sharded/quantized index (vector-index.ts). */
+  indexMinTracks?: number;
 }
 
 export interface BuildResult extends ComputeResult {
@@ -105,12 +108,15 @@ export function buildVectors(db: Db, options: BuildOptions = {}): BuildResult {
   const atomic = tracks <= (options.atomicLimit ?? 50_000);
   const run = (): BuildResult => {
     if (!partial) store.clear();
+    // Row-by-row index upkeep would slow a rebuild; the indexes are recreated in one pass at the end.
+    else for (const s of spaces) dropIndex(db, s);
     const write = atomic ? (b: EmbeddingBatch) => store.write(b) : db.transaction((b: EmbeddingBatch) => store.write(b));
     const result = computeEmbeddings(db, { ...options, spaces }, write);
     for (const p of result.providers) store.recordSpace(p.space, p.name, result.trackCount, p.details);
     // Cached neighbours of rebuilt spaces (and every blend) now describe vectors that are gone.
     const stale = [...spaces, 'blend'];
     db.prepare(`DELETE FROM vector_similarity_cache WHERE similarity_type IN (${stale.map(() => '?').join(',')})`).run(...stale);
+    ensureIndexes(db, options.indexMinTracks ?? INDEX_MIN_TRACKS);
     return { ...result, spaces };
   };
   return atomic ? db.transaction(run).immediate() : run();
@@ -133,7 +139,12 @@ export function vectorsAreCurrent(db: Db): boolean {
  * First start after an import: build the vectors if they are missing or the catalog has a
  * different number of tracks. Returns the build result, or null when nothing was needed.
  */
-export function ensureVectors(db: Db, onProgress?: ProgressFn): BuildResult | null {
-  if (trackCount(db) === 0 || vectorsAreCurrent(db)) return null;
-  return buildVectors(db, { onProgress });
+export function ensureVectors(db: Db, onProgress?: ProgressFn, indexMinTracks = INDEX_MIN_TRACKS): BuildResult | null {
+  if (trackCount(db) === 0) return null;
+  if (vectorsAreCurrent(db)) {
+    // A catalog that grew past the threshold (or an index dropped by hand) gets its index now.
+    ensureIndexes(db, indexMinTracks);
+    return null;
+  }
+  return buildVectors(db, { onProgress, indexMinTracks });
 }

@@ -119,6 +119,91 @@ describe('importing external embeddings', () => {
   });
 });
 
+describe('importing a .npy matrix with a file of ids', () => {
+  const dir = tempDir('chinook-vec-npy-');
+  /** A .npy v1.0 file as numpy.save writes it: magic, version, padded dict header, C-order data. */
+  const npy = (name: string, rows: number[][], opts: { dtype?: '<f4' | '<f8' | '<i4'; shape?: string; cutBytes?: number; fortran?: boolean } = {}) => {
+    const dtype = opts.dtype ?? '<f4';
+    const cols = rows[0]?.length ?? 0;
+    let header = `{'descr': '${dtype}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': ${opts.shape ?? `(${rows.length}, ${cols})`}, }`;
+    header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+    const size = dtype === '<f8' ? 8 : 4;
+    const data = Buffer.alloc(rows.length * cols * size);
+    rows.flat().forEach((x, i) => {
+      if (dtype === '<f8') data.writeDoubleLE(x, i * 8);
+      else if (dtype === '<f4') data.writeFloatLE(x, i * 4);
+      else data.writeInt32LE(x, i * 4);
+    });
+    const head = Buffer.alloc(10);
+    head.write('\x93NUMPY', 0, 'latin1');
+    head[6] = 1;
+    head[7] = 0;
+    head.writeUInt16LE(header.length, 8);
+    const all = Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, opts.cutBytes ? all.subarray(0, all.length - opts.cutBytes) : all);
+    return file;
+  };
+  const ids = (name: string, list: unknown[], json = true) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, json ? JSON.stringify(list) : `${list.join('\n')}\n`);
+    return file;
+  };
+  const row = (dims: number, x = 0.5) => Array.from({ length: dims }, (_, i) => (i % 2 ? x : -x));
+
+  const cases: [string, () => [string, string], RegExp][] = [
+    ['wrong dimension', () => [npy('dims.npy', [row(127), row(127)]), ids('dims.json', [1, 2])], /shape|127 dimensions, audio needs 128/],
+    ['NaN', () => [npy('nan.npy', [row(128), [Number.NaN, ...row(127)]]), ids('nan.json', [1, 2])], /row 2: vector\[0\] is not a finite number/],
+    ['infinity in float64', () => [npy('inf.npy', [row(128), [1e300, ...row(127)]], { dtype: '<f8' }), ids('inf.json', [1, 2])], /row 2: .*float32 range/],
+    ['unknown id', () => [npy('unknown.npy', [row(128), row(128)]), ids('unknown.txt', [1, 999999], false)], /row 2: unknown trackId 999999/],
+    ['duplicate id', () => [npy('dup.npy', [row(128), row(128)]), ids('dup.json', [4, 4])], /row 2: trackId 4 appears twice/],
+    ['truncated array', () => [npy('cut.npy', [row(128), row(128)], { cutBytes: 4 }), ids('cut.json', [1, 2])], /truncated: shape \(2, 128\) needs \d+ bytes/],
+    ['fewer ids than rows', () => [npy('count.npy', [row(128), row(128)]), ids('count.json', [1])], /2 rows but count.json lists 1 ids/],
+    ['integer dtype', () => [npy('int.npy', [[1, 2]], { dtype: '<i4' }), ids('int.json', [1])], /dtype <i4 is not supported/],
+    ['3-D array', () => [npy('3d.npy', [row(128)], { shape: '(1, 1, 128)' }), ids('3d.json', [1])], /must be 2-D/],
+    ['Fortran order', () => [npy('f.npy', [row(128)], { fortran: true }), ids('f.json', [1])], /Fortran order/],
+    ['id file with a bad line', () => [npy('badid.npy', [row(128), row(128)]), ids('badid.txt', ['1', 'x2'], false)], /ids line 2: not a track id/],
+    [
+      'not a .npy file',
+      () => {
+        fs.writeFileSync(path.join(dir, 'text.npy'), 'hello');
+        return [path.join(dir, 'text.npy'), ids('text.json', [1])];
+      },
+      /bad magic/,
+    ],
+  ];
+  for (const [name, files, message] of cases) {
+    test(`${name}: clear error, table unchanged`, () => {
+      const before = snapshot('audio');
+      const [file, idFile] = files();
+      assert.throws(() => importEmbeddings(db, 'audio', file, { ids: idFile }), message);
+      assert.deepEqual(snapshot('audio'), before);
+    });
+  }
+
+  test('a .npy file without --ids is refused', () => {
+    assert.throws(() => importEmbeddings(db, 'audio', npy('noids.npy', [row(128)])), /needs --ids/);
+  });
+
+  test('float32 and float64 rows replace the listed tracks of that space only', () => {
+    const lyricBefore = snapshot('lyric');
+    const untouched = new SimilarityService(db).store.get(3, 'metadata');
+    const r32 = importEmbeddings(db, 'metadata', npy('ok32.npy', [row(64, 0.25), row(64, 2)]), { ids: ids('ok32.txt', [1, 2], false) });
+    assert.equal(r32.imported, 2);
+    const r64 = importEmbeddings(db, 'metadata', npy('ok64.npy', [row(64, 0.125)], { dtype: '<f8' }), { ids: ids('ok64.json', [5]) });
+    assert.equal(r64.imported, 1);
+    const store = new SimilarityService(db).store;
+    assert.deepEqual([...(store.get(1, 'metadata') as Float32Array).slice(0, 2)], [-0.25, 0.25]);
+    assert.deepEqual([...(store.get(2, 'metadata') as Float32Array).slice(0, 2)], [-2, 2]);
+    assert.deepEqual([...(store.get(5, 'metadata') as Float32Array).slice(0, 2)], [-0.125, 0.125]);
+    assert.deepEqual(store.get(3, 'metadata'), untouched);
+    assert.deepEqual(snapshot('lyric').rows, lyricBefore.rows);
+    const spaces = db.prepare("SELECT provider FROM vector_spaces WHERE space = 'metadata'").get() as { provider: string };
+    assert.equal(spaces.provider, 'imported:ok64.npy');
+    buildVectors(db, { spaces: ['metadata'] });
+  });
+});
+
 describe('similarity cache', () => {
   test('rows are served for 24 hours, then recomputed', () => {
     let now = Date.parse('2026-01-01T00:00:00Z');

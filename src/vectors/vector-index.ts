@@ -1,0 +1,343 @@
+// The large-catalog KNN path. Exact cosine KNN in vec0 0.1.9 is a scalar loop (no SIMD in the
+// shipped build, ~0.15 µs per 128-d vector) and its per-chunk top-k selection costs k passes
+// over every chunk, so at 1M tracks one query costs ~150 ms, and a bit[128] coarse pass asked
+// for 80 candidates ~85 ms (almost all of it the selection, not the hamming distances).
+//
+// Above a size threshold each space gets a derived vec0 table, kept in step with
+// track_vectors: the L2-normalised vector (`unit`, distance_metric=l2: on unit vectors
+// d² = 2·(1 − cos), so the ranking is cosine's and ~1.4× faster to compute) and its sign bits
+// (`bits`), partitioned into SHARDS by track_id. Then
+// - exact KNN asks every shard for its top k; the shards are split between this thread and a
+//   worker thread with its own read connection (two cores), and merged;
+// - quantized KNN asks every shard for its top ⌈k·oversample/SHARDS⌉ by hamming distance —
+//   SHARDS small selections instead of one large one — and re-ranks the union by exact
+//   cosine over the unit vectors fetched by point lookups.
+import { Worker } from 'node:worker_threads';
+import type { Db, Stmt } from '../db/connection.ts';
+import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
+
+export const SHARDS = 16;
+/** Catalogs at least this large get the index (below it the plain vec0 scan is a few ms). */
+export const INDEX_MIN_TRACKS = 100_000;
+/** Coarse candidates per wanted neighbour; recall@10 ≥ 0.95 at 1M in the benchmark. */
+export const DEFAULT_OVERSAMPLE = 8;
+/**
+ * Spaces whose sign bits rank well enough for the quantized path (measured recall@10 ≥ 0.95).
+ * The metadata space's features are z-scores and one-hots around a far-from-zero mean, so its
+ * sign bits say little (recall@10 ≈ 0.5 at ×8): it is served by the exact index scan instead.
+ */
+export const QUANTIZED_SPACES: ReadonlySet<Space> = new Set(['audio', 'lyric']);
+
+export const indexTable = (space: Space): string => `track_vectors_index_${space}`;
+
+const toBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+function unitVector(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += (v[i] as number) * (v[i] as number);
+  const out = new Float32Array(v.length);
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) * inv;
+  return out;
+}
+
+export function indexExists(db: Db, space: Space): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(indexTable(space));
+}
+
+/** The centre subtracted before taking sign bits, one row per indexed space. */
+const CENTERS = 'track_vectors_index_centers';
+
+export function dropIndex(db: Db, space: Space): void {
+  db.exec(`DROP TABLE IF EXISTS ${indexTable(space)}`);
+  if (db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(CENTERS)) db.prepare(`DELETE FROM ${CENTERS} WHERE space = ?`).run(space);
+  helpers.get(db)?.forget();
+}
+
+/**
+ * (Re)creates the index of a space from track_vectors. The sign bits are taken of the unit
+ * vector minus the mean unit vector: in spaces whose vectors all lean one way (metadata
+ * one-hots are never negative, listens-alike vectors share a large first component) raw sign
+ * bits are nearly the same for every track.
+ */
+export function createIndex(db: Db, space: Space): void {
+  const t = indexTable(space);
+  const d = DIMS[space];
+  const sum = new Float64Array(d);
+  let n = 0;
+  for (const b of db.prepare(`SELECT vec_normalize(${COLUMN[space]}) FROM track_vectors`).pluck().iterate() as Iterable<Buffer>) {
+    const v = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    for (let j = 0; j < d; j++) sum[j] = (sum[j] as number) + (v[j] as number);
+    n++;
+  }
+  const center = Float32Array.from(sum, (x) => (n > 0 ? x / n : 0));
+  db.exec(`CREATE TABLE IF NOT EXISTS ${CENTERS} (space TEXT PRIMARY KEY, center BLOB NOT NULL)`);
+  db.prepare(`INSERT INTO ${CENTERS} (space, center) VALUES (?, ?) ON CONFLICT(space) DO UPDATE SET center = excluded.center`).run(space, toBlob(center));
+  db.exec(`DROP TABLE IF EXISTS ${t}`);
+  db.exec(
+    `CREATE VIRTUAL TABLE ${t} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[${d}] distance_metric=l2, bits BIT[${d}])`,
+  );
+  db.prepare(
+    `INSERT INTO ${t} (track_id, shard, unit, bits)
+     SELECT track_id, track_id % ${SHARDS}, vec_normalize(${COLUMN[space]}), vec_quantize_binary(vec_sub(vec_normalize(${COLUMN[space]}), ?)) FROM track_vectors`,
+  ).run(toBlob(center));
+  helpers.get(db)?.forget();
+}
+
+/** Creates the missing indexes when the catalog is large enough; returns the spaces indexed now. */
+export function ensureIndexes(db: Db, minTracks = INDEX_MIN_TRACKS): Space[] {
+  const n = (db.prepare('SELECT count(*) AS n FROM track_vectors').get() as { n: number }).n;
+  if (n === 0 || n < minTracks) return [];
+  const created: Space[] = [];
+  for (const s of SPACES) {
+    if (indexExists(db, s)) continue;
+    createIndex(db, s);
+    created.push(s);
+  }
+  return created;
+}
+
+export interface IndexNeighbour {
+  id: number;
+  /** Cosine distance (1 − cosine similarity), as track_vectors reports it. */
+  distance: number;
+}
+
+/** One space's index on one connection. */
+export class VectorIndex {
+  private readonly exactStmt: Stmt;
+  private readonly coarseStmt: Stmt;
+  private readonly unitStmt: Stmt;
+  private readonly existsStmt: Stmt;
+  private readonly insertStmt: Stmt;
+  private readonly updateStmt: Stmt;
+  private readonly deleteStmt: Stmt;
+  private readonly center: Float32Array;
+
+  constructor(
+    private readonly db: Db,
+    readonly space: Space,
+  ) {
+    const t = indexTable(space);
+    this.exactStmt = db.prepare(`SELECT track_id, distance FROM ${t} WHERE unit MATCH ? AND k = ? AND shard = ?`).raw(true);
+    this.coarseStmt = db.prepare(`SELECT track_id FROM ${t} WHERE bits MATCH vec_quantize_binary(?) AND k = ? AND shard = ?`).pluck();
+    this.unitStmt = db.prepare(`SELECT unit FROM ${t} WHERE track_id = ?`).pluck();
+    this.existsStmt = db.prepare(`SELECT 1 FROM ${t} WHERE track_id = ?`);
+    this.insertStmt = db.prepare(`INSERT INTO ${t} (track_id, shard, unit, bits) VALUES (?, ?, ?, vec_quantize_binary(?))`);
+    this.updateStmt = db.prepare(`UPDATE ${t} SET unit = ?, bits = vec_quantize_binary(?) WHERE track_id = ?`);
+    this.deleteStmt = db.prepare(`DELETE FROM ${t} WHERE track_id = ?`);
+    const c = db.prepare(`SELECT center FROM ${CENTERS} WHERE space = ?`).pluck().get(space) as Buffer | undefined;
+    this.center = c ? new Float32Array(c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength)) : new Float32Array(DIMS[space]);
+  }
+
+  /** What the sign bits are taken of: the unit vector minus the space's centre. */
+  private centered(unit: Float32Array): Float32Array {
+    return unit.map((x, j) => x - (this.center[j] as number));
+  }
+
+  /** Writes one track's vector (insert or replace). */
+  put(trackId: number, v: Float32Array): void {
+    const key = BigInt(trackId);
+    const u = unitVector(v);
+    const unit = toBlob(u);
+    const bits = toBlob(this.centered(u));
+    if (this.existsStmt.get(key)) this.updateStmt.run(unit, bits, key);
+    else this.insertStmt.run(key, BigInt(trackId % SHARDS), unit, bits);
+  }
+
+  remove(trackId: number): void {
+    this.deleteStmt.run(BigInt(trackId));
+  }
+
+  /** Exact top k by cosine, the shards split between this thread and the helper thread (unless `parallel` is false). */
+  exact(query: Float32Array, k: number, parallel = true): IndexNeighbour[] {
+    const q = unitVector(query);
+    const rows = this.fanOut(parallel, 1, q, k, (from, step, out) => {
+      const blob = toBlob(q);
+      for (let s = from; s < SHARDS; s += step) for (const [id, d] of this.exactStmt.iterate(blob, k, s) as Iterable<[number, number]>) out.push(id, d);
+    });
+    const result: IndexNeighbour[] = [];
+    for (let i = 0; i < rows.length; i += 2) {
+      const d = rows[i + 1] as number;
+      result.push({ id: rows[i] as number, distance: (d * d) / 2 });
+    }
+    result.sort((a, b) => a.distance - b.distance || a.id - b.id);
+    return result.slice(0, k);
+  }
+
+  /** Hamming coarse pass over every shard, re-ranked by exact cosine; approximate. */
+  quantized(query: Float32Array, k: number, oversample = DEFAULT_OVERSAMPLE, parallel = true): IndexNeighbour[] {
+    const q = unitVector(query);
+    const qc = this.centered(q);
+    const perShard = Math.max(1, Math.ceil((k * oversample) / SHARDS));
+    const ids = this.fanOut(parallel, 2, qc, perShard, (from, step, out) => {
+      const blob = toBlob(qc);
+      for (let s = from; s < SHARDS; s += step) for (const id of this.coarseStmt.iterate(blob, perShard, s) as Iterable<number>) out.push(id, 0);
+    });
+    const result: IndexNeighbour[] = [];
+    for (let i = 0; i < ids.length; i += 2) {
+      const id = ids[i] as number;
+      const b = this.unitStmt.get(BigInt(id)) as Buffer | undefined;
+      if (!b) continue;
+      const v = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      let dot = 0;
+      for (let j = 0; j < q.length; j++) dot += (q[j] as number) * (v[j] as number);
+      result.push({ id, distance: 1 - dot });
+    }
+    result.sort((a, b) => a.distance - b.distance || a.id - b.id);
+    return result.slice(0, k);
+  }
+
+  /**
+   * Runs `scan` over the even shards here and the odd ones in the helper thread at the same
+   * time; all shards here when there is no helper (in-memory database, open transaction whose
+   * writes the helper could not see, helper not started yet).
+   */
+  private fanOut(parallel: boolean, op: 1 | 2, q: Float32Array, k: number, scan: (from: number, step: number, out: number[]) => void): number[] {
+    const out: number[] = [];
+    const helper = !parallel || this.db.inTransaction ? null : helperFor(this.db);
+    if (!helper?.start(op, SPACES.indexOf(this.space), q, k)) {
+      scan(0, 1, out);
+      return out;
+    }
+    try {
+      scan(0, 2, out);
+    } finally {
+      // The helper failed (e.g. its statements went stale after a schema change): its half here.
+      if (!helper.finish(out)) scan(1, 2, out);
+    }
+    return out;
+  }
+}
+
+// Shared-memory protocol with knn-worker.mjs.
+const STATE = 0;
+const OP = 1;
+const SPACE = 2;
+const K = 3;
+const SHARD_FROM = 4;
+const SHARD_STEP = 5;
+const SHARD_COUNT = 6;
+const RESULTS = 7;
+const READY = 8;
+const MAX_RESULTS = SHARDS * 1024;
+
+/** Shared memory of one worker: control words, the query, and its (id, distance) results. */
+interface Channel {
+  worker: Worker;
+  ctrl: Int32Array;
+  query: Float32Array;
+  ids: Float64Array;
+  dists: Float64Array;
+}
+
+/** The second core: one worker thread per connection, started on first use, unref'd. */
+class KnnHelper {
+  private channel: Channel | null = null;
+  private broken = false;
+  /** Queries whose odd shards the worker answered. */
+  served = 0;
+
+  constructor(private readonly db: Db) {}
+
+  private ready(): Channel | null {
+    if (this.broken) return null;
+    if (!this.channel) {
+      const ctrl = new Int32Array(new SharedArrayBuffer(16 * 4));
+      const query = new Float32Array(new SharedArrayBuffer(Math.max(...Object.values(DIMS)) * 4));
+      const ids = new Float64Array(new SharedArrayBuffer(MAX_RESULTS * 8));
+      const dists = new Float64Array(new SharedArrayBuffer(MAX_RESULTS * 8));
+      const worker = new Worker(new URL('./knn-worker.mjs', import.meta.url), {
+        workerData: {
+          dbPath: this.db.name,
+          ctrl: ctrl.buffer,
+          query: query.buffer,
+          ids: ids.buffer,
+          dists: dists.buffer,
+          tables: SPACES.map(indexTable),
+          dims: SPACES.map((s) => DIMS[s]),
+          mmapSize: this.db.pragma('mmap_size', { simple: true }),
+          cacheSizeKiB: Math.abs(this.db.pragma('cache_size', { simple: true }) as number),
+        },
+      });
+      worker.unref();
+      worker.on('error', () => {
+        this.broken = true;
+      });
+      this.channel = { worker, ctrl, query, ids, dists };
+    }
+    // Until the worker has opened its connection, the caller scans every shard itself.
+    return Atomics.load(this.channel.ctrl, READY) === 1 ? this.channel : null;
+  }
+
+  /** Hands the odd shards to the worker; false when it cannot take them (the caller scans all). */
+  start(op: 1 | 2, space: number, q: Float32Array, k: number): boolean {
+    const c = this.ready();
+    if (!c || Atomics.load(c.ctrl, STATE) !== 0 || k * SHARDS > MAX_RESULTS) return false;
+    c.query.set(q);
+    c.ctrl[OP] = op;
+    c.ctrl[SPACE] = space;
+    c.ctrl[K] = k;
+    c.ctrl[SHARD_FROM] = 1;
+    c.ctrl[SHARD_STEP] = 2;
+    c.ctrl[SHARD_COUNT] = SHARDS;
+    Atomics.store(c.ctrl, STATE, 1);
+    Atomics.notify(c.ctrl, STATE);
+    return true;
+  }
+
+  /** Waits for the worker's half and appends it as (id, distance) pairs; false when it has none. */
+  finish(out: number[]): boolean {
+    const c = this.channel as Channel;
+    // Half of a 1M scan takes well under a second; past 10 s the worker is stuck: never again.
+    const r = Atomics.wait(c.ctrl, STATE, 1, 10_000);
+    const state = Atomics.load(c.ctrl, STATE);
+    if (state !== 2) {
+      this.stop();
+      if (r === 'timed-out') this.broken = true;
+      return false;
+    }
+    const n = c.ctrl[RESULTS] as number;
+    for (let i = 0; i < n; i++) out.push(c.ids[i] as number, c.dists[i] as number);
+    Atomics.store(c.ctrl, STATE, 0);
+    this.served++;
+    return true;
+  }
+
+  /** The schema changed (an index dropped or created): the worker's prepared statements are stale. */
+  forget(): void {
+    this.stop();
+    this.broken = false;
+  }
+
+  stop(): void {
+    const c = this.channel;
+    if (!c) return;
+    this.channel = null;
+    Atomics.store(c.ctrl, STATE, 9);
+    Atomics.notify(c.ctrl, STATE);
+  }
+}
+
+const helpers = new WeakMap<Db, KnnHelper>();
+
+function helperFor(db: Db): KnnHelper | null {
+  if (db.memory || db.name === '' || db.name === ':memory:') return null;
+  let h = helpers.get(db);
+  if (!h) {
+    h = new KnnHelper(db);
+    helpers.set(db, h);
+  }
+  return h;
+}
+
+/** How many queries the connection's helper thread has shared (0 without one). */
+export function helperServed(db: Db): number {
+  return helpers.get(db)?.served ?? 0;
+}
+
+/** Stops the helper thread of a connection (before closing it). */
+export function stopIndexHelper(db: Db): void {
+  helpers.get(db)?.stop();
+  helpers.delete(db);
+}

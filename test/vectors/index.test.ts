@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CatalogEditor } from '../../src/catalog/edits.ts';
+import { CatalogEvents } from '../../src/catalog/events.ts';
+import { CatalogService } from '../../src/catalog/index.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
+import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
+import { SimilarityService } from '../../src/vectors/service.ts';
+import { SPACES } from '../../src/vectors/spaces.ts';
+import { helperServed, indexExists, indexTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
+import { importedDb } from '../helpers.ts';
+
+let db: Db;
+let service: SimilarityService;
+before(() => {
+  db = importedDb().db;
+  // Chinook is far below the production threshold; 0 gives it the index so it can be checked.
+  buildVectors(db, { indexMinTracks: 0 });
+  service = new SimilarityService(db);
+});
+after(() => {
+  stopIndexHelper(db);
+  db.close();
+});
+
+const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const queryIds = Array.from({ length: 20 }, (_, i) => 1 + i * 173);
+
+describe('large-catalog index', () => {
+  test('a build above the threshold indexes every space; below it, none', () => {
+    for (const s of SPACES) assert.ok(indexExists(db, s), s);
+    const count = (db.prepare(`SELECT count(*) AS n FROM ${indexTable('audio')}`).get() as { n: number }).n;
+    assert.equal(count, 3503);
+    const shards = db.prepare(`SELECT shard, count(*) AS n FROM ${indexTable('audio')} GROUP BY shard`).all() as { shard: number }[];
+    assert.equal(shards.length, SHARDS);
+    const small = importedDb().db;
+    try {
+      buildVectors(small, { spaces: ['metadata'] });
+      for (const s of SPACES) assert.ok(!indexExists(small, s), s);
+      ensureVectors(small, undefined, 0);
+      for (const s of SPACES) assert.ok(indexExists(small, s), `ensureVectors indexes ${s} once the threshold is met`);
+    } finally {
+      small.close();
+    }
+  });
+
+  test('exact KNN through the index equals the vec0 scan, in this thread and with the helper thread', async () => {
+    const store = service.store;
+    for (let round = 0; round < 3; round++) {
+      for (const space of SPACES) {
+        for (const id of queryIds) {
+          const q = store.get(id, space) as Float32Array;
+          const want = store.scan(space, q, 10);
+          const got = store.knnExact(space, q, 10);
+          assert.equal(got.length, 10);
+          // Ties may come back in another order: compare the distances rank by rank.
+          got.forEach((n, i) => {
+            assert.ok(Math.abs(n.distance - (want[i]?.distance as number)) < 1e-4, `${space} ${id} #${i}`);
+          });
+          const kth = want[9]?.distance as number;
+          for (const n of got) assert.ok(n.distance <= kth + 1e-4);
+        }
+      }
+      await sleep(200); // the helper thread starts on first use and joins once its connection is open
+    }
+    assert.ok(helperServed(db) > 0, 'the helper thread answered some of the queries');
+  });
+
+  test('the quantized path finds nearly all exact neighbours and reports true cosine distances', () => {
+    const store = service.store;
+    let found = 0;
+    for (const id of queryIds) {
+      const q = store.get(id, 'audio') as Float32Array;
+      const exact = store.scan('audio', q, 10);
+      const kth = exact[9]?.distance as number;
+      const approx = store.knn('audio', q, 10);
+      for (const n of approx) {
+        const v = store.get(n.id, 'audio') as Float32Array;
+        const cos = q.reduce((s, x, j) => s + x * (v[j] as number), 0) / (norm(q) * norm(v));
+        assert.ok(Math.abs(1 - cos - n.distance) < 1e-4, 'distance is the exact cosine distance');
+        if (n.distance <= kth + 1e-5) found++;
+      }
+    }
+    assert.ok(found / (10 * queryIds.length) >= 0.9, `recall@10 ${found / (10 * queryIds.length)}`);
+  });
+});
+
+describe('refresh keeps vectors and indexes in step with created and deleted tracks', () => {
+  test('a created track gets all three spaces (audio: its album mean) in the index; a deleted one loses them', async () => {
+    const events = new CatalogEvents();
+    const queue = new VectorRefreshQueue(db, service, events, 60_000);
+    const editor = new CatalogEditor(db, new CatalogService(db), events);
+    try {
+      const album = 1;
+      const albumTracks = db.prepare('SELECT id FROM chinook_tracks WHERE album_id = ?').pluck().all(album) as number[];
+      const track = await editor.createTrack({
+        name: 'Thunder Over The Bay',
+        albumId: album,
+        mediaTypeId: 1,
+        genreId: 1,
+        milliseconds: 240_000,
+        unitPrice: 0.99,
+      });
+      assert.equal(service.store.get(track.id, 'audio'), null, 'nothing until the queue runs');
+      assert.equal(queue.flush(), 1);
+      assert.equal(queue.created, 1);
+      const mean = new Float64Array(128);
+      for (const id of albumTracks) {
+        const v = service.store.get(id, 'audio') as Float32Array;
+        for (let j = 0; j < 128; j++) mean[j] = (mean[j] as number) + (v[j] as number);
+      }
+      const m = Math.sqrt(mean.reduce((s, x) => s + x * x, 0));
+      const audio = service.store.get(track.id, 'audio') as Float32Array;
+      for (let j = 0; j < 128; j++) assert.ok(Math.abs((audio[j] as number) - (mean[j] as number) / m) < 1e-6);
+      for (const s of SPACES) {
+        const v = service.store.get(track.id, s) as Float32Array;
+        assert.ok(Math.abs(norm(v) - 1) < 1e-4, `${s} is a unit vector`);
+        // In the index too: its own vector finds it first.
+        assert.equal(service.store.knnExact(s, v, 1)[0]?.distance, 0);
+        assert.ok(
+          service.store.knn(s, v, 5).some((n) => n.id === track.id),
+          `${s} index has the new track`,
+        );
+      }
+      const similar = service.similar(track.id, 'audio', 5).items;
+      assert.ok(
+        similar.every((i) => i.album === 'For Those About To Rock We Salute You'),
+        'cold-start neighbours are its album',
+      );
+      service.similar(2, 'audio', 50);
+      const cachedWithNew = () =>
+        db.prepare('SELECT count(*) FROM vector_similarity_cache WHERE source_track_id = ? OR similar_track_id = ?').pluck().get(track.id, track.id) as number;
+      assert.ok(cachedWithNew() > 0);
+
+      await editor.deleteTrack(track.id);
+      queue.flush();
+      assert.equal(queue.removed, 1);
+      for (const s of SPACES) {
+        assert.equal(service.store.get(track.id, s), null);
+        assert.equal(
+          db
+            .prepare(`SELECT count(*) FROM ${indexTable(s)} WHERE track_id = ?`)
+            .pluck()
+            .get(BigInt(track.id)),
+          0,
+          `${s} index row gone`,
+        );
+      }
+      assert.equal(cachedWithNew(), 0);
+    } finally {
+      queue.stop();
+    }
+  });
+});
