@@ -3,6 +3,7 @@
 // Chinook and on a synthetic 1M-track catalog; index build times at both sizes; and the
 // relevance suite's MRR / nDCG@10.
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import MiniSearch from 'minisearch';
 import { loadConfig } from '../../src/config.ts';
 import { type Db, openPrimary, type Stmt } from '../../src/db/connection.ts';
@@ -10,6 +11,7 @@ import { importOfficial } from '../../src/importer/official.ts';
 import { sharedDatasetPath } from '../../src/importer/source.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
+import { evaluateRelevance } from '../../test/search/relevance-suite.ts';
 import { SearchServiceBefore } from '../baselines/search-before.ts';
 import { type BenchEnv, fmtMs, fmtRatio, measureSync, percentile, type Timing, table } from '../lib.ts';
 
@@ -285,6 +287,11 @@ export async function run(env: BenchEnv): Promise<string> {
     suggest: 'met',
   };
   const rows = runQueries(env, 'Chinook', db, chinookQueries, { iterations: 2000, likeIterations: 300, staleIterations: 50, mini: mini.ms });
+  // The relevance suite of `npm test` (answers looked up in the source file), scored here too.
+  const src = new Database(sharedDatasetPath, { readonly: true, fileMustExist: true });
+  const relevance = evaluateRelevance(new SearchService(db), src);
+  src.close();
+  env.log(`relevance: ${relevance.queries} queries, MRR ${relevance.mrr.toFixed(3)}, nDCG@10 ${relevance.ndcg.toFixed(3)}`);
   db.close();
 
   // 1M synthetic
@@ -333,6 +340,25 @@ export async function run(env: BenchEnv): Promise<string> {
   );
   out.push(table(headers, rows));
   out.push(note);
+  out.push('### Relevance (Chinook)');
+  out.push(
+    `The ${relevance.queries}-query suite of \`test/search/relevance-suite.ts\` (the same one \`npm test\` holds to MRR ≥ 0.95 and nDCG@10 ≥ 0.85): ` +
+      'each expected answer is looked up in the source file by artist, track, album, composer or genre, never written down as ids; first page of 10, no facets.',
+  );
+  out.push(
+    table(
+      ['queries', 'MRR', 'nDCG@10', 'MRR by kind (queries)', 'failed rank checks'],
+      [
+        [
+          String(relevance.queries),
+          relevance.mrr.toFixed(3),
+          relevance.ndcg.toFixed(3),
+          [...relevance.byKind].map(([k, v]) => `${k} ${v.mrr.toFixed(2)} (${v.n})`).join(', '),
+          String(relevance.failures.length),
+        ],
+      ],
+    ),
+  );
   out.push('### Index build');
   out.push(table(['catalog', 'tracks', 'import', 'search index rebuild (1 transaction)', 'optimize', 'index size', 'MiniSearch build'], builds));
   return out.join('\n\n');
