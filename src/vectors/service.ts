@@ -29,9 +29,9 @@ export class SimilarityService {
 
   constructor(
     private readonly db: Db,
-    options: { now?: () => number } = {},
+    options: { now?: () => number; knnThreads?: number } = {},
   ) {
-    this.store = new VectorStore(db);
+    this.store = new VectorStore(db, { knnThreads: options.knnThreads });
     this.cache = new SimilarityCache(db, options.now);
     this.trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
   }

@@ -23,7 +23,14 @@ export class VectorStore {
   /** The large-catalog indexes present, re-read whenever the schema changes (built or dropped elsewhere). */
   private indexCache: { version: number; indexes: Partial<Record<Space, VectorIndex>> } | null = null;
 
-  constructor(private readonly db: Db) {
+  /** Whether indexed KNN may hand half its shards to a worker thread (a second core). */
+  private readonly parallel: boolean;
+
+  constructor(
+    private readonly db: Db,
+    options: { knnThreads?: number | undefined } = {},
+  ) {
+    this.parallel = (options.knnThreads ?? 2) > 1;
     const per = (f: (s: Space) => string) => Object.fromEntries(SPACES.map((s) => [s, db.prepare(f(s))])) as Record<Space, Stmt>;
     this.knnStmts = per((s) => `SELECT track_id AS id, distance FROM track_vectors WHERE ${COLUMN[s]} MATCH ? AND k = ?`);
     this.getStmts = per((s) => `SELECT ${COLUMN[s]} AS v FROM track_vectors WHERE track_id = ?`);
@@ -63,13 +70,13 @@ export class VectorStore {
     const index = this.index(space);
     if (!index) return this.scan(space, query, k);
     const q = Buffer.isBuffer(query) ? fromBlob(query) : query;
-    return QUANTIZED_SPACES.has(space) ? index.quantized(q, k) : index.exact(q, k);
+    return QUANTIZED_SPACES.has(space) ? index.quantized(q, k, undefined, this.parallel) : index.exact(q, k, this.parallel);
   }
 
-  /** Always exact: the index's sharded scan on two threads when there is one, else the plain vec0 scan. */
+  /** Always exact: the index's sharded scan (on two threads unless knnThreads is 1) when there is one, else the plain vec0 scan. */
   knnExact(space: Space, query: Float32Array | Buffer, k: number): Neighbour[] {
     const index = this.index(space);
-    if (index) return index.exact(Buffer.isBuffer(query) ? fromBlob(query) : query, k);
+    if (index) return index.exact(Buffer.isBuffer(query) ? fromBlob(query) : query, k, this.parallel);
     return this.scan(space, query, k);
   }
 

@@ -4,13 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CatalogEditor } from '../../src/catalog/edits.ts';
 import { CatalogEvents } from '../../src/catalog/events.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, openPrimary } from '../../src/db/connection.ts';
 import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
 import { SPACES } from '../../src/vectors/spaces.ts';
 import { helperServed, indexExists, indexTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
-import { importedDb } from '../helpers.ts';
+import { importedDb, testConfig } from '../helpers.ts';
 
 let db: Db;
 let service: SimilarityService;
@@ -66,6 +66,30 @@ describe('large-catalog index', () => {
       await sleep(200); // the helper thread starts on first use and joins once its connection is open
     }
     assert.ok(helperServed(db) > 0, 'the helper thread answered some of the queries');
+  });
+
+  test('knnThreads = 1 keeps every KNN on the calling thread, with the same answers', async () => {
+    const other = openPrimary({ ...testConfig(), dbPath: db.name });
+    try {
+      const single = new SimilarityService(other, { knnThreads: 1 });
+      // Rounds apart in time, as above: a helper thread, had one been started, would have joined.
+      for (let round = 0; round < 3; round++) {
+        for (const id of queryIds.slice(0, 5)) {
+          const q = single.store.get(id, 'audio') as Float32Array;
+          const want = single.store.scan('audio', q, 10).map((n) => Math.round(n.distance * 1e4));
+          assert.deepEqual(
+            single.store.knnExact('audio', q, 10).map((n) => Math.round(n.distance * 1e4)),
+            want,
+          );
+          single.store.knn('audio', q, 10);
+        }
+        await sleep(200);
+      }
+      assert.equal(helperServed(other), 0, 'no helper thread was asked');
+    } finally {
+      stopIndexHelper(other);
+      other.close();
+    }
   });
 
   test('the quantized path finds nearly all exact neighbours and reports true cosine distances', () => {
