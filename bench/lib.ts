@@ -15,7 +15,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[idx] as number;
 }
 
-function summarize(samples: number[]): Timing {
+/** Median, p99, mean and ops/s of per-call samples in ms (sorts them in place). */
+export function summarize(samples: number[]): Timing {
   samples.sort((a, b) => a - b);
   const total = samples.reduce((s, x) => s + x, 0);
   return {

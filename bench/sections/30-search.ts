@@ -13,7 +13,7 @@ import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
 import { evaluateRelevance } from '../../test/search/relevance-suite.ts';
 import { SearchServiceBefore } from '../baselines/search-before.ts';
-import { type BenchEnv, fmtMs, fmtRatio, measureSync, percentile, type Timing, table } from '../lib.ts';
+import { type BenchEnv, fmtMs, fmtRatio, measureSync, summarize, type Timing, table } from '../lib.ts';
 
 export const title = 'Search: FTS5 vs LIKE scan vs MiniSearch';
 
@@ -97,18 +97,6 @@ function measurePair(a: () => unknown, b: () => unknown, options: { iterations: 
     }
   }
   return [summarize(sa), summarize(sb)];
-}
-
-function summarize(samples: number[]): Timing {
-  samples.sort((x, y) => x - y);
-  const total = samples.reduce((n, x) => n + x, 0);
-  return {
-    iterations: samples.length,
-    medianMs: percentile(samples, 50),
-    p99Ms: percentile(samples, 99),
-    meanMs: total / samples.length,
-    opsPerSec: samples.length / (total / 1000),
-  };
 }
 
 /** A one/two-letter suggestion right after a catalog write: its stored list is stale and is recomputed live. */
