@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type AppContext, createContext } from '../../src/context.ts';
+import { openPrimary } from '../../src/db/connection.ts';
 import { foldTail } from '../../src/db/deferred-indexes.ts';
+import { migrations } from '../../src/db/migrations.ts';
 import { activityIndex } from '../../src/store/activity.ts';
 import { playsIndex } from '../../src/store/plays.ts';
-import { importedDb } from '../helpers.ts';
+import { importedDb, testConfig } from '../helpers.ts';
 
 // The deferred lookups (plays by user, plays per track, activity by causer) must answer exactly
 // what a scan of the logs answers, whatever part of the log has been folded in so far.
@@ -102,5 +104,51 @@ describe('deferred indexes', () => {
     await ctx.writes.run((w) => w.prepare("UPDATE activity_log SET created_at = '2000-01-01T00:00:00.000Z'").run());
     await ctx.accounts.activity.prune(30);
     assert.equal(ctx.db.prepare('SELECT count(*) FROM activity_by_causer').pluck().get(), 0);
+  });
+});
+
+describe('migration 005 on a database that already has plays and activity', () => {
+  it('keeps every row, and the first fold indexes them', async () => {
+    const config = testConfig();
+    const raw = openPrimary(config, { skipMigrations: true });
+    for (const m of migrations.slice(0, 4)) {
+      raw.transaction(() => {
+        m.up(raw);
+        raw.pragma(`user_version = ${m.version}`);
+      })();
+    }
+    // A minimal catalog by hand: the importer speaks the current schema.
+    raw.exec(`
+      INSERT INTO chinook_media_types (id, name) VALUES (1, 'MPEG audio file');
+      INSERT INTO chinook_tracks (id, slug, name, media_type_id, milliseconds, unit_price) VALUES
+        (1, 'one', 'One', 1, 1000, 0.99), (2, 'two', 'Two', 1, 1000, 0.99), (3, 'three', 'Three', 1, 1000, 0.99);
+    `);
+    raw.prepare("INSERT INTO users (id, email, password_hash, display_name) VALUES (7, 'old@example.com', 'x', 'Old')").run();
+    for (const t of [1, 2, 1]) raw.prepare('INSERT INTO plays (user_id, track_id) VALUES (7, ?)').run(t);
+    raw.prepare("INSERT INTO activity_log (description, causer_type, causer_id) VALUES ('logged in', 'user', 7)").run();
+    raw.close();
+
+    const ctx = createContext(config, openPrimary(config));
+    try {
+      ctx.accounts.deferredIndexes.stop();
+      assert.deepEqual(
+        ctx.accounts.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
+        [1, 2, 1],
+      );
+      assert.equal(await ctx.accounts.deferredIndexes.catchUp(), 4);
+      assert.deepEqual(
+        ctx.accounts.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
+        [1, 2, 1],
+      );
+      assert.equal(ctx.accounts.activity.list({ causerId: 7, limit: 10 }).items.length, 1);
+      assert.deepEqual(ctx.db.prepare('SELECT track_id, plays FROM track_play_counts ORDER BY track_id').all(), [
+        { track_id: 1, plays: 2 },
+        { track_id: 2, plays: 1 },
+      ]);
+      // AUTOINCREMENT carried the old ids on: the next play is numbered after them.
+      assert.equal(await ctx.accounts.plays.record(7, 3), 4);
+    } finally {
+      ctx.close();
+    }
   });
 });
