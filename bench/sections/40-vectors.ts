@@ -12,6 +12,7 @@ import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { BruteForceIndex } from '../../src/recommend/eval.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
+import { SimilarityService } from '../../src/vectors/service.ts';
 import { COLUMN, DIMS, SPACES, type Space } from '../../src/vectors/spaces.ts';
 import { fromBlob, toBlob, VectorStore } from '../../src/vectors/store.ts';
 import { INDEX_MIN_TRACKS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
@@ -37,6 +38,7 @@ export async function run(env: BenchEnv): Promise<string> {
   const buildRows: (string | number)[][] = [];
   const knnRows: (string | number)[][] = [];
   const layoutRows: (string | number)[][] = [];
+  const similarRows: (string | number)[][] = [];
   const quantRows: (string | number)[][] = [];
 
   for (const size of sizes) {
@@ -153,6 +155,21 @@ export async function run(env: BenchEnv): Promise<string> {
       }
     }
 
+    // What GET /api/tracks/:id/similar computes on a cache miss: neighbours without the source,
+    // with names looked up afterwards (here k = 10; the route stores 50 at once).
+    if (!big) {
+      const similarity = new SimilarityService(db);
+      for (const space of [...SPACES, 'blend'] as const) {
+        let qi = 0;
+        const t = measureSync(() => similarity.neighbours(queryIds[qi++ % queryIds.length] as number, space, 10), {
+          iterations: Math.min(iterations, 300),
+          warmup: 3,
+          maxMs: 10_000,
+        });
+        similarRows.push([size.label, space, fmtMs(t.medianMs), fmtMs(t.p99Ms)]);
+      }
+    }
+
     // One vec0 table per space, against the one three-column table measured above.
     if (!big) {
       for (const space of SPACES) {
@@ -195,6 +212,10 @@ export async function run(env: BenchEnv): Promise<string> {
       ],
       knnRows,
     ),
+    '',
+    '“Similar” as the API computes it on a cache miss (`SimilarityService.neighbours`, k = 10, the source excluded): one space’s KNN, or `blend` = each space’s top 31 re-scored in all three spaces (one read of the three vectors per candidate).',
+    '',
+    table(['catalog', 'space', 'p50 (uncached)', 'p99'], similarRows),
     '',
     'One vec0 table with three vector columns (what the app uses) against one table per space, same vectors, same queries. vec0 keeps each vector column in its own chunk table, so a KNN reads only its column either way.',
     '',

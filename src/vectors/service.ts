@@ -50,16 +50,16 @@ export class SimilarityService {
 
   /** Candidates from each space's KNN, re-scored in every space and combined by BLEND_WEIGHTS. */
   private blend(trackId: number, k: number): { id: number; similarity: number }[] {
-    const queries = SPACES.map((s) => [s, this.store.get(trackId, s)] as const);
-    if (queries.some(([, q]) => !q)) return [];
+    const source = this.store.getAll(trackId);
+    if (!source) return [];
+    const queries = SPACES.map((s) => [s, source[s]] as const);
     const candidates = new Set<number>();
     for (const [s, q] of queries) for (const n of this.store.knn(s, q as Float32Array, 3 * k + 1)) if (n.id !== trackId) candidates.add(n.id);
     const scored = [...candidates].map((id) => {
+      // One read for the three vectors: a read per space cost three times as much.
+      const vectors = this.store.getAll(id);
       let sim = 0;
-      for (const [s, q] of queries) {
-        const v = this.store.get(id, s);
-        if (v) sim += BLEND_WEIGHTS[s] * cosine(q as Float32Array, v);
-      }
+      if (vectors) for (const [s, q] of queries) sim += BLEND_WEIGHTS[s] * cosine(q as Float32Array, vectors[s]);
       return { id, similarity: sim };
     });
     scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
