@@ -5,23 +5,13 @@
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 
 const { dbPath, ctrl: ctrlBuf, query: queryBuf, ids: idsBuf, dists: distsBuf, tables, dims } = workerData;
 const ctrl = new Int32Array(ctrlBuf);
 const query = new Float32Array(queryBuf);
 const ids = new Float64Array(idsBuf);
 const dists = new Float64Array(distsBuf);
-
-// Layout of ctrl (kept in step with src/vectors/vector-index.ts).
-const STATE = 0; // 0 idle, 1 request, 2 done, 3 failed, 9 stop
-const OP = 1; // 1 exact (float, l2), 2 coarse (bits, hamming)
-const SPACE = 2;
-const K = 3;
-const SHARD_FROM = 4;
-const SHARD_STEP = 5;
-const SHARD_COUNT = 6;
-const RESULTS = 7;
-const READY = 8;
 
 const db = new Database(dbPath, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');

@@ -14,6 +14,8 @@
 //   cosine over the unit vectors fetched by point lookups.
 import { Worker } from 'node:worker_threads';
 import type { Db, Stmt } from '../db/connection.ts';
+// Shared-memory protocol with knn-worker.mjs.
+import { K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 
 export const SHARDS = 16;
@@ -210,16 +212,6 @@ export class VectorIndex {
   }
 }
 
-// Shared-memory protocol with knn-worker.mjs.
-const STATE = 0;
-const OP = 1;
-const SPACE = 2;
-const K = 3;
-const SHARD_FROM = 4;
-const SHARD_STEP = 5;
-const SHARD_COUNT = 6;
-const RESULTS = 7;
-const READY = 8;
 const MAX_RESULTS = SHARDS * 1024;
 
 /** Shared memory of one worker: control words, the query, and its (id, distance) results. */
