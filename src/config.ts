@@ -120,6 +120,14 @@ const specs = {
     max: 2,
     doc: 'threads per process for a KNN on catalogs of 100k+ tracks: 2 (a worker thread takes half the shards), 1, or 0 = 2 with one worker process, else 1',
   },
+  blendMemoryMiB: {
+    env: 'CHINOOK_BLEND_MEMORY_MIB',
+    kind: 'int',
+    default: 64,
+    min: 0,
+    max: 16384,
+    doc: "largest in-memory copy of the unit vectors kept per process for exact `blend` neighbours (2.25 KiB a track; 0 turns it off; above it blend re-scores each space's nearest)",
+  },
   deferredIndexMs: {
     env: 'CHINOOK_DEFERRED_INDEX_MS',
     kind: 'int',

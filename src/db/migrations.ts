@@ -8,6 +8,7 @@ import { accountsSchema } from './migrations/004-accounts.ts';
 import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
 import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
+import { vectorRevisionSchema } from './migrations/008-vector-revision.ts';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   deferredIndexesSchema,
   sharedLimitsSchema,
   searchSpeedSchema,
+  vectorRevisionSchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -2,6 +2,7 @@
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
 import type { Db, Stmt } from '../db/connection.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { BlendSnapshot } from './blend-snapshot.ts';
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
 import { type SimilarSpace, SPACES, type Space } from './spaces.ts';
@@ -19,6 +20,9 @@ export interface SimilarItem {
 /** Equal thirds: no space is known to be better for every listener; the evaluation reports each alone. */
 export const BLEND_WEIGHTS: Record<Space, number> = { audio: 1 / 3, lyric: 1 / 3, metadata: 1 / 3 };
 
+/** The config default (blendMemoryMiB): Chinook needs 7.7 MiB. */
+const DEFAULT_BLEND_MEMORY_BYTES = 64 * 1024 * 1024;
+
 /** Neighbours cached per (source, space): enough for any limit the API accepts without recomputing. */
 const CACHED_NEIGHBOURS = 50;
 
@@ -26,19 +30,21 @@ export class SimilarityService {
   readonly store: VectorStore;
   readonly cache: SimilarityCache;
   private readonly trackExists: Stmt;
+  private readonly blendSnapshot: BlendSnapshot;
 
   constructor(
     private readonly db: Db,
-    options: { now?: () => number; knnThreads?: number } = {},
+    options: { now?: () => number; knnThreads?: number; blendMemoryBytes?: number } = {},
   ) {
     this.store = new VectorStore(db, { knnThreads: options.knnThreads });
     this.cache = new SimilarityCache(db, options.now);
+    this.blendSnapshot = new BlendSnapshot(db, this.store, BLEND_WEIGHTS, options.blendMemoryBytes ?? DEFAULT_BLEND_MEMORY_BYTES);
     this.trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
   }
 
   /** Nearest neighbours by similarity, computed (not cached), the source excluded. */
   neighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
-    if (space === 'blend') return this.blend(trackId, k);
+    if (space === 'blend') return this.blendSnapshot.nearest(trackId, k) ?? this.blendByRescoring(trackId, k);
     const query = this.store.get(trackId, space);
     if (!query) return [];
     return this.store
@@ -48,8 +54,12 @@ export class SimilarityService {
       .map((n) => ({ id: n.id, similarity: 1 - n.distance }));
   }
 
-  /** Candidates from each space's KNN, re-scored in every space and combined by BLEND_WEIGHTS. */
-  private blend(trackId: number, k: number): { id: number; similarity: number }[] {
+  /**
+   * For catalogs over the snapshot's memory cap: candidates from each space's KNN, re-scored
+   * in every space and combined by BLEND_WEIGHTS (approximate: a track outside every space's
+   * top 3k is never considered).
+   */
+  blendByRescoring(trackId: number, k: number): { id: number; similarity: number }[] {
     const source = this.store.getAll(trackId);
     if (!source) return [];
     const queries = SPACES.map((s) => [s, source[s]] as const);
@@ -64,6 +74,11 @@ export class SimilarityService {
     });
     scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
     return scored.slice(0, k);
+  }
+
+  /** Loads the in-memory blend copy ahead of the first request (see blend-snapshot.ts). */
+  warmBlend(): { tracks: number; bytes: number } | null {
+    return this.blendSnapshot.warm();
   }
 
   /** Neighbours through the persistent cache (the recommender's seeds repeat across requests). */

@@ -20,6 +20,8 @@ export class VectorStore {
   private readonly insert: Stmt;
   private readonly updates: Record<Space, Stmt>;
   private readonly removeStmt: Stmt;
+  private readonly bumpRevision: Stmt;
+  private readonly revisionStmt: Stmt;
   private allStmt: Stmt | undefined;
   /** The large-catalog indexes present, re-read whenever the schema changes (built or dropped elsewhere). */
   private indexCache: { version: number; indexes: Partial<Record<Space, VectorIndex>> } | null = null;
@@ -39,6 +41,16 @@ export class VectorStore {
     this.exists = db.prepare('SELECT 1 FROM track_vectors WHERE track_id = ?');
     this.insert = db.prepare('INSERT INTO track_vectors (track_id, audio_features, lyric_features, metadata_features) VALUES (?, ?, ?, ?)');
     this.removeStmt = db.prepare('DELETE FROM track_vectors WHERE track_id = ?');
+    this.bumpRevision = db.prepare('UPDATE vector_revision SET revision = revision + 1');
+    this.revisionStmt = db.prepare('SELECT revision FROM vector_revision').pluck();
+  }
+
+  /**
+   * Grows with every write, remove or clear by any process (bumped after the change, so a
+   * reader that sees a revision has every change made before it).
+   */
+  revision(): number {
+    return this.revisionStmt.get() as number;
   }
 
   /** The index of a space when the catalog has one (see vector-index.ts), else null. */
@@ -117,6 +129,7 @@ export class VectorStore {
         if (v && index) index.put(id, v);
       }
     });
+    this.bumpRevision.run();
   }
 
   /** Drops tracks' vectors from track_vectors and every index. */
@@ -126,12 +139,14 @@ export class VectorStore {
       this.removeStmt.run(BigInt(id));
       for (const index of indexes) index?.remove(id);
     }
+    this.bumpRevision.run();
   }
 
   /** Empties track_vectors and drops the indexes (a full build recreates them). */
   clear(): void {
     for (const s of SPACES) dropIndex(this.db, s);
     this.db.prepare('DELETE FROM track_vectors').run();
+    this.bumpRevision.run();
   }
 
   recordSpace(space: Space, provider: string, trackCount: number, details: Record<string, unknown>): void {

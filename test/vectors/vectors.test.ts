@@ -3,13 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../src/db/connection.ts';
+import { openPrimary } from '../../src/db/connection.ts';
 import { sanityReport } from '../../src/recommend/eval.ts';
 import { buildVectors, computeEmbeddings, ensureVectors } from '../../src/vectors/build.ts';
 import { importEmbeddings } from '../../src/vectors/import.ts';
-import { SimilarityService } from '../../src/vectors/service.ts';
+import { cosine } from '../../src/vectors/linalg.ts';
+import { BLEND_WEIGHTS, SimilarityService } from '../../src/vectors/service.ts';
 import { SIMILARITY_TTL_MS, SimilarityCache } from '../../src/vectors/similarity-cache.ts';
 import { COLUMN, DIMS, SPACES, type Space } from '../../src/vectors/spaces.ts';
-import { importedDb, tempDir } from '../helpers.ts';
+import { importedDb, tempDir, testConfig } from '../helpers.ts';
 
 let db: Db;
 before(() => {
@@ -244,6 +246,77 @@ describe('similarity cache', () => {
       assert.ok(n.every((x) => x.id !== 1 && x.similarity <= 1 + 1e-6 && x.similarity >= -1 - 1e-6));
       for (let i = 1; i < n.length; i++) assert.ok((n[i - 1]?.similarity ?? 0) >= (n[i]?.similarity ?? 0) - 1e-9);
     }
+  });
+});
+
+describe('blend neighbours', () => {
+  /** Σ w·cosine over the three spaces against every other track: the definition, scanned in float64. */
+  const bruteForceBlend = (service: SimilarityService, source: number, k: number) => {
+    const q = service.store.getAll(source);
+    assert.ok(q);
+    const ids = db.prepare('SELECT track_id FROM track_vectors').pluck().all() as number[];
+    return ids
+      .filter((id) => id !== source)
+      .map((id) => {
+        const v = service.store.getAll(id);
+        assert.ok(v);
+        return { id, similarity: SPACES.reduce((sum, s) => sum + BLEND_WEIGHTS[s] * cosine(q[s], v[s]), 0) };
+      })
+      .sort((a, b) => b.similarity - a.similarity || a.id - b.id)
+      .slice(0, k);
+  };
+
+  test('the in-memory scan returns the exact blend ranking', () => {
+    const service = new SimilarityService(db);
+    for (const source of [1, 77, 402, 1200, 2333, 3500]) {
+      const want = bruteForceBlend(service, source, 20);
+      const got = service.neighbours(source, 'blend', 20);
+      assert.equal(got.length, 20);
+      got.forEach((g, i) => {
+        const w = want[i];
+        assert.ok(w);
+        // float32 sums can swap near-equal neighbours; the scores rank by rank must agree.
+        assert.ok(Math.abs(g.similarity - w.similarity) < 1e-5, `track ${source} rank ${i}: ${g.similarity} vs ${w.similarity}`);
+      });
+      assert.ok(got.filter((g) => want.some((w) => w.id === g.id)).length >= 19, `track ${source}: same neighbours`);
+    }
+  });
+
+  test('a write from another connection is seen by the next blend query', () => {
+    const service = new SimilarityService(db);
+    const [a, b] = [5, 3000];
+    const before = service.neighbours(a, 'blend', 5);
+    assert.ok(!before.some((n) => n.id === b));
+    const other = openPrimary({ ...testConfig(), dbPath: db.name });
+    const otherStore = new SimilarityService(other).store;
+    const original = otherStore.getAll(b);
+    const copy = otherStore.getAll(a);
+    assert.ok(original && copy);
+    try {
+      otherStore.write({ ids: [b], vectors: { audio: [copy.audio], lyric: [copy.lyric], metadata: [copy.metadata] } });
+      const after = service.neighbours(a, 'blend', 5);
+      assert.equal(after[0]?.id, b);
+      assert.ok(Math.abs((after[0]?.similarity ?? 0) - 1) < 1e-5);
+      otherStore.remove([b]);
+      assert.ok(!service.neighbours(a, 'blend', 50).some((n) => n.id === b), 'a removed track is never a neighbour');
+    } finally {
+      otherStore.write({ ids: [b], vectors: { audio: [original.audio], lyric: [original.lyric], metadata: [original.metadata] } });
+      other.close();
+    }
+    assert.deepEqual(service.neighbours(a, 'blend', 5), before);
+  });
+
+  test('over the memory cap, blend re-scores each space’s nearest instead', () => {
+    const inMemory = new SimilarityService(db);
+    const capped = new SimilarityService(db, { blendMemoryBytes: 1024 });
+    assert.equal(capped.warmBlend(), null);
+    assert.deepEqual(inMemory.warmBlend(), { tracks: 3503, bytes: 3503 * 576 * 4 });
+    const exact = inMemory.neighbours(42, 'blend', 10);
+    const rescored = capped.neighbours(42, 'blend', 10);
+    assert.equal(rescored.length, 10);
+    assert.deepEqual(rescored, capped.blendByRescoring(42, 10));
+    // Re-scoring is exact for the candidates it finds; here it finds most of the true top 10.
+    assert.ok(rescored.filter((r) => exact.some((e) => e.id === r.id)).length >= 8);
   });
 });
 
