@@ -13,10 +13,10 @@ import { BruteForceIndex } from '../../src/recommend/eval.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
-import { COLUMN, DIMS, SPACES, type Space } from '../../src/vectors/spaces.ts';
+import { COLUMN, DIMS, type SimilarSpace, SPACES, type Space } from '../../src/vectors/spaces.ts';
 import { fromBlob, toBlob, VectorStore } from '../../src/vectors/store.ts';
 import { INDEX_MIN_TRACKS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
-import { type BenchEnv, fmtMs, fmtRatio, measureSync, table } from '../lib.ts';
+import { type BenchEnv, fmtMs, fmtRatio, measureSync, summarize, table } from '../lib.ts';
 
 export const title = 'Vector similarity (sqlite-vec KNN, k = 10)';
 
@@ -155,19 +155,87 @@ export async function run(env: BenchEnv): Promise<string> {
       }
     }
 
-    // What GET /api/tracks/:id/similar computes on a cache miss: neighbours without the source,
-    // with names looked up afterwards (here k = 10; the route stores 50 at once).
+    // What GET /api/tracks/:id/similar?limit=10 costs on a cache miss: the route computes the
+    // 50 nearest (enough for any limit), stores them in vector_similarity_cache and names the
+    // first 10. Each sample first deletes that (source, space)'s cached rows, untimed.
     if (!big) {
-      const similarity = new SimilarityService(db);
-      for (const space of [...SPACES, 'blend'] as const) {
-        let qi = 0;
-        const t = measureSync(() => similarity.neighbours(queryIds[qi++ % queryIds.length] as number, space, 10), {
-          iterations: Math.min(iterations, 300),
-          warmup: 3,
-          maxMs: 10_000,
-        });
-        similarRows.push([size.label, space, fmtMs(t.medianMs), fmtMs(t.p99Ms)]);
+      const uncached = (service: SimilarityService, space: SimilarSpace) => {
+        const samples: number[] = [];
+        const started = performance.now();
+        for (let i = 0; i < Math.min(iterations, 300) + 3 && performance.now() - started < 10_000; i++) {
+          const id = queryIds[i % queryIds.length] as number;
+          db.prepare('DELETE FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = ?').run(id, space);
+          const t0 = performance.now();
+          service.similar(id, space, 10);
+          if (i >= 3) samples.push(performance.now() - t0);
+        }
+        return summarize(samples);
+      };
+      const similarity = new SimilarityService(db, { blendMemoryBytes: 1024 * 2 ** 20 });
+      for (const space of SPACES) {
+        const t = uncached(similarity, space);
+        similarRows.push([size.label, space, 'vec0 KNN (what every space uses)', fmtMs(t.medianMs), fmtMs(t.p99Ms), '–']);
       }
+      const loadStart = performance.now();
+      const held = similarity.warmBlend();
+      const loadMs = performance.now() - loadStart;
+      const rescoring = new SimilarityService(db, { blendMemoryBytes: 0 });
+      const exact = uncached(similarity, 'blend');
+      const before = uncached(rescoring, 'blend');
+      // The alternative kept in SQLite: a fourth vec0 column of the √w-scaled unit vectors side
+      // by side, whose L2 order is the blend order. Only its KNN is timed (k = 51, as the route asks).
+      db.exec('CREATE VIRTUAL TABLE bench_blend USING vec0(track_id INTEGER PRIMARY KEY, v FLOAT[576] distance_metric=l2)');
+      const third = Math.sqrt(1 / 3);
+      const put = db.prepare('INSERT INTO bench_blend (track_id, v) VALUES (?, vec_f32(?))');
+      const blendRow = (id: number) => {
+        const all = store.getAll(id) as Record<Space, Float32Array>;
+        const row = new Float32Array(576);
+        let o = 0;
+        for (const s of SPACES) {
+          const v = all[s];
+          const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+          for (const x of v) row[o++] = (third * x) / n;
+        }
+        return toBlob(row);
+      };
+      db.transaction(() => {
+        for (const id of db.prepare('SELECT track_id FROM track_vectors').pluck().all() as number[]) put.run(BigInt(id), blendRow(id));
+      })();
+      const blendQueries = queryIds.map(blendRow);
+      const column = db.prepare('SELECT track_id, distance FROM bench_blend WHERE v MATCH ? AND k = 51');
+      let qi = 0;
+      const vec0Column = measureSync(() => column.all(blendQueries[qi++ % blendQueries.length]), {
+        iterations: Math.min(iterations, 300),
+        warmup: 3,
+        maxMs: 10_000,
+      });
+      db.exec('DROP TABLE bench_blend');
+      similarRows.push(
+        [
+          size.label,
+          'blend',
+          'before: each space’s top 151 re-scored in all three (over the memory cap)',
+          fmtMs(before.medianMs),
+          fmtMs(before.p99Ms),
+          '1.00×',
+        ],
+        [
+          size.label,
+          'blend',
+          'a 576-d vec0 column, L2 (KNN only; not used)',
+          fmtMs(vec0Column.medianMs),
+          fmtMs(vec0Column.p99Ms),
+          fmtRatio(before.medianMs / vec0Column.medianMs),
+        ],
+        [
+          size.label,
+          'blend',
+          `in-memory SIMD scan, exact (${held ? mib(held.bytes) : '–'}, loaded in ${fmtMs(loadMs)})`,
+          fmtMs(exact.medianMs),
+          fmtMs(exact.p99Ms),
+          fmtRatio(before.medianMs / exact.medianMs),
+        ],
+      );
     }
 
     // One vec0 table per space, against the one three-column table measured above.
@@ -213,9 +281,9 @@ export async function run(env: BenchEnv): Promise<string> {
       knnRows,
     ),
     '',
-    '“Similar” as the API computes it on a cache miss (`SimilarityService.neighbours`, k = 10, the source excluded): one space’s KNN, or `blend` = each space’s top 31 re-scored in all three spaces (one read of the three vectors per candidate).',
+    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored, the first 10 named. `blend` = the mean of the three cosine similarities: by default an exact scan of an in-memory copy of the √w-scaled unit vectors with a WebAssembly SIMD kernel (`blend-snapshot.ts`; the copy is capped by CHINOOK_BLEND_MEMORY_MIB, raised here so that 100k fits); “before” is what catalogs over the cap get (candidates from each space re-scored), measured in the same run; the 576-d vec0 column is the in-SQLite alternative (its KNN alone).',
     '',
-    table(['catalog', 'space', 'p50 (uncached)', 'p99'], similarRows),
+    table(['catalog', 'space', 'method', 'p50 (uncached)', 'p99', 'vs before'], similarRows),
     '',
     'One vec0 table with three vector columns (what the app uses) against one table per space, same vectors, same queries. vec0 keeps each vector column in its own chunk table, so a KNN reads only its column either way.',
     '',

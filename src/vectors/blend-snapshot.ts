@@ -72,6 +72,12 @@ export class BlendSnapshot {
     return topRow.map((r, i) => ({ id: ids[r] as number, similarity: topScore[i] as number }));
   }
 
+  /** What this process holds right now (without loading): tracks, bytes and the revision it was read at. */
+  held(): { tracks: number; bytes: number; revision: number } | null {
+    const snap = this.loaded;
+    return snap ? { tracks: snap.ids.length, bytes: snap.ids.length * BLEND_ROW_BYTES, revision: snap.revision } : null;
+  }
+
   /** Loads the copy now (at server start) rather than on the first blend request; what it holds, or null over the cap. */
   warm(): { tracks: number; bytes: number } | null {
     const snap = this.current();

@@ -76,6 +76,11 @@ export class SimilarityService {
     return scored.slice(0, k);
   }
 
+  /** The in-memory blend copy this process holds (null before the first blend or over the cap). */
+  blendMemory(): { tracks: number; bytes: number; revision: number } | null {
+    return this.blendSnapshot.held();
+  }
+
   /** Loads the in-memory blend copy ahead of the first request (see blend-snapshot.ts). */
   warmBlend(): { tracks: number; bytes: number } | null {
     return this.blendSnapshot.warm();

@@ -28,6 +28,7 @@ describe('/api/admin/vectors', () => {
     const tracks = server.ctx.db.prepare('SELECT count(*) FROM chinook_tracks').pluck().get() as number;
     const similar = await server.get('/api/tracks/1801/similar?space=metadata&limit=5');
     assert.equal(similar.status, 200);
+    assert.equal((await server.get('/api/tracks/1801/similar?space=blend&limit=5')).status, 200);
     const stats = await server.get('/api/admin/vectors/stats', { headers: admin });
     assert.equal(stats.status, 200);
     assert.equal(stats.body.totalTracks, tracks);
@@ -37,6 +38,7 @@ describe('/api/admin/vectors', () => {
     assert.equal(dims.metadata, 64);
     for (const [space, n] of Object.entries(dims)) assert.equal(n, DIMS[space as Space]);
     assert.ok(stats.body.similarityCache.freshRows >= 5);
+    assert.deepEqual(stats.body.blendMemory, { tracks, bytes: tracks * 576 * 4, revision: stats.body.blendMemory.revision });
     const cleared = await server.get('/api/admin/vectors/similarity-cache', { method: 'DELETE', headers: admin });
     assert.equal(cleared.status, 200);
     assert.equal(cleared.body.removed, stats.body.similarityCache.rows);
