@@ -120,13 +120,13 @@ const specs = {
     max: 2,
     doc: 'threads per process for a KNN on catalogs of 100k+ tracks: 2 (a worker thread takes half the shards), 1, or 0 = 2 with one worker process, else 1',
   },
-  blendMemoryMiB: {
-    env: 'CHINOOK_BLEND_MEMORY_MIB',
+  vectorMemoryMiB: {
+    env: 'CHINOOK_VECTOR_MEMORY_MIB',
     kind: 'int',
     default: 64,
     min: 0,
     max: 16384,
-    doc: "largest in-memory copy of the unit vectors kept per process for exact `blend` neighbours (2.25 KiB a track; 0 turns it off; above it blend re-scores each space's nearest)",
+    doc: 'largest in-memory copy of the unit vectors kept per process for exact similar-track scans (2.25 KiB a track; 0 turns it off; larger catalogs use vec0)',
   },
   deferredIndexMs: {
     env: 'CHINOOK_DEFERRED_INDEX_MS',

@@ -47,7 +47,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const cache = createCacheLayer(config, { catalog, reports });
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
-  const similarity = new SimilarityService(db, { knnThreads, blendMemoryBytes: config.blendMemoryMiB * 1024 * 1024 });
+  const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
   const vectorRefresh = new VectorRefreshQueue(db, similarity);
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.

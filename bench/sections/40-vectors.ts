@@ -171,15 +171,15 @@ export async function run(env: BenchEnv): Promise<string> {
         }
         return summarize(samples);
       };
-      const similarity = new SimilarityService(db, { blendMemoryBytes: 1024 * 2 ** 20 });
+      const similarity = new SimilarityService(db, { vectorMemoryBytes: 1024 * 2 ** 20 });
       for (const space of SPACES) {
         const t = uncached(similarity, space);
         similarRows.push([size.label, space, 'vec0 KNN (what every space uses)', fmtMs(t.medianMs), fmtMs(t.p99Ms), '–']);
       }
       const loadStart = performance.now();
-      const held = similarity.warmBlend();
+      const held = similarity.warmVectors();
       const loadMs = performance.now() - loadStart;
-      const rescoring = new SimilarityService(db, { blendMemoryBytes: 0 });
+      const rescoring = new SimilarityService(db, { vectorMemoryBytes: 0 });
       const exact = uncached(similarity, 'blend');
       const before = uncached(rescoring, 'blend');
       // The alternative kept in SQLite: a fourth vec0 column of the √w-scaled unit vectors side

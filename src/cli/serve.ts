@@ -44,8 +44,8 @@ export async function serve(config: Config): Promise<void> {
   if (config.cachePreload) {
     const warm = await ctx.cache.catalog.preload();
     app.log.info(warm, 'cache preloaded');
-    const blend = ctx.similarity.warmBlend();
-    app.log.info({ blend }, blend ? 'blend vectors loaded' : 'blend vectors not held in memory (none built yet, or over CHINOOK_BLEND_MEMORY_MIB)');
+    const vectors = ctx.similarity.warmVectors();
+    app.log.info({ vectors }, vectors ? 'vectors loaded into memory' : 'vectors not held in memory (none built yet, or over CHINOOK_VECTOR_MEMORY_MIB)');
   }
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -8,7 +8,7 @@ import { accountsSchema } from './migrations/004-accounts.ts';
 import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
 import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
-import { vectorRevisionSchema } from './migrations/008-vector-revision.ts';
+import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
 
 export interface Migration {
   version: number;
@@ -25,7 +25,7 @@ export const migrations: readonly Migration[] = [
   deferredIndexesSchema,
   sharedLimitsSchema,
   searchSpeedSchema,
-  vectorRevisionSchema,
+  vectorChangesSchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -119,7 +119,8 @@ export function buildVectors(db: Db, options: BuildOptions = {}): BuildResult {
     ensureIndexes(db, options.indexMinTracks ?? INDEX_MIN_TRACKS);
     return { ...result, spaces };
   };
-  return atomic ? db.transaction(run).immediate() : run();
+  const noted = () => store.bulk(run);
+  return atomic ? db.transaction(noted).immediate() : noted();
 }
 
 /**

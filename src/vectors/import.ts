@@ -198,45 +198,47 @@ export function importEmbeddings(db: Db, space: Space, file: string, options: Im
   const dims = DIMS[space];
   const trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
   const seen = new Set<number>();
-  const run = db.transaction(() => {
-    let batch: { ids: number[]; vectors: Float32Array[] } = { ids: [], vectors: [] };
-    const flush = () => {
-      if (batch.ids.length) store.write({ ids: batch.ids, vectors: { [space]: batch.vectors } });
-      batch = { ids: [], vectors: [] };
-    };
-    const rows = isNpy ? npyRows(file, options.ids as string) : jsonlRows(file);
-    for (const { location, trackId, vector } of rows) {
-      const fail = (message: string) => new EmbeddingImportError(message, location);
-      if (typeof trackId !== 'number' || !Number.isSafeInteger(trackId) || trackId < 1) throw fail('trackId must be a positive integer');
-      if (!trackExists.get(trackId)) throw fail(`unknown trackId ${trackId}`);
-      if (seen.has(trackId)) throw fail(`trackId ${trackId} appears twice`);
-      const values = vector as ArrayLike<unknown>;
-      if (!Array.isArray(vector) && !(vector instanceof Float64Array)) throw fail('vector must be an array of numbers');
-      if (values.length !== dims) throw fail(`vector has ${values.length} dimensions, ${space} needs ${dims}`);
-      const v = new Float32Array(dims);
-      let norm = 0;
-      for (let i = 0; i < dims; i++) {
-        const x = values[i];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw fail(`vector[${i}] is not a finite number`);
-        v[i] = x;
-        norm += x * x;
+  const run = db.transaction(() =>
+    store.bulk(() => {
+      let batch: { ids: number[]; vectors: Float32Array[] } = { ids: [], vectors: [] };
+      const flush = () => {
+        if (batch.ids.length) store.write({ ids: batch.ids, vectors: { [space]: batch.vectors } });
+        batch = { ids: [], vectors: [] };
+      };
+      const rows = isNpy ? npyRows(file, options.ids as string) : jsonlRows(file);
+      for (const { location, trackId, vector } of rows) {
+        const fail = (message: string) => new EmbeddingImportError(message, location);
+        if (typeof trackId !== 'number' || !Number.isSafeInteger(trackId) || trackId < 1) throw fail('trackId must be a positive integer');
+        if (!trackExists.get(trackId)) throw fail(`unknown trackId ${trackId}`);
+        if (seen.has(trackId)) throw fail(`trackId ${trackId} appears twice`);
+        const values = vector as ArrayLike<unknown>;
+        if (!Array.isArray(vector) && !(vector instanceof Float64Array)) throw fail('vector must be an array of numbers');
+        if (values.length !== dims) throw fail(`vector has ${values.length} dimensions, ${space} needs ${dims}`);
+        const v = new Float32Array(dims);
+        let norm = 0;
+        for (let i = 0; i < dims; i++) {
+          const x = values[i];
+          if (typeof x !== 'number' || !Number.isFinite(x)) throw fail(`vector[${i}] is not a finite number`);
+          v[i] = x;
+          norm += x * x;
+        }
+        // float32 overflow (|x| > 3.4e38) turns a finite float64 into Infinity.
+        if (v.some((x) => !Number.isFinite(x))) throw fail('vector has values outside the float32 range');
+        if (norm === 0) throw fail('vector is all zeros (cosine distance is undefined)');
+        seen.add(trackId);
+        batch.ids.push(trackId);
+        batch.vectors.push(v);
+        if (batch.ids.length >= 1000) flush();
       }
-      // float32 overflow (|x| > 3.4e38) turns a finite float64 into Infinity.
-      if (v.some((x) => !Number.isFinite(x))) throw fail('vector has values outside the float32 range');
-      if (norm === 0) throw fail('vector is all zeros (cosine distance is undefined)');
-      seen.add(trackId);
-      batch.ids.push(trackId);
-      batch.vectors.push(v);
-      if (batch.ids.length >= 1000) flush();
-    }
-    flush();
-    if (seen.size === 0) throw new EmbeddingImportError('the file holds no vectors', null);
-    store.recordSpace(space, `imported:${path.basename(file)}`, seen.size, {
-      file: path.resolve(file),
-      ...(options.ids ? { ids: path.resolve(options.ids) } : {}),
-    });
-    db.prepare("DELETE FROM vector_similarity_cache WHERE similarity_type IN (?, 'blend')").run(space);
-  });
+      flush();
+      if (seen.size === 0) throw new EmbeddingImportError('the file holds no vectors', null);
+      store.recordSpace(space, `imported:${path.basename(file)}`, seen.size, {
+        file: path.resolve(file),
+        ...(options.ids ? { ids: path.resolve(options.ids) } : {}),
+      });
+      db.prepare("DELETE FROM vector_similarity_cache WHERE similarity_type IN (?, 'blend')").run(space);
+    }),
+  );
   run.immediate();
   return { space, imported: seen.size, ms: performance.now() - started };
 }

@@ -2,9 +2,10 @@
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
 import type { Db, Stmt } from '../db/connection.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { BlendSnapshot } from './blend-snapshot.ts';
+
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
+import { VectorSnapshot } from './snapshot.ts';
 import { type SimilarSpace, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
 
@@ -20,8 +21,8 @@ export interface SimilarItem {
 /** Equal thirds: no space is known to be better for every listener; the evaluation reports each alone. */
 export const BLEND_WEIGHTS: Record<Space, number> = { audio: 1 / 3, lyric: 1 / 3, metadata: 1 / 3 };
 
-/** The config default (blendMemoryMiB): Chinook needs 7.7 MiB. */
-const DEFAULT_BLEND_MEMORY_BYTES = 64 * 1024 * 1024;
+/** The config default (vectorMemoryMiB): Chinook needs 7.7 MiB. */
+const DEFAULT_VECTOR_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Neighbours cached per (source, space): enough for any limit the API accepts without recomputing. */
 const CACHED_NEIGHBOURS = 50;
@@ -30,21 +31,26 @@ export class SimilarityService {
   readonly store: VectorStore;
   readonly cache: SimilarityCache;
   private readonly trackExists: Stmt;
-  private readonly blendSnapshot: BlendSnapshot;
+  private readonly snapshot: VectorSnapshot;
 
   constructor(
     private readonly db: Db,
-    options: { now?: () => number; knnThreads?: number; blendMemoryBytes?: number } = {},
+    options: { now?: () => number; knnThreads?: number; vectorMemoryBytes?: number } = {},
   ) {
     this.store = new VectorStore(db, { knnThreads: options.knnThreads });
     this.cache = new SimilarityCache(db, options.now);
-    this.blendSnapshot = new BlendSnapshot(db, this.store, BLEND_WEIGHTS, options.blendMemoryBytes ?? DEFAULT_BLEND_MEMORY_BYTES);
+    this.snapshot = new VectorSnapshot(db, this.store, options.vectorMemoryBytes ?? DEFAULT_VECTOR_MEMORY_BYTES);
     this.trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
   }
 
-  /** Nearest neighbours by similarity, computed (not cached), the source excluded. */
+  /**
+   * Nearest neighbours by similarity, computed (not cached), the source excluded: from the
+   * in-memory copy when the catalog fits it, else vec0 (the sharded index on large catalogs).
+   */
   neighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
-    if (space === 'blend') return this.blendSnapshot.nearest(trackId, k) ?? this.blendByRescoring(trackId, k);
+    const inMemory = this.snapshot.nearest(trackId, space === 'blend' ? BLEND_WEIGHTS : { [space]: 1 }, k);
+    if (inMemory) return inMemory;
+    if (space === 'blend') return this.blendByRescoring(trackId, k);
     const query = this.store.get(trackId, space);
     if (!query) return [];
     return this.store
@@ -76,14 +82,14 @@ export class SimilarityService {
     return scored.slice(0, k);
   }
 
-  /** The in-memory blend copy this process holds (null before the first blend or over the cap). */
-  blendMemory(): { tracks: number; bytes: number; revision: number } | null {
-    return this.blendSnapshot.held();
+  /** The in-memory copy of the vectors this process holds (null before the first query, or over the cap). */
+  vectorMemory(): { tracks: number; bytes: number; revision: number } | null {
+    return this.snapshot.held();
   }
 
-  /** Loads the in-memory blend copy ahead of the first request (see blend-snapshot.ts). */
-  warmBlend(): { tracks: number; bytes: number } | null {
-    return this.blendSnapshot.warm();
+  /** Loads the in-memory copy ahead of the first request (see snapshot.ts). */
+  warmVectors(): { tracks: number; bytes: number; revision: number } | null {
+    return this.snapshot.warm();
   }
 
   /** Neighbours through the persistent cache (the recommender's seeds repeat across requests). */

@@ -8,6 +8,9 @@ export const fromBlob = (b: Buffer): Float32Array => new Float32Array(b.buffer.s
 
 const zeros = Object.fromEntries(SPACES.map((s) => [s, toBlob(new Float32Array(DIMS[s]))])) as Record<Space, Buffer>;
 
+/** How many vector_changes rows are kept for readers catching up. */
+const CHANGES_KEPT = 10_000;
+
 export interface Neighbour {
   id: number;
   distance: number;
@@ -20,8 +23,12 @@ export class VectorStore {
   private readonly insert: Stmt;
   private readonly updates: Record<Space, Stmt>;
   private readonly removeStmt: Stmt;
-  private readonly bumpRevision: Stmt;
+  private readonly noteChange: Stmt;
+  private readonly pruneChanges: Stmt;
   private readonly revisionStmt: Stmt;
+  private readonly changesStmt: Stmt;
+  /** Off inside bulk(): a build or import notes one "everything changed" row instead of a row per track. */
+  private noteEachTrack = true;
   private allStmt: Stmt | undefined;
   /** The large-catalog indexes present, re-read whenever the schema changes (built or dropped elsewhere). */
   private indexCache: { version: number; indexes: Partial<Record<Space, VectorIndex>> } | null = null;
@@ -41,16 +48,51 @@ export class VectorStore {
     this.exists = db.prepare('SELECT 1 FROM track_vectors WHERE track_id = ?');
     this.insert = db.prepare('INSERT INTO track_vectors (track_id, audio_features, lyric_features, metadata_features) VALUES (?, ?, ?, ?)');
     this.removeStmt = db.prepare('DELETE FROM track_vectors WHERE track_id = ?');
-    this.bumpRevision = db.prepare('UPDATE vector_revision SET revision = revision + 1');
-    this.revisionStmt = db.prepare('SELECT revision FROM vector_revision').pluck();
+    this.noteChange = db.prepare('INSERT INTO vector_changes (track_id) VALUES (?)');
+    this.pruneChanges = db.prepare('DELETE FROM vector_changes WHERE revision <= ?');
+    this.revisionStmt = db.prepare('SELECT coalesce(max(revision), 0) FROM vector_changes').pluck();
+    this.changesStmt = db.prepare('SELECT revision, track_id AS trackId FROM vector_changes WHERE revision >= ? ORDER BY revision LIMIT ?');
+  }
+
+  /** Grows with every write, remove or clear by any process (see migrations/008-vector-changes.ts). */
+  revision(): number {
+    return this.revisionStmt.get() as number;
   }
 
   /**
-   * Grows with every write, remove or clear by any process (bumped after the change, so a
-   * reader that sees a revision has every change made before it).
+   * The changes after `revision`, oldest first, at most `limit`; null when they cannot be
+   * replayed (pruned already, or an "everything changed" row among them): reload instead.
    */
-  revision(): number {
-    return this.revisionStmt.get() as number;
+  changesSince(revision: number, limit: number): number[] | null {
+    // The row at `revision` itself (or revision 1 when starting from 0) must still be there:
+    // otherwise rows after it may have been pruned.
+    const first = Math.max(revision, 1);
+    const rows = this.changesStmt.all(first, limit + 2) as { revision: number; trackId: number | null }[];
+    if (rows.length > 0 && rows[0]?.revision !== first) return null;
+    const after = revision > 0 ? rows.slice(1) : rows;
+    if (after.length > limit || after.some((r) => r.trackId === null)) return null;
+    return after.map((r) => r.trackId as number);
+  }
+
+  /** Runs a build or import: one "everything changed" row at the end instead of one per track. */
+  bulk<T>(fn: () => T): T {
+    this.noteEachTrack = false;
+    try {
+      return fn();
+    } finally {
+      this.noteEachTrack = true;
+      try {
+        this.noted(null);
+      } catch {
+        // The transaction failed already and rolls back: the error that broke it is the one to report.
+      }
+    }
+  }
+
+  private noted(trackId: number | null): void {
+    const revision = Number(this.noteChange.run(trackId).lastInsertRowid);
+    // Readers more than this far behind reload everything anyway.
+    if (revision % 1000 === 0) this.pruneChanges.run(revision - CHANGES_KEPT);
   }
 
   /** The index of a space when the catalog has one (see vector-index.ts), else null. */
@@ -128,8 +170,8 @@ export class VectorStore {
         const v = batch.vectors[s]?.[i];
         if (v && index) index.put(id, v);
       }
+      if (this.noteEachTrack) this.noted(id);
     });
-    this.bumpRevision.run();
   }
 
   /** Drops tracks' vectors from track_vectors and every index. */
@@ -138,15 +180,15 @@ export class VectorStore {
     for (const id of trackIds) {
       this.removeStmt.run(BigInt(id));
       for (const index of indexes) index?.remove(id);
+      if (this.noteEachTrack) this.noted(id);
     }
-    this.bumpRevision.run();
   }
 
   /** Empties track_vectors and drops the indexes (a full build recreates them). */
   clear(): void {
     for (const s of SPACES) dropIndex(this.db, s);
     this.db.prepare('DELETE FROM track_vectors').run();
-    this.bumpRevision.run();
+    this.noted(null);
   }
 
   recordSpace(space: Space, provider: string, trackCount: number, details: Record<string, unknown>): void {

@@ -249,9 +249,9 @@ describe('similarity cache', () => {
   });
 });
 
-describe('blend neighbours', () => {
+describe('similar tracks from the in-memory copy', () => {
   /** Σ w·cosine over the three spaces against every other track: the definition, scanned in float64. */
-  const bruteForceBlend = (service: SimilarityService, source: number, k: number) => {
+  const bruteForce = (service: SimilarityService, source: number, weights: Partial<Record<Space, number>>, k: number) => {
     const q = service.store.getAll(source);
     assert.ok(q);
     const ids = db.prepare('SELECT track_id FROM track_vectors').pluck().all() as number[];
@@ -260,29 +260,38 @@ describe('blend neighbours', () => {
       .map((id) => {
         const v = service.store.getAll(id);
         assert.ok(v);
-        return { id, similarity: SPACES.reduce((sum, s) => sum + BLEND_WEIGHTS[s] * cosine(q[s], v[s]), 0) };
+        return { id, similarity: SPACES.reduce((sum, s) => sum + (weights[s] ?? 0) * cosine(q[s], v[s]), 0) };
       })
       .sort((a, b) => b.similarity - a.similarity || a.id - b.id)
       .slice(0, k);
   };
+  const sameRanking = (got: { id: number; similarity: number }[], want: { id: number; similarity: number }[], what: string) => {
+    assert.equal(got.length, want.length, what);
+    got.forEach((g, i) => {
+      // float32 sums can swap near-equal neighbours; the scores rank by rank must agree.
+      assert.ok(Math.abs(g.similarity - (want[i]?.similarity ?? Number.NaN)) < 1e-5, `${what} rank ${i}: ${g.similarity} vs ${want[i]?.similarity}`);
+    });
+    assert.ok(got.filter((g) => want.some((w) => w.id === g.id)).length >= want.length - 1, `${what}: same neighbours`);
+  };
 
-  test('the in-memory scan returns the exact blend ranking', () => {
+  test('blend is the exact weighted sum of the three cosines, and each space matches vec0', () => {
     const service = new SimilarityService(db);
     for (const source of [1, 77, 402, 1200, 2333, 3500]) {
-      const want = bruteForceBlend(service, source, 20);
-      const got = service.neighbours(source, 'blend', 20);
-      assert.equal(got.length, 20);
-      got.forEach((g, i) => {
-        const w = want[i];
-        assert.ok(w);
-        // float32 sums can swap near-equal neighbours; the scores rank by rank must agree.
-        assert.ok(Math.abs(g.similarity - w.similarity) < 1e-5, `track ${source} rank ${i}: ${g.similarity} vs ${w.similarity}`);
-      });
-      assert.ok(got.filter((g) => want.some((w) => w.id === g.id)).length >= 19, `track ${source}: same neighbours`);
+      sameRanking(service.neighbours(source, 'blend', 20), bruteForce(service, source, BLEND_WEIGHTS, 20), `blend of ${source}`);
+      for (const space of SPACES) {
+        const q = service.store.get(source, space);
+        assert.ok(q);
+        const vec0 = service.store
+          .scan(space, q, 21)
+          .filter((n) => n.id !== source)
+          .slice(0, 20)
+          .map((n) => ({ id: n.id, similarity: 1 - n.distance }));
+        sameRanking(service.neighbours(source, space, 20), vec0, `${space} of ${source}`);
+      }
     }
   });
 
-  test('a write from another connection is seen by the next blend query', () => {
+  test('writes, new tracks and removals from another connection are seen by the next query', () => {
     const service = new SimilarityService(db);
     const [a, b] = [5, 3000];
     const before = service.neighbours(a, 'blend', 5);
@@ -292,31 +301,70 @@ describe('blend neighbours', () => {
     const original = otherStore.getAll(b);
     const copy = otherStore.getAll(a);
     assert.ok(original && copy);
+    const asBatch = (id: number, v: Record<Space, Float32Array>) => ({ ids: [id], vectors: { audio: [v.audio], lyric: [v.lyric], metadata: [v.metadata] } });
     try {
-      otherStore.write({ ids: [b], vectors: { audio: [copy.audio], lyric: [copy.lyric], metadata: [copy.metadata] } });
+      otherStore.write(asBatch(b, copy));
       const after = service.neighbours(a, 'blend', 5);
       assert.equal(after[0]?.id, b);
       assert.ok(Math.abs((after[0]?.similarity ?? 0) - 1) < 1e-5);
       otherStore.remove([b]);
       assert.ok(!service.neighbours(a, 'blend', 50).some((n) => n.id === b), 'a removed track is never a neighbour');
+      // Back as a track the copy has no row for: it takes a spare row.
+      otherStore.write(asBatch(b, copy));
+      assert.equal(service.neighbours(a, 'blend', 1)[0]?.id, b);
     } finally {
-      otherStore.write({ ids: [b], vectors: { audio: [original.audio], lyric: [original.lyric], metadata: [original.metadata] } });
+      otherStore.write(asBatch(b, original));
       other.close();
     }
     assert.deepEqual(service.neighbours(a, 'blend', 5), before);
+    assert.equal(service.vectorMemory()?.tracks, 3503);
   });
 
-  test('over the memory cap, blend re-scores each space’s nearest instead', () => {
+  test('a copy too far behind (its changes pruned) reloads instead of missing them', () => {
+    const service = new SimilarityService(db);
+    const [a, b] = [9, 2900];
+    const before = service.neighbours(a, 'metadata', 3);
+    const original = service.store.getAll(b);
+    const copy = service.store.getAll(a);
+    assert.ok(original && copy);
+    const other = openPrimary({ ...testConfig(), dbPath: db.name });
+    const otherStore = new SimilarityService(other).store;
+    try {
+      otherStore.write({ ids: [b], vectors: { metadata: [copy.metadata] } });
+      // As if thousands of changes had come and gone: the row telling of b is pruned.
+      other.prepare('DELETE FROM vector_changes').run();
+      otherStore.write({ ids: [1], vectors: { metadata: [otherStore.get(1, 'metadata') as Float32Array] } });
+      assert.equal(service.store.changesSince(service.vectorMemory()?.revision ?? 0, 500), null);
+      assert.equal(service.neighbours(a, 'metadata', 1)[0]?.id, b);
+    } finally {
+      otherStore.write({ ids: [b], vectors: { metadata: [original.metadata] } });
+      other.close();
+    }
+    assert.deepEqual(service.neighbours(a, 'metadata', 3), before);
+  });
+
+  test('over the memory cap, vec0 answers: blend re-scores each space’s nearest', () => {
     const inMemory = new SimilarityService(db);
-    const capped = new SimilarityService(db, { blendMemoryBytes: 1024 });
-    assert.equal(capped.warmBlend(), null);
-    assert.deepEqual(inMemory.warmBlend(), { tracks: 3503, bytes: 3503 * 576 * 4 });
+    const capped = new SimilarityService(db, { vectorMemoryBytes: 1024 });
+    assert.equal(capped.warmVectors(), null);
+    const held = inMemory.warmVectors();
+    assert.equal(held?.tracks, 3503);
+    assert.ok(held && held.bytes >= 3503 * 576 * 4 && held.bytes < 9 * 2 ** 20);
     const exact = inMemory.neighbours(42, 'blend', 10);
     const rescored = capped.neighbours(42, 'blend', 10);
     assert.equal(rescored.length, 10);
     assert.deepEqual(rescored, capped.blendByRescoring(42, 10));
     // Re-scoring is exact for the candidates it finds; here it finds most of the true top 10.
     assert.ok(rescored.filter((r) => exact.some((e) => e.id === r.id)).length >= 8);
+    const q = capped.store.get(42, 'audio') as Float32Array;
+    assert.deepEqual(
+      capped.neighbours(42, 'audio', 5).map((n) => n.id),
+      capped.store
+        .scan('audio', q, 6)
+        .filter((n) => n.id !== 42)
+        .slice(0, 5)
+        .map((n) => n.id),
+    );
   });
 });
 

@@ -15,7 +15,7 @@ export const adminVectorRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['system'],
-        summary: 'Vector spaces (provider, dimensions, tracks, build time), coverage of the catalog, similarity cache rows, in-memory blend copy',
+        summary: 'Vector spaces (provider, dimensions, tracks, build time), coverage of the catalog, similarity cache rows, in-memory copy',
         response: {
           200: Type.Object({
             totalTracks: Type.Integer(),
@@ -32,8 +32,9 @@ export const adminVectorRoutes: FastifyPluginAsyncTypebox = async (app) => {
               }),
             ),
             similarityCache: Type.Object({ rows: Type.Integer(), freshRows: Type.Integer(), sources: Type.Integer() }),
-            blendMemory: Type.Union([Type.Object({ tracks: Type.Integer(), bytes: Type.Integer(), revision: Type.Integer() }), Type.Null()], {
-              description: 'the in-memory copy this worker holds for exact blend neighbours; null before the first blend or over CHINOOK_BLEND_MEMORY_MIB',
+            vectorMemory: Type.Union([Type.Object({ tracks: Type.Integer(), bytes: Type.Integer(), revision: Type.Integer() }), Type.Null()], {
+              description:
+                'the in-memory copy of the vectors this worker scans for similar tracks; null before the first query or over CHINOOK_VECTOR_MEMORY_MIB',
             }),
           }),
           ...adminErrorReplies,
@@ -49,7 +50,7 @@ export const adminVectorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         coveragePercent: totalTracks ? Math.round((10000 * vectorRows) / totalTracks) / 100 : 0,
         spaces: similarity.store.spaces(),
         similarityCache: similarity.cache.stats(),
-        blendMemory: similarity.blendMemory(),
+        vectorMemory: similarity.vectorMemory(),
       };
     },
   );
