@@ -11,6 +11,7 @@ import { sharedDatasetPath } from '../../src/importer/source.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { BruteForceIndex } from '../../src/recommend/eval.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
+import { DotMatrix } from '../../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
 import { COLUMN, DIMS, type SimilarSpace, SPACES, type Space } from '../../src/vectors/spaces.ts';
@@ -131,6 +132,27 @@ export async function run(env: BenchEnv): Promise<string> {
       const loadMs = performance.now() - loadStarted;
       qi = 0;
       const js = measureSync(() => bf.search(next(), 10), opts);
+      // The same rows in WebAssembly memory, scored by the SIMD kernel the in-memory copy uses
+      // (snapshot.ts), then a top-10 pass over the scores.
+      const simd = new DotMatrix(ids.length, DIMS[space]);
+      simd.rows.set(data);
+      qi = 0;
+      const wasm = measureSync(() => {
+        simd.query.set(next());
+        const scores = simd.dots();
+        const top = new Float32Array(10).fill(Number.NEGATIVE_INFINITY);
+        for (let r = 0; r < scores.length; r++) {
+          const x = scores[r] as number;
+          if (x <= (top[9] as number)) continue;
+          let p = 9;
+          while (p > 0 && (top[p - 1] as number) < x) {
+            top[p] = top[p - 1] as number;
+            p--;
+          }
+          top[p] = x;
+        }
+        return top;
+      }, opts);
       const dash = '–';
       knnRows.push([
         size.label,
@@ -144,6 +166,8 @@ export async function run(env: BenchEnv): Promise<string> {
         fmtMs(js.medianMs),
         fmtRatio(js.medianMs / vec.medianMs),
         `${(loadMs / 1000).toFixed(1)} s`,
+        fmtMs(wasm.medianMs),
+        fmtRatio(vec.medianMs / wasm.medianMs),
       ]);
       env.log(
         `${size.label} ${space}: vec0 ${fmtMs(vec.medianMs)}, index exact ${exact1 ? fmtMs(exact1.medianMs) : dash} / 2 threads ${exact2 ? fmtMs(exact2.medianMs) : dash}, JS ${fmtMs(js.medianMs)}`,
@@ -171,17 +195,26 @@ export async function run(env: BenchEnv): Promise<string> {
         }
         return summarize(samples);
       };
-      const similarity = new SimilarityService(db, { vectorMemoryBytes: 1024 * 2 ** 20 });
-      for (const space of SPACES) {
-        const t = uncached(similarity, space);
-        similarRows.push([size.label, space, 'vec0 KNN (what every space uses)', fmtMs(t.medianMs), fmtMs(t.p99Ms), '–']);
-      }
+      // The default for catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (raised here so that 100k
+      // fits) against what larger catalogs get, in the same run: vec0's KNN per space, and for
+      // blend each space's nearest re-scored in all three.
+      const inMemory = new SimilarityService(db, { vectorMemoryBytes: 1024 * 2 ** 20 });
       const loadStart = performance.now();
-      const held = similarity.warmVectors();
+      const held = inMemory.warmVectors();
       const loadMs = performance.now() - loadStart;
-      const rescoring = new SimilarityService(db, { vectorMemoryBytes: 0 });
-      const exact = uncached(similarity, 'blend');
-      const before = uncached(rescoring, 'blend');
+      const overCap = new SimilarityService(db, { vectorMemoryBytes: 0 });
+      const memoryLabel = `in-memory SIMD scan, exact (${held ? mib(held.bytes) : '–'}, loaded in ${fmtMs(loadMs)})`;
+      let rescoredBlendMs = Number.NaN;
+      for (const space of [...SPACES, 'blend'] as const) {
+        const before = uncached(overCap, space);
+        const after = uncached(inMemory, space);
+        if (space === 'blend') rescoredBlendMs = before.medianMs;
+        const vec0Label = space === 'blend' ? 'over the cap: each space’s top 151 re-scored in all three' : 'over the cap: vec0 KNN';
+        similarRows.push(
+          [size.label, space, vec0Label, fmtMs(before.medianMs), fmtMs(before.p99Ms), '1.00×'],
+          [size.label, space, memoryLabel, fmtMs(after.medianMs), fmtMs(after.p99Ms), fmtRatio(before.medianMs / after.medianMs)],
+        );
+      }
       // The alternative kept in SQLite: a fourth vec0 column of the √w-scaled unit vectors side
       // by side, whose L2 order is the blend order. Only its KNN is timed (k = 51, as the route asks).
       db.exec('CREATE VIRTUAL TABLE bench_blend USING vec0(track_id INTEGER PRIMARY KEY, v FLOAT[576] distance_metric=l2)');
@@ -210,32 +243,14 @@ export async function run(env: BenchEnv): Promise<string> {
         maxMs: 10_000,
       });
       db.exec('DROP TABLE bench_blend');
-      similarRows.push(
-        [
-          size.label,
-          'blend',
-          'before: each space’s top 151 re-scored in all three (over the memory cap)',
-          fmtMs(before.medianMs),
-          fmtMs(before.p99Ms),
-          '1.00×',
-        ],
-        [
-          size.label,
-          'blend',
-          'a 576-d vec0 column, L2 (KNN only; not used)',
-          fmtMs(vec0Column.medianMs),
-          fmtMs(vec0Column.p99Ms),
-          fmtRatio(before.medianMs / vec0Column.medianMs),
-        ],
-        [
-          size.label,
-          'blend',
-          `in-memory SIMD scan, exact (${held ? mib(held.bytes) : '–'}, loaded in ${fmtMs(loadMs)})`,
-          fmtMs(exact.medianMs),
-          fmtMs(exact.p99Ms),
-          fmtRatio(before.medianMs / exact.medianMs),
-        ],
-      );
+      similarRows.push([
+        size.label,
+        'blend',
+        'a 576-d vec0 column, L2 (KNN only; not used)',
+        fmtMs(vec0Column.medianMs),
+        fmtMs(vec0Column.p99Ms),
+        fmtRatio(rescoredBlendMs / vec0Column.medianMs),
+      ]);
     }
 
     // One vec0 table per space, against the one three-column table measured above.
@@ -262,7 +277,7 @@ export async function run(env: BenchEnv): Promise<string> {
     '',
     table(['catalog', 'tracks', 'build', 'rate', 'peak RSS +', 'peak heap +'], buildRows),
     '',
-    `KNN k = 10 for a stored track’s vector, 50 different query tracks cycled. “vec0 scan”: the exact cosine KNN on track_vectors (what every catalog had before). “index exact”: the sharded index of catalogs ≥ ${INDEX_MIN_TRACKS / 1000}k tracks (${'`'}vector-index.ts${'`'}: unit vectors with distance_metric=l2 in 16 vec0 partitions, each asked for its top 10, merged) on this thread alone and with a worker thread taking half the shards — exact, same answer as the scan. Baseline: the same vectors in one Float32Array, a JS dot-product loop with a top-10 insertion list (“JS ÷ vec0” above 1 means sqlite-vec is faster).`,
+    `KNN k = 10 for a stored track’s vector, 50 different query tracks cycled. “vec0 scan”: the exact cosine KNN on track_vectors (what every catalog had before). “index exact”: the sharded index of catalogs ≥ ${INDEX_MIN_TRACKS / 1000}k tracks (${'`'}vector-index.ts${'`'}: unit vectors with distance_metric=l2 in 16 vec0 partitions, each asked for its top 10, merged) on this thread alone and with a worker thread taking half the shards — exact, same answer as the scan. Baseline: the same vectors in one Float32Array, a JS dot-product loop with a top-10 insertion list (“JS ÷ vec0” above 1 means sqlite-vec is faster). “SIMD scan”: those rows copied into WebAssembly memory and scored by the kernel of dot-kernel.wat (4-wide f32 multiply-adds), as the in-memory copy of small catalogs does — exact, one thread.`,
     '',
     table(
       [
@@ -277,11 +292,13 @@ export async function run(env: BenchEnv): Promise<string> {
         'JS scan p50',
         'JS ÷ vec0',
         'JS load',
+        'SIMD scan p50',
+        'vec0 ÷ SIMD',
       ],
       knnRows,
     ),
     '',
-    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored, the first 10 named. `blend` = the mean of the three cosine similarities: by default an exact scan of an in-memory copy of the √w-scaled unit vectors with a WebAssembly SIMD kernel (`blend-snapshot.ts`; the copy is capped by CHINOOK_BLEND_MEMORY_MIB, raised here so that 100k fits); “before” is what catalogs over the cap get (candidates from each space re-scored), measured in the same run; the 576-d vec0 column is the in-SQLite alternative (its KNN alone).',
+    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored, the first 10 named. Catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (default 64 MiB; raised here so that 100k fits) scan an in-memory copy of every unit vector with a WebAssembly SIMD kernel (`snapshot.ts`); larger ones use vec0 (“over the cap”, the baseline, measured in the same run). `blend` = the mean of the three cosine similarities; over the cap it re-scores each space’s nearest. The 576-d vec0 column (√w-scaled unit vectors side by side, whose L2 order is the blend order) is the in-SQLite alternative, its KNN alone; its ratio is against the re-scored blend.',
     '',
     table(['catalog', 'space', 'method', 'p50 (uncached)', 'p99', 'vs before'], similarRows),
     '',
