@@ -58,11 +58,15 @@ export class VectorSnapshot {
     if (row === undefined) return [];
     const { matrix, ids } = snap;
     const source = matrix.rows.subarray(row * ROW_DIMS, (row + 1) * ROW_DIMS);
-    for (const s of SPACES) {
-      const w = weights[s] ?? 0;
+    const asked = SPACES.filter((s) => (weights[s] ?? 0) !== 0);
+    for (const s of asked) {
+      const w = weights[s] as number;
       for (let j = OFFSET[s]; j < OFFSET[s] + DIMS[s]; j++) matrix.query[j] = w * (source[j] as number);
     }
-    const scores = matrix.dots();
+    // One space: scan only its columns (a space's block is 16-aligned: 0, 128, 512).
+    const only = asked.length === 1 ? (asked[0] as Space) : null;
+    if (!only) for (const s of SPACES) if (!asked.includes(s)) matrix.query.fill(0, OFFSET[s], OFFSET[s] + DIMS[s]);
+    const scores = only ? matrix.dots(OFFSET[only], DIMS[only]) : matrix.dots();
     // Top k by (score desc, id asc), kept sorted best first; most rows fail the first comparison.
     const top: number[] = [];
     const topScore: number[] = [];
