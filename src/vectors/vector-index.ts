@@ -11,11 +11,13 @@
 //   worker thread with its own read connection (two cores), and merged;
 // - quantized KNN asks every shard for its top ⌈k·oversample/SHARDS⌉ by hamming distance —
 //   SHARDS small selections instead of one large one — and re-ranks the union by exact
-//   cosine over the unit vectors fetched by point lookups.
+//   cosine over the unit vectors fetched by point lookups. The bits are sign-bits.ts's: the
+//   centred vector's signs, plus (audio) those of a seeded rotation of it.
 import { Worker } from 'node:worker_threads';
 import type { Db, Stmt } from '../db/connection.ts';
 // Shared-memory protocol with knn-worker.mjs.
-import { K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
+import { BYTES, K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
+import { bitCount, signEncoder } from './sign-bits.ts';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 
 export const SHARDS = 16;
@@ -43,8 +45,18 @@ function unitVector(v: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * The index table's definition. It is the layout version too: a table created by an older
+ * layout (e.g. `bits BIT[128]` before audio got its rotated bits) does not match it, is not
+ * used for KNN (the plain scan answers, correctly but slower), and `ensureIndexes` (first
+ * start, `ensureVectors`) rebuilds it.
+ */
+const indexDdl = (space: Space): string =>
+  `CREATE VIRTUAL TABLE ${indexTable(space)} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[${DIMS[space]}] distance_metric=l2, bits BIT[${bitCount(space)}])`;
+
+/** True when the space's index exists with the current layout (see indexDdl). */
 export function indexExists(db: Db, space: Space): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(indexTable(space));
+  return db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(indexTable(space)) === indexDdl(space);
 }
 
 /** The centre subtracted before taking sign bits, one row per indexed space. */
@@ -76,13 +88,20 @@ export function createIndex(db: Db, space: Space): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ${CENTERS} (space TEXT PRIMARY KEY, center BLOB NOT NULL)`);
   db.prepare(`INSERT INTO ${CENTERS} (space, center) VALUES (?, ?) ON CONFLICT(space) DO UPDATE SET center = excluded.center`).run(space, toBlob(center));
   db.exec(`DROP TABLE IF EXISTS ${t}`);
+  db.exec(indexDdl(space));
+  // The bits are computed in JS (a rotation SQL cannot express), called once per row by the INSERT.
+  const encode = signEncoder(space);
+  const centred = new Float64Array(d);
+  db.function(`chinook_index_bits_${space}`, { deterministic: true }, (b: unknown) => {
+    const u = new Float32Array((b as Buffer).buffer, (b as Buffer).byteOffset, d);
+    for (let j = 0; j < d; j++) centred[j] = (u[j] as number) - (center[j] as number);
+    return encode(centred);
+  });
   db.exec(
-    `CREATE VIRTUAL TABLE ${t} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[${d}] distance_metric=l2, bits BIT[${d}])`,
-  );
-  db.prepare(
     `INSERT INTO ${t} (track_id, shard, unit, bits)
-     SELECT track_id, track_id % ${SHARDS}, vec_normalize(${COLUMN[space]}), vec_quantize_binary(vec_sub(vec_normalize(${COLUMN[space]}), ?)) FROM track_vectors`,
-  ).run(toBlob(center));
+     SELECT track_id, track_id % ${SHARDS}, unit, vec_bit(chinook_index_bits_${space}(unit))
+     FROM (SELECT track_id, vec_normalize(${COLUMN[space]}) AS unit FROM track_vectors)`,
+  );
   helpers.get(db)?.forget();
 }
 
@@ -112,9 +131,9 @@ export class VectorIndex {
   private readonly unitStmt: Stmt;
   private readonly existsStmt: Stmt;
   private readonly insertStmt: Stmt;
-  private readonly updateStmt: Stmt;
   private readonly deleteStmt: Stmt;
   private readonly center: Float32Array;
+  private readonly encode: (centred: ArrayLike<number>) => Buffer;
 
   constructor(
     private readonly db: Db,
@@ -122,19 +141,20 @@ export class VectorIndex {
   ) {
     const t = indexTable(space);
     this.exactStmt = db.prepare(`SELECT track_id, distance FROM ${t} WHERE unit MATCH ? AND k = ? AND shard = ?`).raw(true);
-    this.coarseStmt = db.prepare(`SELECT track_id FROM ${t} WHERE bits MATCH vec_quantize_binary(?) AND k = ? AND shard = ?`).pluck();
+    this.coarseStmt = db.prepare(`SELECT track_id FROM ${t} WHERE bits MATCH vec_bit(?) AND k = ? AND shard = ?`).pluck();
     this.unitStmt = db.prepare(`SELECT unit FROM ${t} WHERE track_id = ?`).pluck();
     this.existsStmt = db.prepare(`SELECT 1 FROM ${t} WHERE track_id = ?`);
-    this.insertStmt = db.prepare(`INSERT INTO ${t} (track_id, shard, unit, bits) VALUES (?, ?, ?, vec_quantize_binary(?))`);
-    this.updateStmt = db.prepare(`UPDATE ${t} SET unit = ?, bits = vec_quantize_binary(?) WHERE track_id = ?`);
+    this.insertStmt = db.prepare(`INSERT INTO ${t} (track_id, shard, unit, bits) VALUES (?, ?, ?, vec_bit(?))`);
+
     this.deleteStmt = db.prepare(`DELETE FROM ${t} WHERE track_id = ?`);
     const c = db.prepare(`SELECT center FROM ${CENTERS} WHERE space = ?`).pluck().get(space) as Buffer | undefined;
     this.center = c ? new Float32Array(c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength)) : new Float32Array(DIMS[space]);
+    this.encode = signEncoder(space);
   }
 
-  /** What the sign bits are taken of: the unit vector minus the space's centre. */
-  private centered(unit: Float32Array): Float32Array {
-    return unit.map((x, j) => x - (this.center[j] as number));
+  /** The packed sign bits of a unit vector (sign-bits.ts), taken of it minus the space's centre. */
+  bitsOf(unit: Float32Array): Buffer {
+    return this.encode(Float64Array.from(unit, (x, j) => x - (this.center[j] as number)));
   }
 
   /** Writes one track's vector (insert or replace). */
@@ -142,9 +162,12 @@ export class VectorIndex {
     const key = BigInt(trackId);
     const u = unitVector(v);
     const unit = toBlob(u);
-    const bits = toBlob(this.centered(u));
-    if (this.existsStmt.get(key)) this.updateStmt.run(unit, bits, key);
-    else this.insertStmt.run(key, BigInt(trackId % SHARDS), unit, bits);
+    const bits = this.bitsOf(u);
+    // vec0 0.1.9 cannot UPDATE a bit column (SQLite strips the subtype that marks a blob as
+    // bits, sqlite-vec issue #53): the row is replaced. Its old slot is not reused, so a
+    // rewrite of most of a space grows the table until the next build recreates it.
+    if (this.existsStmt.get(key)) this.deleteStmt.run(key);
+    this.insertStmt.run(key, BigInt(trackId % SHARDS), unit, bits);
   }
 
   remove(trackId: number): void {
@@ -154,8 +177,8 @@ export class VectorIndex {
   /** Exact top k by cosine, the shards split between this thread and the helper thread (unless `parallel` is false). */
   exact(query: Float32Array, k: number, parallel = true): IndexNeighbour[] {
     const q = unitVector(query);
-    const rows = this.fanOut(parallel, 1, q, k, (from, step, out) => {
-      const blob = toBlob(q);
+    const blob = toBlob(q);
+    const rows = this.fanOut(parallel, 1, blob, k, (from, step, out) => {
       for (let s = from; s < SHARDS; s += step) for (const [id, d] of this.exactStmt.iterate(blob, k, s) as Iterable<[number, number]>) out.push(id, d);
     });
     const result: IndexNeighbour[] = [];
@@ -170,10 +193,9 @@ export class VectorIndex {
   /** Hamming coarse pass over every shard, re-ranked by exact cosine; approximate. */
   quantized(query: Float32Array, k: number, oversample = DEFAULT_OVERSAMPLE, parallel = true): IndexNeighbour[] {
     const q = unitVector(query);
-    const qc = this.centered(q);
+    const blob = this.bitsOf(q);
     const perShard = Math.max(1, Math.ceil((k * oversample) / SHARDS));
-    const ids = this.fanOut(parallel, 2, qc, perShard, (from, step, out) => {
-      const blob = toBlob(qc);
+    const ids = this.fanOut(parallel, 2, blob, perShard, (from, step, out) => {
       for (let s = from; s < SHARDS; s += step) for (const id of this.coarseStmt.iterate(blob, perShard, s) as Iterable<number>) out.push(id, 0);
     });
     const result: IndexNeighbour[] = [];
@@ -195,10 +217,10 @@ export class VectorIndex {
    * time; all shards here when there is no helper (in-memory database, open transaction whose
    * writes the helper could not see, helper not started yet).
    */
-  private fanOut(parallel: boolean, op: 1 | 2, q: Float32Array, k: number, scan: (from: number, step: number, out: number[]) => void): number[] {
+  private fanOut(parallel: boolean, op: 1 | 2, query: Buffer, k: number, scan: (from: number, step: number, out: number[]) => void): number[] {
     const out: number[] = [];
     const helper = !parallel || this.db.inTransaction ? null : helperFor(this.db);
-    if (!helper?.start(op, SPACES.indexOf(this.space), q, k)) {
+    if (!helper?.start(op, SPACES.indexOf(this.space), query, k)) {
       scan(0, 1, out);
       return out;
     }
@@ -214,11 +236,11 @@ export class VectorIndex {
 
 const MAX_RESULTS = SHARDS * 1024;
 
-/** Shared memory of one worker: control words, the query, and its (id, distance) results. */
+/** Shared memory of one worker: control words, the query's bytes (floats or packed bits), and its (id, distance) results. */
 interface Channel {
   worker: Worker;
   ctrl: Int32Array;
-  query: Float32Array;
+  query: Uint8Array;
   ids: Float64Array;
   dists: Float64Array;
 }
@@ -236,7 +258,7 @@ class KnnHelper {
     if (this.broken) return null;
     if (!this.channel) {
       const ctrl = new Int32Array(new SharedArrayBuffer(16 * 4));
-      const query = new Float32Array(new SharedArrayBuffer(Math.max(...Object.values(DIMS)) * 4));
+      const query = new Uint8Array(new SharedArrayBuffer(Math.max(...Object.values(DIMS)) * 4));
       const ids = new Float64Array(new SharedArrayBuffer(MAX_RESULTS * 8));
       const dists = new Float64Array(new SharedArrayBuffer(MAX_RESULTS * 8));
       const worker = new Worker(new URL('./knn-worker.mjs', import.meta.url), {
@@ -247,7 +269,6 @@ class KnnHelper {
           ids: ids.buffer,
           dists: dists.buffer,
           tables: SPACES.map(indexTable),
-          dims: SPACES.map((s) => DIMS[s]),
           mmapSize: this.db.pragma('mmap_size', { simple: true }),
           cacheSizeKiB: Math.abs(this.db.pragma('cache_size', { simple: true }) as number),
         },
@@ -263,10 +284,11 @@ class KnnHelper {
   }
 
   /** Hands the odd shards to the worker; false when it cannot take them (the caller scans all). */
-  start(op: 1 | 2, space: number, q: Float32Array, k: number): boolean {
+  start(op: 1 | 2, space: number, query: Buffer, k: number): boolean {
     const c = this.ready();
-    if (!c || Atomics.load(c.ctrl, STATE) !== 0 || k * SHARDS > MAX_RESULTS) return false;
-    c.query.set(q);
+    if (!c || Atomics.load(c.ctrl, STATE) !== 0 || k * SHARDS > MAX_RESULTS || query.byteLength > c.query.byteLength) return false;
+    c.query.set(query);
+    c.ctrl[BYTES] = query.byteLength;
     c.ctrl[OP] = op;
     c.ctrl[SPACE] = space;
     c.ctrl[K] = k;

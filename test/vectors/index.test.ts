@@ -9,7 +9,7 @@ import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
 import { SPACES } from '../../src/vectors/spaces.ts';
-import { helperServed, indexExists, indexTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
+import { ensureIndexes, helperServed, indexExists, indexTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
 import { importedDb, testConfig } from '../helpers.ts';
 
 let db: Db;
@@ -108,6 +108,65 @@ describe('large-catalog index', () => {
       }
     }
     assert.ok(found / (10 * queryIds.length) >= 0.9, `recall@10 ${found / (10 * queryIds.length)}`);
+  });
+});
+
+describe('index bits (sign-bits.ts) in step with the vectors', () => {
+  const bitsRow = (id: number) =>
+    db
+      .prepare(`SELECT bits FROM ${indexTable('audio')} WHERE track_id = ?`)
+      .pluck()
+      .get(BigInt(id)) as Buffer;
+  const unit = (v: Float32Array) => v.map((x) => x / norm(v));
+
+  test('the build and a write compute the same bits, and a write replaces a track’s bits', () => {
+    const store = service.store;
+    const index = store.index('audio');
+    assert.ok(index);
+    for (const id of queryIds) {
+      const v = store.get(id, 'audio') as Float32Array;
+      assert.deepEqual(bitsRow(id), index.bitsOf(unit(v)), `built bits of ${id}`);
+      assert.equal(bitsRow(id).length * 8, 256);
+    }
+    const id = queryIds[3] as number;
+    const before = store.get(id, 'audio') as Float32Array;
+    // A vector no other track has (many tracks share their album's listens-alike vector).
+    const a = store.get(queryIds[7] as number, 'audio') as Float32Array;
+    const b = store.get(queryIds[11] as number, 'audio') as Float32Array;
+    const other = a.map((x, j) => 0.7 * x + 0.3 * (b[j] as number));
+    try {
+      store.write({ ids: [id], vectors: { audio: [other] } });
+      assert.deepEqual(bitsRow(id), index.bitsOf(unit(other)));
+      assert.notDeepEqual(bitsRow(id), index.bitsOf(unit(before)));
+      assert.equal(store.knn('audio', other, 1)[0]?.id, id, 'the quantized path finds it by its new vector');
+    } finally {
+      store.write({ ids: [id], vectors: { audio: [before] } });
+    }
+    assert.deepEqual(bitsRow(id), index.bitsOf(unit(before)));
+  });
+
+  test('an index of the older layout (bits BIT[128]) is not used and is rebuilt by ensureIndexes', () => {
+    const store = service.store;
+    const t = indexTable('audio');
+    db.exec(`DROP TABLE ${t}`);
+    db.exec(
+      `CREATE VIRTUAL TABLE ${t} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[128] distance_metric=l2, bits BIT[128])`,
+    );
+    db.exec(
+      `INSERT INTO ${t} (track_id, shard, unit, bits) SELECT track_id, track_id % ${SHARDS}, vec_normalize(audio_features), vec_quantize_binary(vec_normalize(audio_features)) FROM track_vectors`,
+    );
+    assert.ok(!indexExists(db, 'audio'));
+    assert.equal(store.index('audio'), null, 'the old table is not queried with new-layout bits');
+    const q = store.get(queryIds[2] as number, 'audio') as Float32Array;
+    assert.deepEqual(
+      store.knn('audio', q, 10).map((n) => Math.round(n.distance * 1e4)),
+      store.scan('audio', q, 10).map((n) => Math.round(n.distance * 1e4)),
+      'served exactly by the plain scan meanwhile',
+    );
+    assert.deepEqual(ensureIndexes(db, 0), ['audio']);
+    assert.ok(indexExists(db, 'audio'));
+    assert.ok(store.index('audio'));
+    assert.equal(bitsRow(queryIds[2] as number).length * 8, 256);
   });
 });
 
