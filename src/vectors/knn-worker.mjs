@@ -26,8 +26,8 @@ const stmt = (space, op) => {
     const table = tables[space];
     s =
       op === 1
-        ? db.prepare(`SELECT track_id, distance FROM ${table} WHERE unit MATCH ? AND k = ? AND shard = ?`)
-        : db.prepare(`SELECT track_id, distance FROM ${table} WHERE bits MATCH vec_bit(?) AND k = ? AND shard = ?`);
+        ? db.prepare(`SELECT group_id, distance FROM ${table} WHERE unit MATCH ? AND k = ? AND shard = ?`)
+        : db.prepare(`SELECT group_id, distance FROM ${table} WHERE bits MATCH vec_bit(?) AND k = ? AND shard = ?`);
     s.raw(true);
     stmts.set(key, s);
   }
