@@ -4,15 +4,20 @@
 // for 80 candidates ~85 ms (almost all of it the selection, not the hamming distances).
 //
 // Above a size threshold each space gets a derived vec0 table, kept in step with
-// track_vectors: the L2-normalised vector (`unit`, distance_metric=l2: on unit vectors
-// d² = 2·(1 − cos), so the ranking is cosine's and ~1.4× faster to compute) and its sign bits
-// (`bits`), partitioned into SHARDS by track_id. Then
-// - exact KNN asks every shard for its top k; the shards are split between this thread and a
-//   worker thread with its own read connection (two cores), and merged;
-// - quantized KNN asks every shard for its top ⌈k·oversample/SHARDS⌉ by hamming distance —
-//   SHARDS small selections instead of one large one — and re-ranks the union by exact
-//   cosine over the unit vectors fetched by point lookups. The bits are sign-bits.ts's: the
-//   centred vector's signs, plus (audio) those of a seeded rotation of it.
+// track_vectors, holding one row per *distinct* vector (a group: tracks without baskets share
+// their album's listens-alike vector, so the synthetic 1M catalog has 155k distinct audio
+// vectors) with `…_members` mapping tracks to groups. Each row has the L2-normalised vector
+// (`unit`, distance_metric=l2: on unit vectors d² = 2·(1 − cos), so the ranking is cosine's
+// and ~1.4× faster to compute) and its sign bits (`bits`, sign-bits.ts), partitioned into
+// SHARDS by group id. Then
+// - exact KNN asks every shard for its top k groups; the shards are split between this thread
+//   and a worker thread with its own read connection (two cores), merged, and expanded to
+//   tracks (k groups hold at least k tracks);
+// - quantized KNN asks every shard for its top ⌈k·oversample/SHARDS⌉ groups by hamming
+//   distance — SHARDS small selections instead of one large one — re-ranks the union by exact
+//   cosine over the unit vectors fetched by point lookups, and expands.
+// vec0's hamming distance calls libgcc's __popcountdi2 per 64-bit word (no popcnt in the
+// shipped .so), so its cost grows with the bit count: ~6 ns per word per row.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Db, Stmt } from '../db/connection.ts';
@@ -117,7 +122,9 @@ export function createIndex(db: Db, space: Space): void {
   db.exec(`CREATE TABLE ${tg} (first_track INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, key BLOB NOT NULL)`);
   db.exec(`INSERT INTO ${tg} SELECT min(track_id), row_number() OVER (ORDER BY min(track_id)), key FROM ${tk} GROUP BY key`);
   db.exec(`INSERT INTO ${groupsTable(space)} (group_id, key) SELECT group_id, key FROM ${tg} ORDER BY group_id`);
-  db.exec(`INSERT INTO ${membersTable(space)} (track_id, group_id) SELECT k.track_id, g.group_id FROM ${tk} k JOIN ${groupsTable(space)} g ON g.key = k.key ORDER BY k.track_id`);
+  db.exec(
+    `INSERT INTO ${membersTable(space)} (track_id, group_id) SELECT k.track_id, g.group_id FROM ${tk} k JOIN ${groupsTable(space)} g ON g.key = k.key ORDER BY k.track_id`,
+  );
   db.exec(`CREATE INDEX ${membersTable(space)}_group ON ${membersTable(space)} (group_id, track_id)`);
   // One full read of track_vectors (CROSS JOIN keeps it the outer loop), the first track of each group kept.
   db.exec(

@@ -35,7 +35,13 @@ describe('large-catalog index', () => {
     assert.equal(count, 3503);
     // One index row per distinct vector: basket-less tracks share their album's listens-alike vector.
     const distinct = db.prepare('SELECT count(DISTINCT audio_features) FROM track_vectors').pluck().get() as number;
-    assert.equal(db.prepare(`SELECT count(*) FROM ${indexTable('audio')}`).pluck().get(), distinct);
+    assert.equal(
+      db
+        .prepare(`SELECT count(*) FROM ${indexTable('audio')}`)
+        .pluck()
+        .get(),
+      distinct,
+    );
     assert.ok(distinct < 3503);
     const shards = db.prepare(`SELECT shard, count(*) AS n FROM ${indexTable('audio')} GROUP BY shard`).all() as { shard: number }[];
     assert.equal(shards.length, SHARDS);
@@ -116,13 +122,21 @@ describe('large-catalog index', () => {
 });
 
 describe('index bits (sign-bits.ts) in step with the vectors', () => {
-  const groupOf = (id: number) => db.prepare(`SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?`).pluck().get(id) as number | undefined;
+  const groupOf = (id: number) =>
+    db
+      .prepare(`SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?`)
+      .pluck()
+      .get(id) as number | undefined;
   const bitsRow = (id: number) =>
     db
       .prepare(`SELECT bits FROM ${indexTable('audio')} WHERE group_id = ?`)
       .pluck()
       .get(BigInt(groupOf(id) as number)) as Buffer;
-  const groupRows = () => db.prepare(`SELECT count(*) FROM ${indexTable('audio')}`).pluck().get() as number;
+  const groupRows = () =>
+    db
+      .prepare(`SELECT count(*) FROM ${indexTable('audio')}`)
+      .pluck()
+      .get() as number;
   const unit = (v: Float32Array) => v.map((x) => x / norm(v));
 
   test('the build and a write compute the same bits, and a write replaces a track’s bits', () => {
@@ -147,7 +161,9 @@ describe('index bits (sign-bits.ts) in step with the vectors', () => {
       assert.notDeepEqual(bitsRow(id), index.bitsOf(unit(before)));
       assert.equal(store.knn('audio', other, 1)[0]?.id, id, 'the quantized path finds it by its new vector');
       // A vector of its own: a new group (its old group keeps its other members, if any).
-      const alone = !db.prepare(`SELECT 1 FROM ${membersTable('audio')} WHERE group_id = (SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?) AND track_id != ?`).get(id, id);
+      const alone = !db
+        .prepare(`SELECT 1 FROM ${membersTable('audio')} WHERE group_id = (SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?) AND track_id != ?`)
+        .get(id, id);
       assert.ok(alone);
       // A second track taking the same vector joins that group instead of adding a row.
       const rows = groupRows();
