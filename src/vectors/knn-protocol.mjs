@@ -9,3 +9,4 @@ export const SHARD_STEP = 5;
 export const SHARD_COUNT = 6;
 export const RESULTS = 7;
 export const READY = 8;
+export const BYTES = 9; // length of the query in the query buffer: float32s (op 1) or packed bits (op 2)

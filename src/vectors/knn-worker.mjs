@@ -5,11 +5,11 @@
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
+import { BYTES, K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 
-const { dbPath, ctrl: ctrlBuf, query: queryBuf, ids: idsBuf, dists: distsBuf, tables, dims } = workerData;
+const { dbPath, ctrl: ctrlBuf, query: queryBuf, ids: idsBuf, dists: distsBuf, tables } = workerData;
 const ctrl = new Int32Array(ctrlBuf);
-const query = new Float32Array(queryBuf);
+const query = new Uint8Array(queryBuf);
 const ids = new Float64Array(idsBuf);
 const dists = new Float64Array(distsBuf);
 
@@ -26,8 +26,8 @@ const stmt = (space, op) => {
     const table = tables[space];
     s =
       op === 1
-        ? db.prepare(`SELECT track_id, distance FROM ${table} WHERE unit MATCH ? AND k = ? AND shard = ?`)
-        : db.prepare(`SELECT track_id, distance FROM ${table} WHERE bits MATCH vec_quantize_binary(?) AND k = ? AND shard = ?`);
+        ? db.prepare(`SELECT group_id, distance FROM ${table} WHERE unit MATCH ? AND k = ? AND shard = ?`)
+        : db.prepare(`SELECT group_id, distance FROM ${table} WHERE bits MATCH vec_bit(?) AND k = ? AND shard = ?`);
     s.raw(true);
     stmts.set(key, s);
   }
@@ -43,7 +43,7 @@ for (;;) {
   try {
     const space = ctrl[SPACE];
     // slice() copies out of shared memory into a buffer of its own for the binding.
-    const blob = Buffer.from(query.slice(0, dims[space]).buffer);
+    const blob = Buffer.from(query.slice(0, ctrl[BYTES]).buffer);
     const s = stmt(space, ctrl[OP]);
     let n = 0;
     for (let shard = ctrl[SHARD_FROM]; shard < ctrl[SHARD_COUNT]; shard += ctrl[SHARD_STEP]) {

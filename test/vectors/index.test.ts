@@ -9,7 +9,7 @@ import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
 import { SPACES } from '../../src/vectors/spaces.ts';
-import { helperServed, indexExists, indexTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
+import { ensureIndexes, helperServed, indexExists, indexTable, membersTable, SHARDS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
 import { importedDb, testConfig } from '../helpers.ts';
 
 let db: Db;
@@ -31,8 +31,18 @@ const queryIds = Array.from({ length: 20 }, (_, i) => 1 + i * 173);
 describe('large-catalog index', () => {
   test('a build above the threshold indexes every space; below it, none', () => {
     for (const s of SPACES) assert.ok(indexExists(db, s), s);
-    const count = (db.prepare(`SELECT count(*) AS n FROM ${indexTable('audio')}`).get() as { n: number }).n;
+    const count = (db.prepare(`SELECT count(*) AS n FROM ${membersTable('audio')}`).get() as { n: number }).n;
     assert.equal(count, 3503);
+    // One index row per distinct vector: basket-less tracks share their album's listens-alike vector.
+    const distinct = db.prepare('SELECT count(DISTINCT audio_features) FROM track_vectors').pluck().get() as number;
+    assert.equal(
+      db
+        .prepare(`SELECT count(*) FROM ${indexTable('audio')}`)
+        .pluck()
+        .get(),
+      distinct,
+    );
+    assert.ok(distinct < 3503);
     const shards = db.prepare(`SELECT shard, count(*) AS n FROM ${indexTable('audio')} GROUP BY shard`).all() as { shard: number }[];
     assert.equal(shards.length, SHARDS);
     const small = importedDb().db;
@@ -111,6 +121,97 @@ describe('large-catalog index', () => {
   });
 });
 
+describe('index bits (sign-bits.ts) in step with the vectors', () => {
+  const groupOf = (id: number) =>
+    db
+      .prepare(`SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?`)
+      .pluck()
+      .get(id) as number | undefined;
+  const bitsRow = (id: number) =>
+    db
+      .prepare(`SELECT bits FROM ${indexTable('audio')} WHERE group_id = ?`)
+      .pluck()
+      .get(BigInt(groupOf(id) as number)) as Buffer;
+  const groupRows = () =>
+    db
+      .prepare(`SELECT count(*) FROM ${indexTable('audio')}`)
+      .pluck()
+      .get() as number;
+  const unit = (v: Float32Array) => v.map((x) => x / norm(v));
+
+  test('the build and a write compute the same bits, and a write replaces a track’s bits', () => {
+    const store = service.store;
+    const index = store.index('audio');
+    assert.ok(index);
+    for (const id of queryIds) {
+      const v = store.get(id, 'audio') as Float32Array;
+      assert.deepEqual(bitsRow(id), index.bitsOf(unit(v)), `built bits of ${id}`);
+      assert.equal(bitsRow(id).length * 8, 256);
+    }
+    const id = queryIds[3] as number;
+    const before = store.get(id, 'audio') as Float32Array;
+    const rowsBefore = groupRows();
+    // A vector no other track has (many tracks share their album's listens-alike vector).
+    const a = store.get(queryIds[7] as number, 'audio') as Float32Array;
+    const b = store.get(queryIds[11] as number, 'audio') as Float32Array;
+    const other = a.map((x, j) => 0.7 * x + 0.3 * (b[j] as number));
+    try {
+      store.write({ ids: [id], vectors: { audio: [other] } });
+      assert.deepEqual(bitsRow(id), index.bitsOf(unit(other)));
+      assert.notDeepEqual(bitsRow(id), index.bitsOf(unit(before)));
+      assert.equal(store.knn('audio', other, 1)[0]?.id, id, 'the quantized path finds it by its new vector');
+      // A vector of its own: a new group (its old group keeps its other members, if any).
+      const alone = !db
+        .prepare(`SELECT 1 FROM ${membersTable('audio')} WHERE group_id = (SELECT group_id FROM ${membersTable('audio')} WHERE track_id = ?) AND track_id != ?`)
+        .get(id, id);
+      assert.ok(alone);
+      // A second track taking the same vector joins that group instead of adding a row.
+      const rows = groupRows();
+      const second = queryIds[5] as number;
+      const secondBefore = store.get(second, 'audio') as Float32Array;
+      store.write({ ids: [second], vectors: { audio: [other] } });
+      assert.equal(groupOf(second), groupOf(id));
+      assert.ok(groupRows() <= rows, 'no new index row for a vector already indexed');
+      assert.deepEqual(
+        store
+          .knn('audio', other, 2)
+          .map((n) => n.id)
+          .sort((x, y) => x - y),
+        [id, second].sort((x, y) => x - y),
+      );
+      store.write({ ids: [second], vectors: { audio: [secondBefore] } });
+    } finally {
+      store.write({ ids: [id], vectors: { audio: [before] } });
+    }
+    assert.deepEqual(bitsRow(id), index.bitsOf(unit(before)));
+    assert.equal(groupRows(), rowsBefore, 'groups emptied by the writes are gone');
+  });
+
+  test('an index of the older layout (bits BIT[128]) is not used and is rebuilt by ensureIndexes', () => {
+    const store = service.store;
+    const t = indexTable('audio');
+    db.exec(`DROP TABLE ${t}`);
+    db.exec(
+      `CREATE VIRTUAL TABLE ${t} USING vec0(track_id INTEGER PRIMARY KEY, shard INTEGER PARTITION KEY, unit FLOAT[128] distance_metric=l2, bits BIT[128])`,
+    );
+    db.exec(
+      `INSERT INTO ${t} (track_id, shard, unit, bits) SELECT track_id, track_id % ${SHARDS}, vec_normalize(audio_features), vec_quantize_binary(vec_normalize(audio_features)) FROM track_vectors`,
+    );
+    assert.ok(!indexExists(db, 'audio'));
+    assert.equal(store.index('audio'), null, 'the old table is not queried with new-layout bits');
+    const q = store.get(queryIds[2] as number, 'audio') as Float32Array;
+    assert.deepEqual(
+      store.knn('audio', q, 10).map((n) => Math.round(n.distance * 1e4)),
+      store.scan('audio', q, 10).map((n) => Math.round(n.distance * 1e4)),
+      'served exactly by the plain scan meanwhile',
+    );
+    assert.deepEqual(ensureIndexes(db, 0), ['audio']);
+    assert.ok(indexExists(db, 'audio'));
+    assert.ok(store.index('audio'));
+    assert.equal(bitsRow(queryIds[2] as number).length * 8, 256);
+  });
+});
+
 describe('refresh keeps vectors and indexes in step with created and deleted tracks', () => {
   test('a created track gets all three spaces (audio: its album mean) in the index; a deleted one loses them', async () => {
     const events = new CatalogEvents();
@@ -165,9 +266,9 @@ describe('refresh keeps vectors and indexes in step with created and deleted tra
         assert.equal(service.store.get(track.id, s), null);
         assert.equal(
           db
-            .prepare(`SELECT count(*) FROM ${indexTable(s)} WHERE track_id = ?`)
+            .prepare(`SELECT count(*) FROM ${membersTable(s)} WHERE track_id = ?`)
             .pluck()
-            .get(BigInt(track.id)),
+            .get(track.id),
           0,
           `${s} index row gone`,
         );
