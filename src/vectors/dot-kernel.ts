@@ -14,7 +14,7 @@ export class DotMatrix {
   /** Where the caller writes the query before `dots`. */
   readonly query: Float32Array;
   private readonly scores: Float32Array;
-  private readonly run: (query: number, matrix: number, rows: number, dims: number, stride: number, out: number) => void;
+  private readonly run: (query: number, matrix: number, rows: number, dims: number, out: number) => void;
   private readonly offsets: { query: number; matrix: number; scores: number };
 
   constructor(
@@ -36,15 +36,9 @@ export class DotMatrix {
     this.run = instance.exports.dots as typeof this.run;
   }
 
-  /**
-   * Dot product of `query` with every row, or only with columns [from, from + width) of both
-   * (a multiple of 16 each); the returned view is overwritten by the next call.
-   */
-  dots(from = 0, width = this.dims): Float32Array {
-    if (from < 0 || width <= 0 || from % DOT_LANES || width % DOT_LANES || from + width > this.dims) {
-      throw new RangeError(`columns [${from}, ${from + width}) are not 16-aligned within ${this.dims}`);
-    }
-    this.run(this.offsets.query + from * 4, this.offsets.matrix + from * 4, this.rowCount, width, this.dims, this.offsets.scores);
+  /** Dot product of `query` with every row; the returned view is overwritten by the next call. */
+  dots(): Float32Array {
+    this.run(this.offsets.query, this.offsets.matrix, this.rowCount, this.dims, this.offsets.scores);
     return this.scores;
   }
 }

@@ -3,19 +3,16 @@
 ;; it on every x64 and arm64 CPU) does four multiply-adds per instruction, and four
 ;; independent accumulators keep the adds from waiting on each other.
 ;;
-;; dots(query, matrix, rows, dims, stride, out): out[r] = Σ_{j<dims} query[j] · matrix[r·stride + j]
-;; Pointers are byte offsets into the exported memory; dims and stride (floats per row) must
-;; be multiples of 16. A stride wider than dims scans one column block of wider rows (one
-;; space of the three side by side).
+;; dots(query, matrix, rows, dims, out): out[r] = Σ_j query[j] · matrix[r·dims + j]
+;; Pointers are byte offsets into the exported memory; dims must be a multiple of 16.
 ;;
 ;; Source of src/vectors/dot-kernel.wasm.ts: edit here, then `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
-  (func (export "dots") (param $query i32) (param $matrix i32) (param $rows i32) (param $dims i32) (param $stride i32) (param $out i32)
-    (local $r i32) (local $j i32) (local $row i32) (local $bytes i32) (local $step i32)
+  (func (export "dots") (param $query i32) (param $matrix i32) (param $rows i32) (param $dims i32) (param $out i32)
+    (local $r i32) (local $j i32) (local $row i32) (local $bytes i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $bytes (i32.shl (local.get $dims) (i32.const 2)))
-    (local.set $step (i32.shl (local.get $stride) (i32.const 2)))
     (local.set $row (local.get $matrix))
     (block $done
       (loop $each_row
@@ -40,7 +37,7 @@
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
           (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
                    (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
-        (local.set $row (i32.add (local.get $row) (local.get $step)))
+        (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $each_row))))
 )

@@ -2,10 +2,11 @@
 // WebAssembly SIMD kernel: for catalogs that fit the memory cap (vectorMemoryMiB per process;
 // Chinook needs 7.7 MiB), the fastest exact answer for every space and for `blend`.
 //
-// Each row holds the three spaces' unit vectors side by side (576 floats). A query row of
-// w_s-scaled unit vectors gives dot = Σ_s w_s · cos_s: one space is w = 1 for it and 0 for
-// the others, `blend` is the blend weights. vec0 cannot weight three columns in one KNN; a
-// fourth 576-d vec0 column costs 5–7× this scan (bench), and vec0's own per-space KNN 3–10×.
+// One contiguous matrix of unit vectors per space (a strided scan of one space inside
+// 576-float rows measured slower than scanning whole rows): a space's similarity is one scan;
+// `blend` is Σ_s w_s · cos_s, three scans summed. vec0 cannot weight three columns in one KNN;
+// a fourth 576-d vec0 column costs ~2.5× this (bench), and vec0's own per-space KNN 3× more
+// per uncached request on Chinook.
 //
 // The copy follows every process's writes through vector_changes (migrations/008): before each
 // query one point read compares revisions, and the tracks changed since are re-read one by one.
@@ -15,20 +16,71 @@ import { DotMatrix } from './dot-kernel.ts';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 import { fromBlob, type VectorStore } from './store.ts';
 
-const ROW_DIMS = SPACES.reduce((n, s) => n + DIMS[s], 0);
-/** Bytes per track in memory: one f32 row of the three spaces side by side. */
-export const SNAPSHOT_ROW_BYTES = ROW_DIMS * 4;
-const OFFSET = Object.fromEntries(SPACES.map((s, i) => [s, SPACES.slice(0, i).reduce((n, p) => n + DIMS[p], 0)])) as Record<Space, number>;
+/** Bytes per track in memory: the three spaces' f32 unit vectors. */
+export const SNAPSHOT_ROW_BYTES = SPACES.reduce((n, s) => n + DIMS[s], 0) * 4;
 /** Room for tracks created after a load, so a new track does not cost a reload. */
 const SPARE_ROWS = 256;
 /** More changed tracks than this since the last look: reload rather than re-read each. */
 const MAX_REPLAYED = 500;
 
+/**
+ * The k best rows by (score desc, id asc), best first, skipping free rows (id 0) and `skip`.
+ * A min-heap of the k kept (its root the worst of them): most rows lose to the root in one
+ * comparison, and a winner costs O(log k). Catalogs with many equal or rising scores made a
+ * sorted insertion list cost O(k) per winner (100k tracks: 10 ms of a 1.6 ms scan).
+ */
+function topK(scores: Float32Array, ids: Int32Array, used: number, skip: number, k: number): { id: number; similarity: number }[] {
+  const heapRow = new Int32Array(k);
+  const heapScore = new Float32Array(k);
+  let size = 0;
+  // a ranks below b: a lower score, or the same score and a larger id.
+  const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && ia > ib);
+  const siftDown = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      let child = l;
+      if (r < size && worse(heapScore[r] as number, ids[heapRow[r] as number] as number, heapScore[l] as number, ids[heapRow[l] as number] as number))
+        child = r;
+      if (!worse(heapScore[child] as number, ids[heapRow[child] as number] as number, heapScore[at] as number, ids[heapRow[at] as number] as number)) return;
+      [heapRow[at], heapRow[child]] = [heapRow[child] as number, heapRow[at] as number];
+      [heapScore[at], heapScore[child]] = [heapScore[child] as number, heapScore[at] as number];
+      at = child;
+    }
+  };
+  for (let r = 0; r < used; r++) {
+    const id = ids[r] as number;
+    if (id === 0 || r === skip) continue;
+    const s = scores[r] as number;
+    if (size < k) {
+      // Sift up.
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!worse(s, id, heapScore[parent] as number, ids[heapRow[parent] as number] as number)) break;
+        heapRow[at] = heapRow[parent] as number;
+        heapScore[at] = heapScore[parent] as number;
+        at = parent;
+      }
+      heapRow[at] = r;
+      heapScore[at] = s;
+    } else if (worse(heapScore[0] as number, ids[heapRow[0] as number] as number, s, id)) {
+      heapRow[0] = r;
+      heapScore[0] = s;
+      siftDown(0);
+    }
+  }
+  const out = Array.from({ length: size }, (_, i) => ({ id: ids[heapRow[i] as number] as number, similarity: heapScore[i] as number }));
+  return out.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
+}
+
 export type SpaceWeights = Partial<Record<Space, number>>;
 
 interface Loaded {
   revision: number;
-  matrix: DotMatrix;
+  matrices: Record<Space, DotMatrix>;
+  capacity: number;
   /** Track id per row; 0 for a free or deleted row. */
   ids: Int32Array;
   rowOf: Map<number, number>;
@@ -56,46 +108,29 @@ export class VectorSnapshot {
     if (!snap) return null;
     const row = snap.rowOf.get(trackId);
     if (row === undefined) return [];
-    const { matrix, ids } = snap;
-    const source = matrix.rows.subarray(row * ROW_DIMS, (row + 1) * ROW_DIMS);
     const asked = SPACES.filter((s) => (weights[s] ?? 0) !== 0);
-    for (const s of asked) {
-      const w = weights[s] as number;
-      for (let j = OFFSET[s]; j < OFFSET[s] + DIMS[s]; j++) matrix.query[j] = w * (source[j] as number);
-    }
-    // One space: scan only its columns (a space's block is 16-aligned: 0, 128, 512).
-    const only = asked.length === 1 ? (asked[0] as Space) : null;
-    if (!only) for (const s of SPACES) if (!asked.includes(s)) matrix.query.fill(0, OFFSET[s], OFFSET[s] + DIMS[s]);
-    const scores = only ? matrix.dots(OFFSET[only], DIMS[only]) : matrix.dots();
-    // Top k by (score desc, id asc), kept sorted best first; most rows fail the first comparison.
-    const top: number[] = [];
-    const topScore: number[] = [];
-    for (let r = 0; r < snap.used; r++) {
-      const id = ids[r] as number;
-      if (id === 0 || r === row) continue;
-      const s = scores[r] as number;
-      if (top.length === k) {
-        const ws = topScore[k - 1] as number;
-        if (s < ws || (s === ws && id > (ids[top[k - 1] as number] as number))) continue;
-        top.pop();
-        topScore.pop();
+    const scan = (s: Space) => {
+      const m = snap.matrices[s];
+      m.query.set(m.rows.subarray(row * DIMS[s], (row + 1) * DIMS[s]));
+      return m.dots();
+    };
+    let scores: Float32Array;
+    if (asked.length === 1) scores = scan(asked[0] as Space);
+    else {
+      scores = new Float32Array(snap.used);
+      for (const s of asked) {
+        const w = weights[s] as number;
+        const part = scan(s);
+        for (let r = 0; r < snap.used; r++) scores[r] = (scores[r] as number) + w * (part[r] as number);
       }
-      let at = top.length;
-      while (at > 0) {
-        const ps = topScore[at - 1] as number;
-        if (ps > s || (ps === s && (ids[top[at - 1] as number] as number) < id)) break;
-        at--;
-      }
-      top.splice(at, 0, r);
-      topScore.splice(at, 0, s);
     }
-    return top.map((r, i) => ({ id: ids[r] as number, similarity: topScore[i] as number }));
+    return topK(scores, snap.ids, snap.used, row, k);
   }
 
   /** What this process holds right now (without loading): tracks, bytes and the revision it is at. */
   held(): { tracks: number; bytes: number; revision: number } | null {
     const snap = this.loaded;
-    return snap ? { tracks: snap.rowOf.size, bytes: snap.matrix.rowCount * SNAPSHOT_ROW_BYTES, revision: snap.revision } : null;
+    return snap ? { tracks: snap.rowOf.size, bytes: snap.capacity * SNAPSHOT_ROW_BYTES, revision: snap.revision } : null;
   }
 
   /** Loads the copy now (at server start) rather than on the first request; null when over the cap or nothing is built. */
@@ -135,13 +170,13 @@ export class VectorSnapshot {
         continue;
       }
       if (row === undefined) {
-        if (snap.used === snap.matrix.rowCount) return false;
+        if (snap.used === snap.capacity) return false;
         row = snap.used++;
         snap.ids[row] = id;
         snap.rowOf.set(id, row);
       }
       this.fill(
-        snap.matrix,
+        snap.matrices,
         row,
         SPACES.map((s) => vectors[s]),
       );
@@ -153,7 +188,7 @@ export class VectorSnapshot {
     const count = this.store.count();
     const capacity = count + SPARE_ROWS;
     if (count === 0 || capacity * SNAPSHOT_ROW_BYTES > this.maxBytes) return null;
-    const matrix = new DotMatrix(capacity, ROW_DIMS);
+    const matrices = Object.fromEntries(SPACES.map((s) => [s, new DotMatrix(capacity, DIMS[s])])) as Record<Space, DotMatrix>;
     const ids = new Int32Array(capacity);
     const rowOf = new Map<number, number>();
     let used = 0;
@@ -161,25 +196,26 @@ export class VectorSnapshot {
       ids[used] = raw[0];
       rowOf.set(raw[0], used);
       this.fill(
-        matrix,
+        matrices,
         used,
         raw.slice(1).map((b) => fromBlob(b as Buffer)),
       );
       used++;
     }
-    return { revision, matrix, ids, rowOf, used };
+    return { revision, matrices, capacity, ids, rowOf, used };
   }
 
   /** Writes a track's three vectors, each scaled to unit length, into a row. */
-  private fill(matrix: DotMatrix, row: number, vectors: Float32Array[]): void {
+  private fill(matrices: Record<Space, DotMatrix>, row: number, vectors: Float32Array[]): void {
     SPACES.forEach((s, i) => {
       const v = vectors[i] as Float32Array;
       let norm = 0;
       for (let j = 0; j < v.length; j++) norm += (v[j] as number) ** 2;
       // A zero placeholder stays zero: it adds nothing to any similarity, as cosine() treats it.
       const f = norm === 0 ? 0 : 1 / Math.sqrt(norm);
-      const at = row * ROW_DIMS + OFFSET[s];
-      for (let j = 0; j < v.length; j++) matrix.rows[at + j] = (v[j] as number) * f;
+      const rows = matrices[s].rows;
+      const at = row * DIMS[s];
+      for (let j = 0; j < v.length; j++) rows[at + j] = (v[j] as number) * f;
     });
   }
 }
