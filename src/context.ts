@@ -53,6 +53,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
   const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  similarity.storeNeighboursWith(writes);
   const checkpointer = writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint });
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);

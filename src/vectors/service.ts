@@ -1,6 +1,7 @@
 // "More like this": nearest tracks in one space (or a blend of the three), as similarities
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
 import type { Db, Stmt } from '../db/connection.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, notFound } from '../errors.ts';
 
 import { cosine } from './linalg.ts';
@@ -32,6 +33,8 @@ export class SimilarityService {
   readonly cache: SimilarityCache;
   private readonly trackExists: Stmt;
   private readonly snapshot: VectorSnapshot;
+  private describeStmt: Stmt | undefined;
+  private writes: WriteQueue | undefined;
 
   constructor(
     private readonly db: Db,
@@ -92,12 +95,39 @@ export class SimilarityService {
     return this.snapshot.warm();
   }
 
+  /**
+   * From now on, computed neighbour lists are stored by the write queue's next group commit
+   * instead of a write on this connection inside the request: a cache write is not worth a
+   * commit on the request path, nor a wait for another process's write lock on the event loop.
+   */
+  storeNeighboursWith(writes: WriteQueue): void {
+    this.writes = writes;
+  }
+
+  /** Stores a computed list (see storeNeighboursWith); skipped if any vectors changed since it was computed. */
+  private remember(trackId: number, space: SimilarSpace, items: { id: number; similarity: number }[], revision: number): void {
+    if (!this.writes) {
+      this.cache.put(trackId, space, items);
+      return;
+    }
+    const store = this.store;
+    this.writes
+      .run((db) => {
+        // An edit re-embedded tracks after this list was computed: it may hold old neighbours.
+        if (store.revisionOn(db) === revision) this.cache.putOn(db, trackId, space, items);
+      })
+      .catch(() => {
+        // Only a cache fill: a closed queue (shutdown) or a busy database just means recomputing later.
+      });
+  }
+
   /** Neighbours through the persistent cache (the recommender's seeds repeat across requests). */
   cachedNeighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
     const hits = this.cache.get(trackId, space, k);
     if (hits) return hits;
+    const revision = this.store.revision();
     const computed = this.neighbours(trackId, space, Math.max(k, CACHED_NEIGHBOURS));
-    if (computed.length > 0) this.cache.put(trackId, space, computed);
+    if (computed.length > 0) this.remember(trackId, space, computed, revision);
     return computed.slice(0, k);
   }
 
@@ -105,11 +135,12 @@ export class SimilarityService {
     if (!this.trackExists.get(trackId)) throw notFound('track', trackId);
     let hits = this.cache.get(trackId, space, limit);
     if (!hits) {
+      const revision = this.store.revision();
       const computed = this.neighbours(trackId, space, Math.max(limit, CACHED_NEIGHBOURS));
       if (computed.length === 0) {
         throw new ApiError(409, 'vectors_not_built', 'Vectors for this track are not built yet; run `chinook vectors build`.');
       }
-      this.cache.put(trackId, space, computed);
+      this.remember(trackId, space, computed, revision);
       hits = computed.slice(0, limit);
     }
     return { items: this.describe(hits) };
@@ -118,16 +149,15 @@ export class SimilarityService {
   /** Names for track ids, order kept. */
   describe(hits: readonly { id: number; similarity: number }[]): SimilarItem[] {
     if (hits.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT t.id, t.name, ar.name AS artist, al.title AS album, g.name AS genre
+    this.describeStmt ??= this.db.prepare(
+      `SELECT t.id, t.name, ar.name AS artist, al.title AS album, g.name AS genre
          FROM chinook_tracks t
          LEFT JOIN chinook_albums al ON al.id = t.album_id
          LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
          LEFT JOIN chinook_genres g ON g.id = t.genre_id
          WHERE t.id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(JSON.stringify(hits.map((h) => h.id))) as Omit<SimilarItem, 'similarity'>[];
+    );
+    const rows = this.describeStmt.all(JSON.stringify(hits.map((h) => h.id))) as Omit<SimilarItem, 'similarity'>[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     return hits.flatMap((h) => {
       const r = byId.get(h.id);

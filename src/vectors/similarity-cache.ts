@@ -1,6 +1,6 @@
 // The seed's persistent similarity cache: top neighbours per (source, space), fresh for 24 h.
 // It survives restarts and is shared by every worker through the primary database.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/connection.ts';
 import type { SimilarSpace } from './spaces.ts';
 
 export const SIMILARITY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +44,17 @@ export class SimilarityCache {
       this.remove.run(sourceId, space);
       for (const it of items) this.insert.run(sourceId, it.id, it.similarity, space, at);
     })();
+  }
+
+  /** put() on another connection (the write queue's), inside the transaction it is running. */
+  putOn(db: Db, sourceId: number, space: SimilarSpace, items: readonly CachedNeighbour[]): void {
+    const at = new Date(this.now()).toISOString();
+    statement(db, 'DELETE FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = ?').run(sourceId, space);
+    const insert = statement(
+      db,
+      'INSERT INTO vector_similarity_cache (source_track_id, similar_track_id, similarity_score, similarity_type, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const it of items) insert.run(sourceId, it.id, it.similarity, space, at);
   }
 
   /** Drops every cached row that mentions one of these tracks, as source or as neighbour. */

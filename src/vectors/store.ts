@@ -1,5 +1,5 @@
 // The vec0 store: one row per track with its three vectors, KNN per space, bulk writes.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/connection.ts';
 import { COLUMN, DIMS, type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { dropIndex, indexExists, QUANTIZED_SPACES, VectorIndex } from './vector-index.ts';
 
@@ -57,6 +57,11 @@ export class VectorStore {
   /** Grows with every write, remove or clear by any process (see migrations/008-vector-changes.ts). */
   revision(): number {
     return this.revisionStmt.get() as number;
+  }
+
+  /** revision() as another connection (the write queue's) sees it, inside its transaction. */
+  revisionOn(db: Db): number {
+    return (statement(db, 'SELECT coalesce(max(revision), 0) AS revision FROM vector_changes').get() as { revision: number }).revision;
   }
 
   /**

@@ -29,6 +29,7 @@ describe('/api/admin/vectors', () => {
     const similar = await server.get('/api/tracks/1801/similar?space=metadata&limit=5');
     assert.equal(similar.status, 200);
     assert.equal((await server.get('/api/tracks/1801/similar?space=blend&limit=5')).status, 200);
+    await server.ctx.writes.drain(); // computed lists are stored by the write queue
     const stats = await server.get('/api/admin/vectors/stats', { headers: admin });
     assert.equal(stats.status, 200);
     assert.equal(stats.body.totalTracks, tracks);

@@ -153,6 +153,7 @@ describe('GET /api/tracks/:id/similar', () => {
     const a = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
     const b = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
     assert.deepEqual(a.body, b.body);
+    await server.ctx.writes.drain(); // computed lists are stored by the write queue
     const rows = server.ctx.db.prepare("SELECT count(*) AS n FROM vector_similarity_cache WHERE source_track_id = 2 AND similarity_type = 'lyric'").get() as {
       n: number;
     };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../src/db/connection.ts';
 import { openPrimary } from '../../src/db/connection.ts';
+import { WriteQueue } from '../../src/db/write-queue.ts';
 import { sanityReport } from '../../src/recommend/eval.ts';
 import { buildVectors, computeEmbeddings, ensureVectors } from '../../src/vectors/build.ts';
 import { importEmbeddings } from '../../src/vectors/import.ts';
@@ -229,6 +230,33 @@ describe('similarity cache', () => {
     assert.deepEqual(recomputed, first);
     const ages = db.prepare("SELECT DISTINCT created_at AS at FROM vector_similarity_cache WHERE source_track_id = 10 AND similarity_type = 'lyric'").all();
     assert.deepEqual(ages, [{ at: new Date(now).toISOString() }]);
+  });
+
+  test('with a write queue, computed lists are stored by its next commit, unless vectors changed meanwhile', async () => {
+    const writer = openPrimary({ ...testConfig(), dbPath: db.name });
+    const writes = new WriteQueue(writer);
+    const service = new SimilarityService(db);
+    service.storeNeighboursWith(writes);
+    const rowsFor = (id: number) =>
+      db.prepare("SELECT count(*) FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = 'audio'").pluck().get(id);
+    try {
+      service.similar(30, 'audio', 5);
+      assert.equal(rowsFor(30), 0, 'not written on the request path');
+      await writes.drain();
+      assert.equal(rowsFor(30), 50);
+      // An edit lands between computing and storing: the list may be stale, so it is dropped.
+      service.similar(31, 'audio', 5);
+      const v = service.store.getAll(31) as Record<Space, Float32Array>;
+      service.store.write({ ids: [31], vectors: { audio: [v.audio] } });
+      await writes.drain();
+      assert.equal(rowsFor(31), 0);
+      service.similar(31, 'audio', 5);
+      await writes.drain();
+      assert.equal(rowsFor(31), 50);
+    } finally {
+      await writes.close();
+      writer.close();
+    }
   });
 
   test('a larger limit than cached is not answered from the cache', () => {
