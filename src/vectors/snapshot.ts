@@ -89,6 +89,8 @@ interface Loaded {
 
 export class VectorSnapshot {
   private loaded: Loaded | null = null;
+  /** The revision at which the catalog was found empty or over the cap: no need to count again until it changes. */
+  private unusableAt: number | null = null;
   private readonly all: Stmt;
 
   constructor(
@@ -141,11 +143,13 @@ export class VectorSnapshot {
 
   /** The copy at the store's current revision: as held, caught up change by change, or reloaded. */
   private current(): Loaded | null {
+    if (this.maxBytes <= 0) return null;
     // Revision and rows read in one transaction describe the same state.
     return this.db.transaction(() => {
       const revision = this.store.revision();
       const snap = this.loaded;
       if (snap?.revision === revision) return snap;
+      if (!snap && this.unusableAt === revision) return null;
       const changed = snap ? this.store.changesSince(snap.revision, MAX_REPLAYED) : null;
       if (snap && changed && this.replay(snap, changed)) {
         snap.revision = revision;
@@ -153,6 +157,7 @@ export class VectorSnapshot {
       }
       this.loaded = null; // the old copy can be collected before the new one is filled
       this.loaded = this.load(revision);
+      this.unusableAt = this.loaded ? null : revision;
       return this.loaded;
     })();
   }

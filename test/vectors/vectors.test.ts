@@ -371,6 +371,20 @@ describe('similar tracks from the in-memory copy', () => {
     assert.deepEqual(service.neighbours(a, 'metadata', 3), before);
   });
 
+  test('a catalog without vectors is looked at again once they are built', () => {
+    const fresh = importedDb().db;
+    try {
+      const service = new SimilarityService(fresh);
+      assert.deepEqual(service.neighbours(1, 'blend', 5), []);
+      assert.equal(service.vectorMemory(), null);
+      buildVectors(fresh);
+      assert.equal(service.neighbours(1, 'blend', 5).length, 5);
+      assert.equal(service.vectorMemory()?.tracks, 3503);
+    } finally {
+      fresh.close();
+    }
+  });
+
   test('over the memory cap, vec0 answers: blend re-scores each space’s nearest', () => {
     const inMemory = new SimilarityService(db);
     const capped = new SimilarityService(db, { vectorMemoryBytes: 1024 });
