@@ -5,7 +5,7 @@
 // One contiguous matrix of unit vectors per space (a strided scan of one space inside
 // 576-float rows measured slower than scanning whole rows): a space's similarity is one scan;
 // `blend` is Σ_s w_s · cos_s, three scans summed. vec0 cannot weight three columns in one KNN;
-// a fourth 576-d vec0 column costs ~2× this (bench), and vec0's own per-space KNN 3–4× more
+// a fourth 576-d vec0 column costs ~2.5× this (bench), and vec0's own per-space KNN 2–3× more
 // per uncached request on Chinook.
 //
 // The copy follows every process's writes through vector_changes (migrations/008): before each
