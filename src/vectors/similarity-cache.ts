@@ -12,8 +12,6 @@ export interface CachedNeighbour {
 
 export class SimilarityCache {
   private readonly read: Stmt;
-  private readonly remove: Stmt;
-  private readonly insert: Stmt;
 
   constructor(
     private readonly db: Db,
@@ -23,10 +21,6 @@ export class SimilarityCache {
       `SELECT similar_track_id AS id, similarity_score AS similarity FROM vector_similarity_cache
        WHERE source_track_id = ? AND similarity_type = ? AND created_at > ?
        ORDER BY similarity_score DESC, similar_track_id LIMIT ?`,
-    );
-    this.remove = db.prepare('DELETE FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = ?');
-    this.insert = db.prepare(
-      'INSERT INTO vector_similarity_cache (source_track_id, similar_track_id, similarity_score, similarity_type, created_at) VALUES (?, ?, ?, ?, ?)',
     );
   }
 
@@ -39,14 +33,10 @@ export class SimilarityCache {
 
   /** Replaces the cached neighbours of (source, space). */
   put(sourceId: number, space: SimilarSpace, items: readonly CachedNeighbour[]): void {
-    const at = new Date(this.now()).toISOString();
-    this.db.transaction(() => {
-      this.remove.run(sourceId, space);
-      for (const it of items) this.insert.run(sourceId, it.id, it.similarity, space, at);
-    })();
+    this.db.transaction(() => this.putOn(this.db, sourceId, space, items))();
   }
 
-  /** put() on another connection (the write queue's), inside the transaction it is running. */
+  /** put() on any connection (the write queue's, inside the transaction it is running). */
   putOn(db: Db, sourceId: number, space: SimilarSpace, items: readonly CachedNeighbour[]): void {
     const at = new Date(this.now()).toISOString();
     statement(db, 'DELETE FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = ?').run(sourceId, space);

@@ -25,7 +25,6 @@ export class VectorStore {
   private readonly removeStmt: Stmt;
   private readonly noteChange: Stmt;
   private readonly pruneChanges: Stmt;
-  private readonly revisionStmt: Stmt;
   private readonly changesStmt: Stmt;
   /** Off inside bulk(): a build or import notes one "everything changed" row instead of a row per track. */
   private noteEachTrack = true;
@@ -50,13 +49,12 @@ export class VectorStore {
     this.removeStmt = db.prepare('DELETE FROM track_vectors WHERE track_id = ?');
     this.noteChange = db.prepare('INSERT INTO vector_changes (track_id) VALUES (?)');
     this.pruneChanges = db.prepare('DELETE FROM vector_changes WHERE revision <= ?');
-    this.revisionStmt = db.prepare('SELECT coalesce(max(revision), 0) FROM vector_changes').pluck();
     this.changesStmt = db.prepare('SELECT revision, track_id AS trackId FROM vector_changes WHERE revision >= ? ORDER BY revision LIMIT ?');
   }
 
   /** Grows with every write, remove or clear by any process (see migrations/008-vector-changes.ts). */
   revision(): number {
-    return this.revisionStmt.get() as number;
+    return this.revisionOn(this.db);
   }
 
   /** revision() as another connection (the write queue's) sees it, inside its transaction. */
