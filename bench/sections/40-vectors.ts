@@ -14,6 +14,7 @@ import { buildVectors } from '../../src/vectors/build.ts';
 import { DotMatrix } from '../../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
+import { topK } from '../../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, type SimilarSpace, SPACES, type Space } from '../../src/vectors/spaces.ts';
 import { fromBlob, toBlob, VectorStore } from '../../src/vectors/store.ts';
 import { INDEX_MIN_TRACKS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
@@ -133,25 +134,13 @@ export async function run(env: BenchEnv): Promise<string> {
       qi = 0;
       const js = measureSync(() => bf.search(next(), 10), opts);
       // The same rows in WebAssembly memory, scored by the SIMD kernel the in-memory copy uses
-      // (snapshot.ts), then a top-10 pass over the scores.
+      // (snapshot.ts), then its top-10 pass over the scores.
       const simd = new DotMatrix(ids.length, DIMS[space]);
       simd.rows.set(data);
       qi = 0;
       const wasm = measureSync(() => {
         simd.query.set(next());
-        const scores = simd.dots();
-        const top = new Float32Array(10).fill(Number.NEGATIVE_INFINITY);
-        for (let r = 0; r < scores.length; r++) {
-          const x = scores[r] as number;
-          if (x <= (top[9] as number)) continue;
-          let p = 9;
-          while (p > 0 && (top[p - 1] as number) < x) {
-            top[p] = top[p - 1] as number;
-            p--;
-          }
-          top[p] = x;
-        }
-        return top;
+        return topK(simd.dots(), rowIds, rowIds.length, -1, 10);
       }, opts);
       const dash = '–';
       knnRows.push([

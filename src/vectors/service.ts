@@ -3,7 +3,6 @@
 import type { Db, Stmt } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, notFound } from '../errors.ts';
-
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
 import { VectorSnapshot } from './snapshot.ts';

@@ -24,12 +24,12 @@ const SPARE_ROWS = 256;
 const MAX_REPLAYED = 500;
 
 /**
- * The k best rows by (score desc, id asc), best first, skipping free rows (id 0) and `skip`.
+ * The k best rows by (score desc, id asc), best first, skipping free rows (id 0) and row `skip` (-1: none).
  * A min-heap of the k kept (its root the worst of them): most rows lose to the root in one
  * comparison, and a winner costs O(log k). Catalogs with many equal or rising scores made a
  * sorted insertion list cost O(k) per winner (100k tracks: 10 ms of a 1.6 ms scan).
  */
-function topK(scores: Float32Array, ids: Int32Array, used: number, skip: number, k: number): { id: number; similarity: number }[] {
+export function topK(scores: Float32Array, ids: Int32Array, used: number, skip: number, k: number): { id: number; similarity: number }[] {
   const heapRow = new Int32Array(k);
   const heapScore = new Float32Array(k);
   let size = 0;
@@ -144,12 +144,14 @@ export class VectorSnapshot {
   /** The copy at the store's current revision: as held, caught up change by change, or reloaded. */
   private current(): Loaded | null {
     if (this.maxBytes <= 0) return null;
+    // The common case, nothing changed: one point read, no transaction.
+    const seen = this.store.revision();
+    if (this.loaded?.revision === seen) return this.loaded;
+    if (!this.loaded && this.unusableAt === seen) return null;
     // Revision and rows read in one transaction describe the same state.
     return this.db.transaction(() => {
       const revision = this.store.revision();
       const snap = this.loaded;
-      if (snap?.revision === revision) return snap;
-      if (!snap && this.unusableAt === revision) return null;
       const changed = snap ? this.store.changesSince(snap.revision, MAX_REPLAYED) : null;
       if (snap && changed && this.replay(snap, changed)) {
         snap.revision = revision;

@@ -371,6 +371,28 @@ describe('similar tracks from the in-memory copy', () => {
     assert.deepEqual(service.neighbours(a, 'metadata', 3), before);
   });
 
+  test('a bulk write (build, import) from another connection makes the copy reload', () => {
+    const service = new SimilarityService(db);
+    const [a, b] = [12, 2800];
+    const before = service.neighbours(a, 'blend', 3);
+    const other = openPrimary({ ...testConfig(), dbPath: db.name });
+    const otherStore = new SimilarityService(other).store;
+    const original = otherStore.getAll(b);
+    const copy = otherStore.getAll(a);
+    assert.ok(original && copy);
+    const all = (v: Record<Space, Float32Array>) => ({ ids: [b], vectors: { audio: [v.audio], lyric: [v.lyric], metadata: [v.metadata] } });
+    try {
+      // No row per track inside bulk(): only the "everything changed" row tells the copy.
+      other.transaction(() => otherStore.bulk(() => otherStore.write(all(copy))))();
+      assert.equal(other.prepare('SELECT count(*) FROM vector_changes WHERE track_id = ?').pluck().get(b), 0);
+      assert.equal(service.neighbours(a, 'blend', 1)[0]?.id, b);
+    } finally {
+      otherStore.write(all(original));
+      other.close();
+    }
+    assert.deepEqual(service.neighbours(a, 'blend', 3), before);
+  });
+
   test('a catalog without vectors is looked at again once they are built', () => {
     const fresh = importedDb().db;
     try {
