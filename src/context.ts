@@ -15,7 +15,6 @@ import { SearchService } from './search/service.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
-import { stopIndexHelper } from './vectors/vector-index.ts';
 
 export interface AppContext {
   config: Config;
@@ -45,9 +44,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
   const cache = createCacheLayer(config, { catalog, reports });
-  // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
-  const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
-  const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
+  const similarity = new SimilarityService(db, { vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
   const vectorRefresh = new VectorRefreshQueue(db, similarity);
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
@@ -63,7 +60,6 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     stopMaintenance();
     void checkpointer?.stop();
     vectorRefresh.stop();
-    stopIndexHelper(db);
     cache.close();
     if (writer !== db && writer.open) writer.close();
     if (db.open) db.close();
