@@ -15,14 +15,17 @@ import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
+import { popularRoutes } from './routes/api/popular.ts';
 import { recommendationRoutes } from './routes/api/recommendations.ts';
 import { reportRoutes } from './routes/api/reports.ts';
 import { adminSearchRoutes, searchRoutes } from './routes/api/search.ts';
+import { sessionRoutes } from './routes/api/session.ts';
 import { similarRoutes } from './routes/api/similar.ts';
 import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
+import { webRoutes } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,9 +66,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   auditAdminWrites(app);
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(sessionRoutes, { prefix: '/api/auth' });
   await app.register(meRoutes, { prefix: '/api/me' });
   await app.register(storeRoutes, { prefix: '/api' });
   await app.register(trackRoutes, { prefix: '/api' });
+  await app.register(popularRoutes, { prefix: '/api' });
   await app.register(similarRoutes, { prefix: '/api' });
   await app.register(recommendationRoutes, { prefix: '/api' });
   await app.register(artistRoutes, { prefix: '/api' });
@@ -78,5 +83,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
   await app.register(adminVectorRoutes, { prefix: '/api/admin/vectors' });
   await app.register(adminWriteRoutes, { prefix: '/api/admin/writes' });
+  await app.register(webRoutes);
   return app;
 }
