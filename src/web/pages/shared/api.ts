@@ -42,12 +42,37 @@ async function parse<T>(res: Response): Promise<T> {
   return body as T;
 }
 
-export async function get<T>(path: string, params?: Query, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path + queryString(params), { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
+const prefetched = new Map<string, Promise<unknown>>();
+
+/**
+ * Starts a GET now (at boot, before the page's components exist); the first get() of the same
+ * URL takes its answer. One-shot, and forgotten at any write, so it never serves stale data.
+ */
+export function prefetch(path: string, params?: Query): void {
+  const url = path + queryString(params);
+  if (prefetched.has(url)) return;
+  const pending = fetchJson(url);
+  pending.catch(() => {}); // the get() that takes it reports the error
+  prefetched.set(url, pending);
+}
+
+async function fetchJson<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
   return parse<T>(res);
 }
 
+export function get<T>(path: string, params?: Query, init: RequestInit = {}): Promise<T> {
+  const url = path + queryString(params);
+  const early = prefetched.get(url);
+  if (early) {
+    prefetched.delete(url);
+    return early as Promise<T>;
+  }
+  return fetchJson<T>(url, init);
+}
+
 export async function send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  prefetched.clear();
   const run = () =>
     fetch(path, {
       method,

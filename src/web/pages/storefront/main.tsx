@@ -7,7 +7,7 @@ import './storefront.css';
 import { AccountPage, LoginPage, RegisterPage } from './pages/account.tsx';
 import { AlbumPage, ArtistPage, ArtistsPage, GenrePage, GenresPage, PlaylistPage, PlaylistsPage } from './pages/browse.tsx';
 import { CartPage, OrderPage } from './pages/cart.tsx';
-import { HomePage } from './pages/home.tsx';
+import { HomePage, prefetchHome } from './pages/home.tsx';
 import { Forbidden, NotFound } from './pages/not-found.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { TrackPage } from './pages/track.tsx';
@@ -107,7 +107,9 @@ function App() {
 
 const root = document.getElementById('app');
 if (root) {
+  // Requests first, then the first render: they overlap instead of following each other.
+  void loadSession();
+  if (window.location.pathname === '/') prefetchHome();
   root.textContent = '';
   render(<App />, root);
-  void loadSession();
 }

@@ -1,6 +1,6 @@
 // Home: a personal shelf for a logged-in listener ("recommended for you", each with why),
 // the popular shelf for a visitor, then the genres and best-selling artists.
-import { get } from '../../shared/api.ts';
+import { get, prefetch } from '../../shared/api.ts';
 import { count } from '../../shared/format.ts';
 import { Link } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
@@ -52,16 +52,31 @@ async function loadRecommendations(): Promise<Shelf> {
 }
 
 async function loadPopular(): Promise<Shelf> {
-  const popular = await get<{ items: PopularTrack[] }>('/api/tracks/popular', { limit: 12 });
+  const popular = await get<{ items: PopularTrack[] }>(...POPULAR);
   return { rows: popular.items.map((t) => ({ ...rowOf(t), note: `Popular: bought or played ${count(t.popularity, 'time')}` })) };
+}
+
+const POPULAR = ['/api/tracks/popular', { limit: 12 }] as const;
+const GENRES = ['/api/genres'] as const;
+const TOP_ARTISTS = ['/api/reports/top-artists', { limit: 8 }] as const;
+
+/**
+ * Called at boot on "/", before the session is known: everything the page shows either way,
+ * plus the visitor's shelf (a logged-in user's is asked for as soon as the session says so).
+ */
+export function prefetchHome(): void {
+  prefetch(...POPULAR);
+  prefetch(...GENRES);
+  prefetch(...TOP_ARTISTS);
+  prefetch('/health');
 }
 
 export function HomePage() {
   const { user, ready } = useStore(session);
   useTitle('Music store');
   const shelf = useApi(ready ? `shelf:${user?.id ?? 'visitor'}` : null, () => (user ? loadRecommendations() : loadPopular()));
-  const genres = useApi('genres', () => get<{ items: Counted[] }>('/api/genres'));
-  const artists = useApi('top-artists', () => get<{ items: TopArtist[] }>('/api/reports/top-artists', { limit: 8 }));
+  const genres = useApi('genres', () => get<{ items: Counted[] }>(...GENRES));
+  const artists = useApi('top-artists', () => get<{ items: TopArtist[] }>(...TOP_ARTISTS));
   const health = useApi('health', () => get<{ database: { tracks: number } }>('/health'));
   const done = !shelf.loading && !genres.loading && !artists.loading && shelf.data !== null;
 

@@ -142,12 +142,11 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   const current = result.data !== null && !result.loading;
   const activeFilters = FILTER_KEYS.filter((k) => k !== 'sort' && query.get(k));
   const prevCursors = (query.get('prev') ?? '').split(' ').filter(Boolean);
-  const next =
-    reply?.nextCursor
-      ? () => navigate(with_(query, { cursor: reply.nextCursor ?? null, prev: [...prevCursors, cursor ?? '-'].join(' ') }))
-      : reply && reply.nextCursor === undefined && offset + PAGE_SIZE < reply.total
-        ? () => navigate(with_(query, { offset: String(offset + PAGE_SIZE) }))
-        : null;
+  const next = reply?.nextCursor
+    ? () => navigate(with_(query, { cursor: reply.nextCursor ?? null, prev: [...prevCursors, cursor ?? '-'].join(' ') }))
+    : reply && reply.nextCursor === undefined && offset + PAGE_SIZE < reply.total
+      ? () => navigate(with_(query, { offset: String(offset + PAGE_SIZE) }))
+      : null;
   const prev = cursor
     ? () => {
         const back = prevCursors.at(-1);
