@@ -25,6 +25,7 @@ import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
+import { registerInputPolicy } from './validation.ts';
 import { webRoutes } from './web.ts';
 
 declare module 'fastify' {
@@ -45,11 +46,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
     frameworkErrors,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
+  registerInputPolicy(app);
 
   await app.register(swagger, {
     openapi: {

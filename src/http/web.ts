@@ -100,7 +100,10 @@ export async function webRoutes(app: FastifyInstance, options: WebOptions = {}):
       .send(pages[page]);
   };
 
-  const hide = { schema: { hide: true } };
+  // A page's address carries the page's own parameters (q, filters, cursor, next …), read and
+  // checked by its script; the server sends the same shell whatever they are. So page routes
+  // take any query (a schema with no type), unlike the API's routes, which refuse unknown ones.
+  const hide = { schema: { hide: true, querystring: {} } };
   for (const url of STOREFRONT_ROUTES) app.get(url, hide, (req, reply) => send(req, reply, 'storefront'));
 
   // The dashboard shell only for admins: a logged-in customer gets the storefront's
