@@ -6,7 +6,7 @@ import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
+import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
@@ -35,6 +35,8 @@ export interface AppContext {
   writes: WriteQueue;
   /** Users, sessions, orders, plays and the activity log. */
   accounts: Accounts;
+  /** The WAL checkpointer thread's counters (null when the database is in memory). */
+  checkpoints(): Promise<CheckpointStats | null>;
   /** Commits queued writes, then closes everything. */
   shutdown(): Promise<void>;
   /** Closes at once (queued writes that have not committed fail). */
@@ -80,6 +82,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     search,
     writes,
     accounts,
+    checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     async shutdown() {
       await writes.close();
       await checkpointer?.stop();

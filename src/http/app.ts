@@ -7,9 +7,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { frameworkErrors, registerErrorHandling } from './errors.ts';
+import { registerRequestMetrics } from './metrics.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
+import { adminOpsRoutes } from './routes/api/admin-ops.ts';
 import { adminVectorRoutes } from './routes/api/admin-vectors.ts';
 import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
@@ -50,6 +52,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
 
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
+  registerRequestMetrics(app);
   registerInputPolicy(app);
 
   await app.register(swagger, {
@@ -84,6 +87,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
   await app.register(adminVectorRoutes, { prefix: '/api/admin/vectors' });
   await app.register(adminWriteRoutes, { prefix: '/api/admin/writes' });
+  await app.register(adminOpsRoutes);
   await app.register(webRoutes);
   return app;
 }
