@@ -163,7 +163,9 @@ export class RequestMetrics {
   }> {
     const now = await this.read();
     const since = now.at - minutes * 60_000;
-    const points = [...this.snapshots.filter((s) => s.at >= since - SNAPSHOT_MS), now];
+    // The series uses whole intervals only: a last sliver of a few ms would read as a rate of 0.
+    const points = this.snapshots.filter((s) => s.at >= since - SNAPSHOT_MS);
+    if (points.length === 0) points.push(now);
     const series = points.slice(1).map((p, i) => {
       const prev = points[i] as Snapshot;
       return { at: new Date(p.at).toISOString(), ...summarise(minus(p.total, prev.total), (p.at - prev.at) / 1000) };
