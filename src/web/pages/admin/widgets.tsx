@@ -67,7 +67,7 @@ export function JobButton({ label, url, onDone, running }: { label: string; url:
     if (running && !job) setJob(running);
   }, [running, job]);
   useEffect(() => {
-    if (!job || job.state !== 'running') return;
+    if (job?.state !== 'running') return;
     const timer = window.setInterval(async () => {
       try {
         const next = await get<Job>(`/api/admin/jobs/${job.id}`);
