@@ -51,32 +51,55 @@ export async function keystrokeToResults(page: Page, origin: string, words: stri
 }
 
 /** Navigation start → the home page marked data-ready (its shelves filled), in a context with an empty HTTP cache. */
-export async function homeReady(
+export function homeReady(
   context: BrowserContext,
   origin: string,
   flushServerCache: () => Promise<void>,
   runs = 3,
+): Promise<{ samples: number[]; median: number }> {
+  return pageReady(context, `${origin}/`, '.home[data-ready="true"]', flushServerCache, runs);
+}
+
+/**
+ * The same clock on the store's 404 page: the shell, bundle and first render with no API data
+ * (one session request). The floor under the home figure on this machine, in the same run.
+ */
+export function shellReady(
+  context: BrowserContext,
+  origin: string,
+  flushServerCache: () => Promise<void>,
+  runs = 3,
+): Promise<{ samples: number[]; median: number }> {
+  return pageReady(context, `${origin}/no-such-page`, '[data-not-found="true"]', flushServerCache, runs);
+}
+
+async function pageReady(
+  context: BrowserContext,
+  url: string,
+  selector: string,
+  flushServerCache: () => Promise<void>,
+  runs: number,
 ): Promise<{ samples: number[]; median: number }> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     await flushServerCache();
     const page = await context.newPage();
     // Timestamped in the page (not when the test notices), from navigation start.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __homeReady?: number };
+    await page.addInitScript((sel) => {
+      const w = window as unknown as { __ready?: number };
       new MutationObserver((_, observer) => {
-        if (document.querySelector('.home[data-ready="true"]')) {
-          w.__homeReady = performance.now();
+        if (document.querySelector(sel)) {
+          w.__ready = performance.now();
           observer.disconnect();
         }
-      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
-    });
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    }, selector);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.clearBrowserCache');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await page.goto(`${origin}/`);
-    await page.locator('.home[data-ready="true"]').waitFor();
-    samples.push(await page.evaluate(() => (window as unknown as { __homeReady: number }).__homeReady));
+    await page.goto(url);
+    await page.locator(selector).waitFor();
+    samples.push(await page.evaluate(() => (window as unknown as { __ready: number }).__ready));
     await cdp.detach();
     await page.close();
   }

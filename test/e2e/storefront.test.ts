@@ -11,7 +11,7 @@ import { buildVectors } from '../../src/vectors/build.ts';
 import { DEFAULT_WEB_DIR, type WebManifest } from '../../src/web/build.ts';
 import { startServer, type TestServer } from '../helpers.ts';
 import { type E2E, launch, PHONE, screenshot, type Watched } from './browser.ts';
-import { BUDGET, homeReady, keystrokeToResults, writeBudget } from './budget.ts';
+import { BUDGET, homeReady, keystrokeToResults, shellReady, writeBudget } from './budget.ts';
 
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -55,6 +55,7 @@ describe('storefront in Chromium', () => {
       await fetch(`${server.url}/api/admin/cache/flush`, { method: 'POST', headers: admin, body: '{}' });
     });
     measured.homeReadyColdMs = ready;
+    measured.emptyPageReadyMs = await shellReady(cold, server.url, async () => {});
     assert.ok(ready.median > 0 && Number.isFinite(ready.median));
   });
 

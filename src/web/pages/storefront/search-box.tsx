@@ -6,9 +6,7 @@ import { get } from '../shared/api.ts';
 import { navigate, useLocation } from '../shared/router.tsx';
 import type { Suggestion } from '../shared/types.ts';
 import { albumHref, artistHref, trackHref } from './components.tsx';
-
-/** Typing pause before asking the server: short enough to keep first results inside 150 ms. */
-export const DEBOUNCE_MS = 60;
+import { DEBOUNCE_MS } from './timing.ts';
 
 const hrefOf = (s: Suggestion) =>
   s.type === 'artist' ? artistHref(s.id, s.text) : s.type === 'album' ? albumHref(s.id, s.text) : trackHref({ id: s.id, name: s.text });
