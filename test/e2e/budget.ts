@@ -31,19 +31,19 @@ export async function keystrokeToResults(page: Page, origin: string, words: stri
       document.getElementById('q')?.addEventListener('keydown', (e) => {
         state.last = e.timeStamp;
       });
-      const results = document.querySelector('.results');
+      // The whole page is watched: a re-rendered results section is a new element.
       const observer = new MutationObserver(() => {
-        if (results?.getAttribute('data-query') === w && !state.painted) {
+        if (document.querySelector(`.results[data-query="${CSS.escape(w)}"]`) && !state.painted) {
           requestAnimationFrame(() => {
             state.painted = performance.now();
           });
           observer.disconnect();
         }
       });
-      if (results) observer.observe(results, { attributes: true, childList: true, subtree: true });
+      observer.observe(document.body, { attributes: true, childList: true, subtree: true });
     }, word);
     await page.locator('#q').pressSequentially(word, { delay: 30 });
-    await page.waitForFunction(() => (window as unknown as { __budget: { painted: number } }).__budget.painted > 0, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as unknown as { __budget: { painted: number } }).__budget.painted > 0, null, { timeout: 20_000 });
     const b = await page.evaluate(() => (window as unknown as { __budget: { last: number; painted: number } }).__budget);
     samples.push(b.painted - b.last);
   }
@@ -115,3 +115,16 @@ export function writeBudget(result: object): string {
   );
   return file;
 }
+
+/** Starts summing layout shifts (Chromium's CLS entries, not those right after input) from the next navigation on. */
+export async function watchLayoutShift(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __cls: number };
+    w.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+export const layoutShift = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __cls: number }).__cls);

@@ -11,7 +11,7 @@ import { buildVectors } from '../../src/vectors/build.ts';
 import { DEFAULT_WEB_DIR, type WebManifest } from '../../src/web/build.ts';
 import { startServer, type TestServer } from '../helpers.ts';
 import { type E2E, launch, PHONE, screenshot, type Watched } from './browser.ts';
-import { BUDGET, homeReady, keystrokeToResults, shellReady, writeBudget } from './budget.ts';
+import { BUDGET, homeReady, keystrokeToResults, layoutShift, shellReady, watchLayoutShift, writeBudget } from './budget.ts';
 
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -27,6 +27,7 @@ describe('storefront in Chromium', () => {
     buildVectors(server.ctx.db);
     e2e = await launch();
     visitor = e2e.watch(await (await e2e.newContext()).newPage(), server.url);
+    await watchLayoutShift(visitor.page);
   });
   after(async () => {
     writeBudget(measured);
@@ -48,6 +49,10 @@ describe('storefront in Chromium', () => {
     assert.deepEqual(names, top);
     assert.match((await page.locator('.track-note').first().textContent()) ?? '', /^Popular: bought or played \d+ times?$/);
     await screenshot(page, 'home-desktop');
+    // No layout shift while the shelves arrive (0.1 is the threshold browsers call "good").
+    const cls = await layoutShift(page);
+    measured.homeLayoutShift = cls;
+    assert.ok(cls < 0.1, `home cumulative layout shift ${cls}`);
     clean(visitor, 'home');
 
     const cold = await e2e.newContext();
@@ -117,6 +122,10 @@ describe('storefront in Chromium', () => {
     await page.keyboard.type('iron maidn', { delay: 30 });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/search\?q=iron\+maidn/);
+    await page.locator('.results[data-query="iron maidn"]').waitFor();
+    const cls = await layoutShift(page);
+    measured.searchLayoutShift = cls;
+    assert.ok(cls < 0.1, `search cumulative layout shift ${cls}`);
     const corrected = (await server.get('/api/search?q=iron%20maidn&limit=20')).body.correctedQuery;
     assert.ok(corrected, 'the API corrects "maidn"');
     await page.locator('.corrected', { hasText: `Showing results for ${corrected}` }).waitFor();

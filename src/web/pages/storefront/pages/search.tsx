@@ -170,11 +170,14 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
             <>Searching for “{q}”…</>
           )}
         </h1>
-        {corrected && (
-          <p class="corrected" role="status">
+        {/* Always one line here, so a correction arriving with the results moves nothing below it. */}
+        {corrected ? (
+          <p class="subline corrected" role="status">
             Showing results for <strong>{corrected}</strong>
             {dropped.length > 0 && <> (no match for {dropped.map((w) => `“${w}”`).join(', ')}, so we left it out)</>} instead of <q>{q}</q>.
           </p>
+        ) : (
+          <p class="subline muted">Every word must match, in a track, album, artist or composer name; end a word with * to match its start.</p>
         )}
         <div class="search-tools">
           <label class="sort">
@@ -203,6 +206,9 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
       </div>
       <div class="search-layout">
         <aside id="filters" class={`filters ${filtersOpen ? 'open' : ''}`} aria-label="Filters">
+          {/* The ranges first: they are there before the answer, the facets arrive with it below them. */}
+          <RangeFilter legend="Price" unit="$" minKey="minPrice" maxKey="maxPrice" scale={1} step="0.01" query={query} />
+          <RangeFilter legend="Length" unit="min" minKey="minDurationMs" maxKey="maxDurationMs" scale={60000} step="0.5" query={query} />
           {reply && (
             <>
               <FacetGroup title="Genre" name="genreId" facets={reply.facets.genre} query={query} />
@@ -210,8 +216,6 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
               <FacetGroup title="Media type" name="mediaTypeId" facets={reply.facets.mediaType} query={query} />
             </>
           )}
-          <RangeFilter legend="Price" unit="$" minKey="minPrice" maxKey="maxPrice" scale={1} step="0.01" query={query} />
-          <RangeFilter legend="Length" unit="min" minKey="minDurationMs" maxKey="maxDurationMs" scale={60000} step="0.5" query={query} />
         </aside>
         <section class="results" aria-label="Results" aria-busy={!current} data-query={current ? q : undefined}>
           {result.error ? (
