@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { fastifyTrustProxy } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { frameworkErrors, registerErrorHandling } from './errors.ts';
@@ -41,7 +42,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
