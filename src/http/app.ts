@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { fastifyTrustProxy } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
-import { frameworkErrors, registerErrorHandling } from './errors.ts';
+import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
@@ -44,6 +44,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     bodyLimit: 1024 * 1024,
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
