@@ -22,12 +22,13 @@ export function SearchBox() {
   const [active, setActive] = useState(-1);
   const latest = useRef(0);
   const timer = useRef<number | undefined>(undefined);
+  const input = useRef<HTMLInputElement>(null);
 
   // Follow the address (back/forward, a link to /search?q=…).
   useEffect(() => {
-    const q = loc.query.get('q') ?? '';
-    // Not while typing: "iron " would lose its space to the URL's trimmed copy.
-    if (onSearchPage) setText((t) => (t.trim() === q.trim() ? t : q));
+    // Not while typing: the address lags the box by the debounce, and copying it back would
+    // undo the keys typed since (on a slow machine "metal" became "meal").
+    if (onSearchPage && document.activeElement !== input.current) setText(loc.query.get('q') ?? '');
   }, [onSearchPage, loc.query]);
 
   const fetchSuggestions = (value: string) => {
@@ -94,6 +95,7 @@ export function SearchBox() {
       </label>
       <input
         id="q"
+        ref={input}
         type="search"
         name="q"
         placeholder="Search tracks, albums, artists…"
