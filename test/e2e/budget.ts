@@ -46,7 +46,11 @@ export async function keystrokeToResults(page: Page, origin: string, words: stri
     try {
       await page.waitForFunction(() => (window as unknown as { __budget: { painted: number } }).__budget.painted > 0, null, { timeout: 20_000 });
     } catch (err) {
-      const state = await page.evaluate(() => ({ url: location.href, box: (document.getElementById('q') as HTMLInputElement | null)?.value, shown: document.querySelector('.results')?.getAttribute('data-query') }));
+      const state = await page.evaluate(() => ({
+        url: location.href,
+        box: (document.getElementById('q') as HTMLInputElement | null)?.value,
+        shown: document.querySelector('.results')?.getAttribute('data-query'),
+      }));
       throw new Error(`no results painted for "${word}": ${JSON.stringify(state)} (${(err as Error).message})`);
     }
     const b = await page.evaluate(() => (window as unknown as { __budget: { last: number; painted: number } }).__budget);
