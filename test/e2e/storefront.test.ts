@@ -60,7 +60,7 @@ describe('storefront in Chromium', () => {
       await fetch(`${server.url}/api/admin/cache/flush`, { method: 'POST', headers: admin, body: '{}' });
     });
     measured.homeReadyColdMs = ready;
-    measured.emptyPageReadyMs = await shellReady(cold, server.url, async () => {});
+    measured.emptyPageReadyMs = await shellReady(cold, server.url, async () => {}, 2);
     assert.ok(ready.median > 0 && Number.isFinite(ready.median));
   });
 
@@ -174,7 +174,7 @@ describe('storefront in Chromium', () => {
   });
 
   it('first results paint within the budget after the last keystroke', async () => {
-    const r = await keystrokeToResults(visitor.page, server.url, ['metal', 'blues', 'queen', 'jazz', 'love', 'night', 'rock', 'dance', 'fire']);
+    const r = await keystrokeToResults(visitor.page, server.url, ['metal', 'blues', 'queen', 'jazz', 'night', 'dance']);
     measured.keystrokeToResultsMs = r;
     assert.ok(r.median > 0 && Number.isFinite(r.median));
     clean(visitor, 'keystroke budget');
@@ -201,7 +201,7 @@ describe('storefront in Chromium', () => {
     clean(phone, 'phone');
   });
 
-  it('register, log in, play, cart and checkout; the order shows and recommendations change', async () => {
+  it('register, log in, play, cart and checkout; the order shows and recommendations change; no /admin for a customer', async () => {
     const ctx = await e2e.newContext();
     const shopper = e2e.watch(await ctx.newPage(), server.url);
     const { page } = shopper;
@@ -299,6 +299,17 @@ describe('storefront in Chromium', () => {
     });
     assert.equal(relogin.status, 200);
     clean(shopper, 'shopper');
+
+    // A logged-in customer gets no /admin: the storefront's 403 page, without the admin bundle.
+    const res = await page.goto(`${server.url}/admin`);
+    assert.equal(res?.status(), 403);
+    await page.locator('main h1', { hasText: 'This page is for administrators' }).waitFor();
+    assert.equal(await page.locator('script[src*="/assets/admin-"]').count(), 0);
+    shopper.take(); // Chromium logs the 403 document itself as a failed load
+    // Somebody not logged in is sent to log in.
+    const anonymous = await (await e2e.newContext()).newPage();
+    await anonymous.goto(`${server.url}/admin`);
+    assert.match(anonymous.url(), /\/login\?next=%2Fadmin$/);
   });
 
   it('renders database text as text: a track renamed to an HTML tag stays text', async () => {
@@ -321,24 +332,5 @@ describe('storefront in Chromium', () => {
     assert.equal(await page.locator('main img').count(), 0);
     assert.equal(dialogs, 0);
     clean(visitor, 'xss');
-  });
-
-  it('a logged-in customer gets no /admin', async () => {
-    const ctx = await e2e.newContext();
-    const customer = e2e.watch(await ctx.newPage(), server.url);
-    await customer.page.goto(`${server.url}/register`);
-    await customer.page.getByLabel('Your name').fill('Not Admin');
-    await customer.page.getByLabel('Email').fill('customer@example.com');
-    await customer.page.getByLabel('Password').fill('a long enough password');
-    await customer.page.getByRole('button', { name: 'Create account' }).click();
-    await customer.page.locator('.home[data-ready="true"]').waitFor();
-    const res = await customer.page.goto(`${server.url}/admin`);
-    assert.equal(res?.status(), 403);
-    await customer.page.locator('main h1', { hasText: 'This page is for administrators' }).waitFor();
-    assert.equal(await customer.page.locator('script[src*="/assets/admin-"]').count(), 0);
-    customer.take(); // the 403 document itself is logged by Chromium as a failed load
-    const anonymous = await (await e2e.newContext()).newPage();
-    await anonymous.goto(`${server.url}/admin`);
-    assert.match(anonymous.url(), /\/login\?next=%2Fadmin$/);
   });
 });
