@@ -1,37 +1,17 @@
 // Shapes of the JSON API replies the pages read (see /docs for the full schemas).
+import type { Static } from 'typebox';
+import type { AlbumSummarySchema, CountedSchema, TrackSchema } from '../../../http/schemas.ts';
 
-export interface Track {
-  id: number;
-  publicId: string;
-  slug: string;
-  name: string;
-  albumId: number | null;
-  album: string | null;
-  artistId: number | null;
-  artist: string | null;
-  genreId: number | null;
-  genre: string | null;
-  mediaTypeId: number;
-  mediaType: string;
-  composer: string | null;
-  milliseconds: number;
-  bytes: number | null;
-  unitPrice: number;
-}
+// The catalog shapes come from the API's own schemas (types only: nothing of the server is
+// bundled); the rest are written out here as the replies document them.
+export type Track = Static<typeof TrackSchema>;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface AlbumSummary {
-  id: number;
-  title: string;
-  artistId: number;
-  artist: string;
-  releaseDate: string | null;
-  trackCount: number;
-}
+export type AlbumSummary = Static<typeof AlbumSummarySchema>;
 
 export interface Album extends AlbumSummary {
   durationMs: number;
@@ -48,11 +28,7 @@ export interface Artist extends ArtistSummary {
   albums: AlbumSummary[];
 }
 
-export interface Counted {
-  id: number;
-  name: string;
-  trackCount: number;
-}
+export type Counted = Static<typeof CountedSchema>;
 
 export interface Playlist extends Counted {
   tracks: Page<Track>;

@@ -135,6 +135,21 @@ export const rowOf = (t: {
   unitPrice: t.unitPrice,
 });
 
+/** Genres as links with their track counts. */
+export function GenreChips({ genres, large = false }: { genres: { id: number; name: string; trackCount: number }[]; large?: boolean }) {
+  return (
+    <ul class={`chips ${large ? 'chips-lg' : ''}`}>
+      {genres.map((g) => (
+        <li key={g.id}>
+          <Link class="chip" href={genreHref(g.id, g.name)}>
+            {g.name} <span class="chip-count">{g.trackCount}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Placeholder rows of the final height, so nothing jumps when the data arrives. */
 export function SkeletonRows({ rows = 8 }: { rows?: number }) {
   return (

@@ -5,7 +5,21 @@ import { count, durationWords, idFromSlug } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
 import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { albumHref, artistHref, Cover, ErrorNote, genreHref, Loading, Pager, PageTitle, playlistHref, rowOf, TrackTable, useTitle } from '../components.tsx';
+import {
+  albumHref,
+  artistHref,
+  Cover,
+  ErrorNote,
+  GenreChips,
+  genreHref,
+  Loading,
+  Pager,
+  PageTitle,
+  playlistHref,
+  rowOf,
+  TrackTable,
+  useTitle,
+} from '../components.tsx';
 import { useCursorPaging } from '../paging.ts';
 import { NotFound } from './not-found.tsx';
 
@@ -146,15 +160,7 @@ export function GenresPage() {
     <article class="entity-page">
       <PageTitle>Genres</PageTitle>
       {genres.error && <ErrorNote error={genres.error} retry={genres.reload} />}
-      <ul class="chips chips-lg">
-        {genres.data?.items.map((g) => (
-          <li key={g.id}>
-            <Link class="chip" href={genreHref(g.id, g.name)}>
-              {g.name} <span class="chip-count">{g.trackCount}</span>
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <GenreChips genres={genres.data?.items ?? []} large />
     </article>
   );
 }

@@ -6,7 +6,7 @@ import { Link } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
 import type { Counted, PopularTrack, Recommendation, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { artistHref, ErrorNote, genreHref, Loading, rowOf, type TrackRow, TrackTable, useTitle } from '../components.tsx';
+import { artistHref, ErrorNote, GenreChips, Loading, rowOf, type TrackRow, TrackTable, useTitle } from '../components.tsx';
 import { session } from '../state.ts';
 
 interface TopArtist {
@@ -106,17 +106,7 @@ export function HomePage() {
       <div class="two-col">
         <section aria-labelledby="genres-title">
           <h2 id="genres-title">Browse by genre</h2>
-          <ul class="chips">
-            {genres.data?.items
-              .filter((g) => g.trackCount > 0)
-              .map((g) => (
-                <li key={g.id}>
-                  <Link class="chip" href={genreHref(g.id, g.name)}>
-                    {g.name} <span class="chip-count">{g.trackCount}</span>
-                  </Link>
-                </li>
-              ))}
-          </ul>
+          <GenreChips genres={genres.data?.items.filter((g) => g.trackCount > 0) ?? []} />
         </section>
         <section aria-labelledby="artists-title">
           <h2 id="artists-title">Best-selling artists</h2>
