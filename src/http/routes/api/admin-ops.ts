@@ -7,30 +7,9 @@ import { Type } from 'typebox';
 import { DatabaseStatsReader } from '../../../db/stats.ts';
 import { JobRunner } from '../../../jobs/runner.ts';
 import type { TaskName } from '../../../jobs/tasks.ts';
-import { NoQuery, Nullable } from '../../schemas.ts';
+import { NoQuery } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
-
-const Latency = {
-  requests: Type.Integer(),
-  ratePerSecond: Type.Number(),
-  errorRatePerSecond: Type.Number({ description: '5xx replies per second' }),
-  p50Ms: Nullable(Type.Number()),
-  p95Ms: Nullable(Type.Number()),
-  p99Ms: Nullable(Type.Number()),
-  meanMs: Nullable(Type.Number()),
-};
-
-const JobSchema = Type.Object({
-  id: Type.String(),
-  task: Type.Union([Type.Literal('search-rebuild'), Type.Literal('search-optimize'), Type.Literal('vectors-rebuild')]),
-  state: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
-  progress: Type.Object({ done: Type.Number(), total: Type.Number(), label: Type.String() }),
-  startedAt: Type.String(),
-  finishedAt: Nullable(Type.String()),
-  result: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  error: Nullable(Type.String()),
-  pid: Type.Integer({ description: 'the worker process running it: poll the same one' }),
-});
+import { DatabaseStatsSchema, JobSchema, MetricsSummarySchema } from './admin-ops-schemas.ts';
 
 const CHECKPOINT_STATS_TIMEOUT_MS = 1_000;
 
@@ -77,26 +56,7 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
         summary: 'Primary database: file and WAL size, pages, pragmas read back, row counts, last checkpoint',
         querystring: NoQuery,
         response: {
-          200: Type.Object({
-            path: Type.String(),
-            fileBytes: Type.Integer(),
-            walBytes: Type.Integer(),
-            pageSize: Type.Integer(),
-            pageCount: Type.Integer(),
-            freelistCount: Type.Integer(),
-            pragmas: Type.Record(Type.String(), Type.Unknown()),
-            rowCounts: Type.Record(Type.String(), Type.Integer()),
-            countedAt: Type.String(),
-            checkpoints: Nullable(
-              Type.Object({
-                runs: Type.Integer(),
-                pages: Type.Integer(),
-                busy: Type.Integer(),
-                lastAt: Nullable(Type.String({ description: 'the last checkpoint that copied pages' })),
-                lastLog: Type.Integer({ description: 'WAL pages at that checkpoint' }),
-              }),
-            ),
-          }),
+          200: DatabaseStatsSchema,
           ...adminErrorReplies,
         },
       },
@@ -118,14 +78,7 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
         summary: "This worker's request rate and latency percentiles: per 2 s interval, over the window, and per route",
         querystring: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 15, default: 5 }) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            pid: Type.Integer(),
-            intervalSeconds: Type.Number(),
-            windowSeconds: Type.Number(),
-            series: Type.Array(Type.Object({ at: Type.String(), ...Latency })),
-            window: Type.Object(Latency),
-            routes: Type.Array(Type.Object({ route: Type.String(), ...Latency })),
-          }),
+          200: MetricsSummarySchema,
           ...adminErrorReplies,
         },
       },

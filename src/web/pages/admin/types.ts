@@ -1,36 +1,12 @@
-// Shapes of the admin API replies the dashboard reads (see /docs).
+// Shapes of the admin API replies the dashboard reads (see /docs): the new endpoints' types come
+// from their schemas (type-only imports); the older ones are written out as documented.
+import type { Static } from 'typebox';
+import type { DatabaseStatsSchema, JobSchema, LatencySchema, MetricsSummarySchema } from '../../../http/routes/api/admin-ops-schemas.ts';
 
-export interface Latency {
-  requests: number;
-  ratePerSecond: number;
-  errorRatePerSecond: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  meanMs: number | null;
-}
-
-export interface MetricsSummary {
-  pid: number;
-  intervalSeconds: number;
-  windowSeconds: number;
-  series: (Latency & { at: string })[];
-  window: Latency;
-  routes: (Latency & { route: string })[];
-}
-
-export interface DatabaseStats {
-  path: string;
-  fileBytes: number;
-  walBytes: number;
-  pageSize: number;
-  pageCount: number;
-  freelistCount: number;
-  pragmas: Record<string, unknown>;
-  rowCounts: Record<string, number>;
-  countedAt: string;
-  checkpoints: { runs: number; pages: number; busy: number; lastAt: string | null; lastLog: number } | null;
-}
+export type Latency = Static<typeof LatencySchema>;
+export type MetricsSummary = Static<typeof MetricsSummarySchema>;
+export type DatabaseStats = Static<typeof DatabaseStatsSchema>;
+export type Job = Static<typeof JobSchema>;
 
 export interface CacheCounters {
   entries: number;
@@ -92,17 +68,6 @@ export interface VectorStats {
   spaces: { space: string; provider: string; dims: number; trackCount: number; builtAt: string; details: unknown }[];
   similarityCache: { rows: number; freshRows: number; sources: number };
   vectorMemory: { tracks: number; bytes: number; revision: number } | null;
-}
-
-export interface Job {
-  id: string;
-  task: 'search-rebuild' | 'search-optimize' | 'vectors-rebuild';
-  state: 'running' | 'done' | 'failed';
-  progress: { done: number; total: number; label: string };
-  startedAt: string;
-  finishedAt: string | null;
-  result: Record<string, unknown> | null;
-  error: string | null;
 }
 
 export interface Activity {
