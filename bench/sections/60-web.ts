@@ -1,6 +1,7 @@
 // The storefront's performance budget in a real Chromium (the same measurements as the e2e
 // run, test/e2e/budget.ts), beside the API round trip of the same searches from Node in the
 // same run: the gap is debounce + fetch in the browser + render + paint.
+import os from 'node:os';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { ensureWebBuild } from '../../src/web/build.ts';
 import { DEBOUNCE_MS } from '../../src/web/pages/storefront/timing.ts';
@@ -14,6 +15,7 @@ export const title = 'Storefront budget (Chromium, through HTTP)';
 const WORDS = ['metal', 'blues', 'queen', 'jazz', 'love', 'night', 'rock', 'dance', 'fire', 'heart', 'rain', 'sun'];
 
 export async function run(env: BenchEnv): Promise<string> {
+  const load = os.loadavg()[0] ?? 0;
   const token = 'bench-web-token-0123456789';
   const server = await startServer({ adminToken: token });
   buildVectors(server.ctx.db);
@@ -43,7 +45,7 @@ export async function run(env: BenchEnv): Promise<string> {
     const sf = manifest.bundles.storefront;
     const ok = (v: number, budget: number) => (v < budget ? 'within' : 'over');
     return [
-      `Chromium ${(await e2e.browser.version()).split('.')[0]} headless (Debian's), one server in the bench process on the official Chinook catalog. Home: navigation start → the shelves filled (\`data-ready\`), beside the store's 404 page measured the same way (the shell, the bundle and one session request: the floor on this machine), server cache flushed and browser cache disabled before each of ${home.samples.length} loads. Search: last keydown → first animation frame after that word's results are in the DOM, ${keys.samples.length} words typed 30 ms apart on the search page; the debounce (${DEBOUNCE_MS} ms) is included. The API row is the same searches fetched from Node (cache warm), the floor under the browser figure.`,
+      `Chromium ${(await e2e.browser.version()).split('.')[0]} headless (Debian's), one server in the bench process on the official Chinook catalog. Home: navigation start → the shelves filled (\`data-ready\`), beside the store's 404 page measured the same way (the shell, the bundle and one session request: the floor on this machine), server cache flushed and browser cache disabled before each of ${home.samples.length} loads. Search: last keydown → first animation frame after that word's results are in the DOM, ${keys.samples.length} words typed 30 ms apart on the search page; the debounce (${DEBOUNCE_MS} ms) is included. The API row is the same searches fetched from Node (cache warm), the floor under the browser figure. Load average at the start: ${load.toFixed(1)} on ${os.cpus().length} cores (browser, server and other work share them).`,
       '',
       table(
         ['measure', 'budget', 'median', 'max', 'samples', 'verdict'],
