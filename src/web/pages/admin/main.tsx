@@ -4,7 +4,9 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, setCsrfToken } from '../shared/api.ts';
 import './admin.css';
-import { ActivityPanel, CachePanel, DatabasePanel, RequestsPanel, SalesPanel, SearchPanel, VectorsPanel, WritesPanel } from './panels.tsx';
+import { DatabasePanel, SearchPanel, VectorsPanel } from './panels-data.tsx';
+import { CachePanel, RequestsPanel, WritesPanel } from './panels-live.tsx';
+import { ActivityPanel, SalesPanel } from './panels-reports.tsx';
 
 function Dashboard() {
   const [who, setWho] = useState('');
