@@ -9,8 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-export const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
-export const DEFAULT_WEB_DIR = path.resolve(PAGES_DIR, '../../../dist/web');
+// From the project root, so this file finds the sources whether it runs as src/web/build.ts
+// (tsx) or as dist/web/build.js (`npm run build`, which does not copy the pages).
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PAGES_DIR = path.join(ROOT, 'src/web/pages');
+export const DEFAULT_WEB_DIR = path.join(ROOT, 'dist/web');
 const ENTRIES = { storefront: 'storefront/main.tsx', admin: 'admin/main.tsx' } as const;
 // Bump when the options below change in a way the sources' hash cannot see.
 const BUILD_FORMAT = 3;
