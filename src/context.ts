@@ -12,6 +12,7 @@ import { WriteQueue } from './db/write-queue.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
+import { createStore, type Store, startStoreMaintenance } from './store/index.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
@@ -33,8 +34,10 @@ export interface AppContext {
   search: SearchService;
   /** The process's group-commit queue: every account/store write goes through it. */
   writes: WriteQueue;
-  /** Users, sessions, orders, plays and the activity log. */
+  /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
+  /** Orders, plays, the activity log and popularity. */
+  store: Store;
   /** Commits queued writes, then closes everything. */
   shutdown(): Promise<void>;
   /** Closes at once (queued writes that have not committed fail). */
@@ -58,9 +61,12 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
-  const stopMaintenance = startAccountsMaintenance(accounts, config);
+  const store = createStore(db, writes, cache.cache, config);
+  const stopAccountsMaintenance = startAccountsMaintenance(accounts);
+  const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
-    stopMaintenance();
+    stopAccountsMaintenance();
+    stopStoreMaintenance();
     void checkpointer?.stop();
     vectorRefresh.stop();
     stopIndexHelper(db);
@@ -80,6 +86,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     search,
     writes,
     accounts,
+    store,
     async shutdown() {
       await writes.close();
       await checkpointer?.stop();

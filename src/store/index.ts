@@ -1,0 +1,52 @@
+// The store, wired: orders (Chinook invoices), plays, the activity log and popularity, all
+// writing through the process's one group-commit queue, and the deferred indexes that keep
+// the plays and activity lookups. Reached as `ctx.store`.
+import type { CacheDb } from '../cache/index.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connection.ts';
+import { DeferredIndexer } from '../db/deferred-indexes.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import { ActivityLog, activityIndex } from './activity.ts';
+import { OrderService } from './orders.ts';
+import { PlayService, playsIndex } from './plays.ts';
+import { Popularity } from './popularity.ts';
+
+export interface Store {
+  orders: OrderService;
+  plays: PlayService;
+  activity: ActivityLog;
+  popularity: Popularity;
+  /** Folds the plays and activity logs into their lookup tables every few hundred ms. */
+  deferredIndexes: DeferredIndexer;
+}
+
+export function createStore(db: Db, writes: WriteQueue, cache: CacheDb | null, config: Pick<Config, 'deferredIndexMs'>): Store {
+  const popularity = new Popularity(db, cache);
+  return {
+    orders: new OrderService(db, writes),
+    plays: new PlayService(db, writes, (trackId) => popularity.touched([trackId], 'play')),
+    activity: new ActivityLog(db, writes),
+    popularity,
+    deferredIndexes: new DeferredIndexer(writes, [playsIndex, activityIndex], { everyMs: config.deferredIndexMs }),
+  };
+}
+
+/** Hourly upkeep (activity older than the retention period goes) and the deferred indexes' timer. */
+export function startStoreMaintenance(store: Store, config: Pick<Config, 'activityRetentionDays'>, everyMs = 3_600_000): () => void {
+  const timer = setInterval(() => {
+    store.activity.prune(config.activityRetentionDays).catch(() => {});
+  }, everyMs);
+  timer.unref();
+  store.deferredIndexes.start();
+  return () => {
+    clearInterval(timer);
+    store.deferredIndexes.stop();
+    store.popularity.stop();
+  };
+}
+
+export type { ActivityEntry, ActivityQuery, ActivityRow } from './activity.ts';
+export type { Buyer, Order, OrderLine } from './orders.ts';
+export { MAX_ORDER_LINES } from './orders.ts';
+export type { Play } from './plays.ts';
+export type { PopularTrack } from './popularity.ts';
