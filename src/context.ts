@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
+import { DomainEvents } from './events/index.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
@@ -25,6 +26,8 @@ export interface AppContext {
   reports: SalesReports;
   /** The in-memory cache database, cached catalog reads and the invalidation bus. */
   cache: CacheLayer;
+  /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
+  events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
   editor: CatalogEditor;
   /** Nearest tracks per vector space, through the 24-hour similarity cache. */
@@ -47,11 +50,12 @@ export interface AppContext {
 export function createContext(config: Config, db: Db = openPrimary(config)): AppContext {
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
-  const cache = createCacheLayer(config, { catalog, reports });
+  const events = new DomainEvents();
+  const cache = createCacheLayer(config, { catalog, reports }, events);
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
   const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
-  const vectorRefresh = new VectorRefreshQueue(db, similarity);
+  const vectorRefresh = new VectorRefreshQueue(db, similarity, events);
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
@@ -61,7 +65,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
-  const store = createStore(db, writes, cache.cache, config);
+  const store = createStore(db, writes, cache.cache, events, config);
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
@@ -80,7 +84,8 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
-    editor: new CatalogEditor(writer, catalog, undefined, writes),
+    events,
+    editor: new CatalogEditor(writer, catalog, events, writes),
     similarity,
     recommender: createRecommender(db, similarity),
     search,

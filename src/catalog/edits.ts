@@ -1,11 +1,12 @@
 // Catalog writes (admin edits): validate, UPDATE in one transaction, then emit a domain event
-// carrying the ids before and after, so every cache entry that showed the old row can go.
+// (src/events/) carrying the ids before and after, so every cache entry that showed the old
+// row can go; the write resolves once every subscriber has finished with it.
 // FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
 import type { Db, Stmt } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import type { AlbumDetail, ArtistDetail } from './artists.ts';
-import { type CatalogEvents, catalogEvents } from './events.ts';
 import type { CatalogService } from './index.ts';
 import { trackSlug } from './slug.ts';
 import type { Track } from './tracks.ts';
@@ -68,7 +69,7 @@ export class CatalogEditor {
   constructor(
     private readonly db: Db,
     private readonly catalog: CatalogService,
-    private readonly events: CatalogEvents = catalogEvents,
+    private readonly events: DomainEvents,
     private readonly writes?: WriteQueue,
   ) {
     this.exists = {
@@ -160,15 +161,7 @@ export class CatalogEditor {
       this.db.prepare('UPDATE chinook_tracks SET slug = ? WHERE id = ?').run(trackSlug(input.name, id), id);
       return { id, artistId: (this.albumRefs.get(input.albumId) as { artistId: number }).artistId };
     });
-    await this.events.emit({
-      type: 'track.updated',
-      trackId: id,
-      albumIds: [input.albumId],
-      artistIds: [artistId],
-      genreIds: uniq([input.genreId]),
-      // A new or removed row changes everything that lists or counts it.
-      fields: ['created', ...Object.keys(trackColumns)],
-    });
+    await this.events.emit({ type: 'track.created', trackId: id, albumId: input.albumId, artistId, genreId: input.genreId ?? null });
     return this.catalog.tracks.get(id);
   }
 
@@ -185,14 +178,7 @@ export class CatalogEditor {
       this.db.prepare('DELETE FROM chinook_tracks WHERE id = ?').run(id);
       return before;
     });
-    await this.events.emit({
-      type: 'track.updated',
-      trackId: id,
-      albumIds: uniq([before.albumId]),
-      artistIds: uniq([before.artistId]),
-      genreIds: uniq([before.genreId]),
-      fields: ['deleted', ...Object.keys(trackColumns)],
-    });
+    await this.events.emit({ type: 'track.deleted', trackId: id, albumId: before.albumId, artistId: before.artistId, genreId: before.genreId });
   }
 
   /** Runs a write in the group-commit queue when there is one, else in its own transaction. */

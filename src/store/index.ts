@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { DeferredIndexer } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { ActivityLog, activityIndex } from './activity.ts';
 import { OrderService } from './orders.ts';
 import { PlayService, playsIndex } from './plays.ts';
@@ -20,13 +21,13 @@ export interface Store {
   deferredIndexes: DeferredIndexer;
 }
 
-export function createStore(db: Db, writes: WriteQueue, cache: CacheDb | null, config: Pick<Config, 'deferredIndexMs'>): Store {
-  const popularity = new Popularity(db, cache);
+/** `events` carries `order.placed` and `play.recorded` out, and brings them to popularity. */
+export function createStore(db: Db, writes: WriteQueue, cache: CacheDb | null, events: DomainEvents, config: Pick<Config, 'deferredIndexMs'>): Store {
   return {
-    orders: new OrderService(db, writes),
-    plays: new PlayService(db, writes, (trackId) => popularity.touched([trackId], 'play')),
+    orders: new OrderService(db, writes, events),
+    plays: new PlayService(db, writes, events),
     activity: new ActivityLog(db, writes),
-    popularity,
+    popularity: new Popularity(db, cache, events),
     deferredIndexes: new DeferredIndexer(writes, [playsIndex, activityIndex], { everyMs: config.deferredIndexMs }),
   };
 }

@@ -1,8 +1,11 @@
 // Orders become Chinook invoices: one invoice and its lines in one transaction, prices read
 // from the catalog (never from the client), the buyer linked to a chinook_customers row.
+// After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
+// popularity counters) before the order is returned.
 import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
 
 export interface OrderLine {
@@ -35,6 +38,7 @@ export class OrderService {
   constructor(
     db: Db,
     private readonly writes: WriteQueue,
+    private readonly events: DomainEvents,
   ) {
     this.invoice = db.prepare(
       'SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices WHERE id = ? AND customer_id = ?',
@@ -50,7 +54,7 @@ export class OrderService {
     if (trackIds.length > MAX_ORDER_LINES) throw badRequest(`an order holds at most ${MAX_ORDER_LINES} tracks`);
     const duplicates = [...new Set(trackIds.filter((id, i) => trackIds.indexOf(id) !== i))];
     if (duplicates.length) throw conflict(`tracks listed more than once: ${duplicates.join(', ')}`, { duplicates });
-    const invoiceId = await this.writes.run((db) => {
+    const { invoiceId, customerId } = await this.writes.run((db) => {
       const placeholders = trackIds.map(() => '?').join(',');
       const tracks = statement(db, `SELECT id, unit_price AS unitPrice FROM chinook_tracks WHERE id IN (${placeholders})`).all(...trackIds) as {
         id: number;
@@ -100,8 +104,9 @@ export class OrderService {
         causerId: buyer.userId,
         properties: { trackIds, total: totalCents / 100 },
       });
-      return id;
+      return { invoiceId: id, customerId };
     });
+    await this.events.emit({ type: 'order.placed', orderId: invoiceId, customerId, userId: buyer.userId, trackIds });
     return this.get(buyer.userId, invoiceId);
   }
 

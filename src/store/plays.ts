@@ -1,10 +1,11 @@
-// Plays: one row per listen, through the write queue; the caller hears back after COMMIT.
-// Popularity counters in the cache database are bumped after the commit. A play only appends:
+// Plays: one row per listen, through the write queue; the caller hears back after COMMIT and
+// after `play.recorded` has reached its subscribers (popularity counters). A play only appends:
 // the per-user and per-track lookups are deferred indexes (src/db/deferred-indexes.ts).
 import { type Db, statement } from '../db/connection.ts';
 import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
 
 export interface Play {
@@ -47,7 +48,7 @@ export class PlayService {
   constructor(
     db: Db,
     private readonly writes: WriteQueue,
-    private readonly onPlayed: (trackId: number) => void = () => {},
+    private readonly events: DomainEvents,
   ) {
     this.history = db.prepare(
       `SELECT p.id, p.track_id AS trackId, t.name, ar.name AS artist, p.ms_played AS msPlayed, p.played_at AS playedAt
@@ -84,7 +85,7 @@ export class PlayService {
         throw err;
       }
     });
-    this.onPlayed(trackId);
+    await this.events.emit({ type: 'play.recorded', playId: id, userId, trackId });
     return id;
   }
 

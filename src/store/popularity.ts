@@ -6,6 +6,7 @@
 import type { CacheDb } from '../cache/index.ts';
 import type { Db } from '../db/connection.ts';
 import { watermarkOf } from '../db/deferred-indexes.ts';
+import type { DomainEvents } from '../events/index.ts';
 
 export interface PopularTrack {
   id: number;
@@ -18,12 +19,19 @@ export class Popularity {
   private readonly pendingPlays = new Map<number, number>();
   private readonly pendingSales = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(
     db: Db,
     private readonly cache: CacheDb | null,
+    events: DomainEvents,
     private readonly options: { limit?: number; refreshMs?: number } = {},
   ) {
+    // Every process keeps its own counters and ranking, so events carried from other processes count too.
+    this.unsubscribe = events.on(['order.placed', 'play.recorded'], (e) => {
+      if (e.type === 'order.placed') this.touched(e.trackIds, 'sale');
+      else this.touched([e.trackId], 'play');
+    });
     this.top = db.prepare(`
       WITH sold AS (SELECT track_id, sum(quantity) AS n FROM chinook_invoice_lines GROUP BY track_id)
       SELECT id, sum(n) AS score FROM (
@@ -78,6 +86,7 @@ export class Popularity {
   }
 
   stop(): void {
+    this.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -14,7 +14,7 @@ const Order = Type.Object({
 const storeErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply };
 
 export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, cache } = app.ctx;
+  const { store } = app.ctx;
 
   app.post(
     '/orders',
@@ -28,13 +28,11 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { user } = requireUser(req);
+      // Replies after COMMIT and after order.placed has invalidated the cache in every worker.
       const order = await store.orders.place(
         { userId: user.id, email: user.email, displayName: user.displayName, customerId: user.customerId },
         req.body.trackIds,
       );
-      // Sales changed: reports, popularity and this buyer's recommendations are stale everywhere.
-      await cache.bus.invalidate(['reports', 'popular', `recommendations:customer:${order.customerId}`]);
-      store.popularity.touched(req.body.trackIds, 'sale');
       return reply.status(201).send(order);
     },
   );
