@@ -10,10 +10,11 @@ import { startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { DomainEvents } from './events/index.ts';
+import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
-import { createStore, type Store, startStoreMaintenance } from './store/index.ts';
+import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
@@ -41,6 +42,8 @@ export interface AppContext {
   accounts: Accounts;
   /** Orders, plays, the activity log and popularity. */
   store: Store;
+  /** What GET /health reports. */
+  health: HealthService;
   /** Commits queued writes, then closes everything. */
   shutdown(): Promise<void>;
   /** Closes at once (queued writes that have not committed fail). */
@@ -85,13 +88,14 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     reports,
     cache,
     events,
-    editor: new CatalogEditor(writer, catalog, events, writes),
+    editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
     recommender: createRecommender(db, similarity),
     search,
     writes,
     accounts,
     store,
+    health: new HealthService(db, catalog),
     async shutdown() {
       await writes.close();
       await checkpointer?.stop();

@@ -52,6 +52,18 @@ const trackColumns = {
 const albumColumns = { title: 'title', artistId: 'artist_id', releaseDate: 'release_date' } as const satisfies Record<keyof AlbumPatch, string>;
 const artistColumns = { name: 'name' } as const satisfies Record<keyof ArtistPatch, string>;
 
+export interface CatalogEditorOptions {
+  /** Carries each edit to the cache, the vector refresh and any other subscriber. */
+  events: DomainEvents;
+  /**
+   * How many invoice lines name a track, read with the given connection (inside the delete's
+   * transaction). Invoices are the store's; the context passes store/orders.ts invoiceLineCount.
+   */
+  invoiceLinesOf: (db: Db, trackId: number) => number;
+  /** The group-commit queue; without it each edit runs in its own transaction. */
+  writes?: WriteQueue | undefined;
+}
+
 const nowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const uniq = (xs: (number | null | undefined)[]) => [...new Set(xs.filter((x): x is number => typeof x === 'number'))];
 
@@ -62,6 +74,10 @@ export class CatalogEditor {
   private readonly albumRefs: Stmt;
   private readonly albumTracks: Stmt;
 
+  private readonly events: DomainEvents;
+  private readonly invoiceLinesOf: CatalogEditorOptions['invoiceLinesOf'];
+  private readonly writes: WriteQueue | undefined;
+
   /**
    * @param db the connection the edits run on: the write queue's own connection when `writes`
    *   is given (its operations run inside the queue's group transaction).
@@ -69,9 +85,11 @@ export class CatalogEditor {
   constructor(
     private readonly db: Db,
     private readonly catalog: CatalogService,
-    private readonly events: DomainEvents,
-    private readonly writes?: WriteQueue,
+    options: CatalogEditorOptions,
   ) {
+    this.events = options.events;
+    this.invoiceLinesOf = options.invoiceLinesOf;
+    this.writes = options.writes;
     this.exists = {
       album: db.prepare('SELECT 1 FROM chinook_albums WHERE id = ?'),
       genre: db.prepare('SELECT 1 FROM chinook_genres WHERE id = ?'),
@@ -170,7 +188,7 @@ export class CatalogEditor {
     const before = await this.tx(() => {
       const before = this.trackRefs.get(id) as { albumId: number | null; genreId: number | null; artistId: number | null } | undefined;
       if (!before) throw notFound('track', id);
-      const sold = this.db.prepare('SELECT count(*) FROM chinook_invoice_lines WHERE track_id = ?').pluck().get(id) as number;
+      const sold = this.invoiceLinesOf(this.db, id);
       if (sold > 0) throw conflict(`track ${id} appears on ${sold} invoice line(s); sold tracks cannot be deleted`, { invoiceLines: sold });
       // vec0 rows have no foreign keys: remove the vectors and cached neighbours by hand.
       this.db.prepare('DELETE FROM track_vectors WHERE track_id = ?').run(id);

@@ -8,6 +8,7 @@ import { DeferredIndexer } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { ActivityLog, activityIndex } from './activity.ts';
+import { TrackHistory } from './history.ts';
 import { OrderService } from './orders.ts';
 import { PlayService, playsIndex } from './plays.ts';
 import { Popularity } from './popularity.ts';
@@ -17,6 +18,8 @@ export interface Store {
   plays: PlayService;
   activity: ActivityLog;
   popularity: Popularity;
+  /** What a customer bought and their users played, newest first (the recommender's seeds). */
+  history: TrackHistory;
   /** Folds the plays and activity logs into their lookup tables every few hundred ms. */
   deferredIndexes: DeferredIndexer;
 }
@@ -28,6 +31,7 @@ export function createStore(db: Db, writes: WriteQueue, cache: CacheDb | null, e
     plays: new PlayService(db, writes, events),
     activity: new ActivityLog(db, writes),
     popularity: new Popularity(db, cache, events),
+    history: new TrackHistory(db),
     deferredIndexes: new DeferredIndexer(writes, [playsIndex, activityIndex], { everyMs: config.deferredIndexMs }),
   };
 }
@@ -47,7 +51,8 @@ export function startStoreMaintenance(store: Store, config: Pick<Config, 'activi
 }
 
 export type { ActivityEntry, ActivityQuery, ActivityRow } from './activity.ts';
-export type { Buyer, Order, OrderLine } from './orders.ts';
-export { MAX_ORDER_LINES } from './orders.ts';
+export { type CustomerContact, Customers } from './customers.ts';
+export { type HistoryEntry, type HistoryQuery, TrackHistory } from './history.ts';
+export { type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
 export type { Play } from './plays.ts';
 export type { PopularTrack } from './popularity.ts';

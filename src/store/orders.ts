@@ -2,6 +2,7 @@
 // from the catalog (never from the client), the buyer linked to a chinook_customers row.
 // After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
 // popularity counters) before the order is returned.
+import { customerIdOf, linkCustomer } from '../accounts/index.ts';
 import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
@@ -33,10 +34,9 @@ export const MAX_ORDER_LINES = 100;
 export class OrderService {
   private readonly invoice;
   private readonly lines;
-  private readonly customerOf;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly writes: WriteQueue,
     private readonly events: DomainEvents,
   ) {
@@ -46,7 +46,6 @@ export class OrderService {
     this.lines = db.prepare(
       'SELECT il.track_id AS trackId, t.name, il.unit_price AS unitPrice, il.quantity FROM chinook_invoice_lines il JOIN chinook_tracks t ON t.id = il.track_id WHERE il.invoice_id = ? ORDER BY il.id',
     );
-    this.customerOf = db.prepare('SELECT customer_id AS customerId FROM users WHERE id = ?');
   }
 
   async place(buyer: Buyer, trackIds: number[]): Promise<Order> {
@@ -112,17 +111,17 @@ export class OrderService {
 
   /** One order of this user's; another user's order is "not found", not "forbidden". */
   get(userId: number, invoiceId: number): Order {
-    const customerId = (this.customerOf.get(userId) as { customerId: number | null } | undefined)?.customerId;
+    const customerId = customerIdOf(this.db, userId);
     const invoice = customerId == null ? undefined : (this.invoice.get(invoiceId, customerId) as Omit<Order, 'lines'> | undefined);
     if (!invoice) throw notFound('order', invoiceId);
     return { ...invoice, lines: this.lines.all(invoiceId) as OrderLine[] };
   }
 
   list(userId: number, page: { limit: number; cursor?: number | undefined }): { items: Omit<Order, 'lines'>[]; nextCursor: string | null } {
-    const customerId = (this.customerOf.get(userId) as { customerId: number | null } | undefined)?.customerId;
-    if (customerId == null) return { items: [], nextCursor: null };
+    const customerId = customerIdOf(this.db, userId);
+    if (customerId === null) return { items: [], nextCursor: null };
     const rows = statement(
-      this.invoice.database,
+      this.db,
       `SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices
          WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ).all(customerId, page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1) as Omit<Order, 'lines'>[];
@@ -133,20 +132,26 @@ export class OrderService {
 
   /** Track ids this user owns (for the recommender and the storefront). */
   ownedTrackIds(userId: number): number[] {
-    return (
-      statement(
-        this.invoice.database,
-        `SELECT DISTINCT il.track_id AS id FROM users u JOIN chinook_invoices i ON i.customer_id = u.customer_id
-           JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE u.id = ?`,
-      ).all(userId) as { id: number }[]
-    ).map((r) => r.id);
+    const customerId = customerIdOf(this.db, userId);
+    if (customerId === null) return [];
+    return statement(
+      this.db,
+      'SELECT DISTINCT il.track_id FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE i.customer_id = ?',
+    )
+      .pluck()
+      .all(customerId) as number[];
   }
+}
+
+/** How many invoice lines name the track (with the caller's connection: a catalog delete checks it in its own transaction). */
+export function invoiceLineCount(db: Db, trackId: number): number {
+  return statement(db, 'SELECT count(*) FROM chinook_invoice_lines WHERE track_id = ?').pluck().get(trackId) as number;
 }
 
 /** The buyer's Chinook customer row, created from the account on the first order. */
 function ensureCustomer(db: Db, buyer: Buyer): number {
-  const linked = statement(db, 'SELECT customer_id AS id FROM users WHERE id = ?').get(buyer.userId) as { id: number | null } | undefined;
-  if (linked?.id != null) return linked.id;
+  const linked = customerIdOf(db, buyer.userId);
+  if (linked !== null) return linked;
   const [first, ...rest] = buyer.displayName.trim().split(/\s+/);
   const id = Number(
     statement(db, 'INSERT INTO chinook_customers (first_name, last_name, email) VALUES (?, ?, ?)').run(
@@ -155,6 +160,6 @@ function ensureCustomer(db: Db, buyer: Buyer): number {
       buyer.email,
     ).lastInsertRowid,
   );
-  statement(db, 'UPDATE users SET customer_id = ? WHERE id = ?').run(id, buyer.userId);
+  linkCustomer(db, buyer.userId, id);
   return id;
 }
