@@ -42,6 +42,8 @@ export interface AppContext {
   accounts: Accounts;
   /** Orders, plays, the activity log and popularity. */
   store: Store;
+  /** Warms the cache for a storefront's first page: catalog reads, best sellers and the popularity ranking. */
+  preload(topN?: number): Promise<{ entries: number; ms: number }>;
   /** What GET /health reports. */
   health: HealthService;
   /** Commits queued writes, then closes everything. */
@@ -96,6 +98,14 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     accounts,
     store,
     health: new HealthService(db, catalog),
+    async preload(topN) {
+      const started = performance.now();
+      const entries = () => cache.cache?.stats().total.entries ?? 0;
+      const before = entries();
+      await cache.catalog.preload(topN);
+      store.popularity.refresh();
+      return { entries: entries() - before, ms: performance.now() - started };
+    },
     async shutdown() {
       await writes.close();
       await checkpointer?.stop();
