@@ -34,7 +34,7 @@ export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, co
 }
 
 export type { Session } from './sessions.ts';
-export { customerIdOf, linkCustomer, type Role, type User } from './users.ts';
+export { customerIdOf, linkCustomer, type Role, type User, UserService } from './users.ts';
 
 /** Hourly upkeep: expired sessions and ended rate-limit windows go. */
 export function startAccountsMaintenance(accounts: Accounts, everyMs = 3_600_000): () => void {

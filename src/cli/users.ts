@@ -1,10 +1,10 @@
 // `chinook users create-admin|link-customers`: account chores that need no running server.
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
-import { UserService } from '../accounts/users.ts';
+import { UserService } from '../accounts/index.ts';
 import type { Db } from '../db/connection.ts';
 import { WriteQueue } from '../db/write-queue.ts';
-import { type CustomerContact, Customers } from '../store/customers.ts';
+import { type CustomerContact, Customers } from '../store/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 
