@@ -9,9 +9,9 @@ import { errorReplies, TrackSchema } from '../../schemas.ts';
 const TTL_SECONDS = 60;
 
 export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, catalog, cache } = app.ctx;
+  const { store, catalog, cache } = app.ctx;
   const compute = (limit: number) => ({
-    items: accounts.popularity.topTracks(limit).map((p) => ({ ...catalog.tracks.get(p.id), popularity: p.score })),
+    items: store.popularity.topTracks(limit).map((p) => ({ ...catalog.tracks.get(p.id), popularity: p.score })),
   });
   app.get(
     '/tracks/popular',
