@@ -9,11 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CatalogEditor } from '../../src/catalog/edits.ts';
-import { CatalogEvents } from '../../src/catalog/events.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
 import { projectRoot } from '../../src/config.ts';
 import { type Db, openPrimary } from '../../src/db/connection.ts';
+import { DomainEvents } from '../../src/events/index.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
+import { invoiceLineCount } from '../../src/store/index.ts';
 import { annPath, readMeta } from '../../src/vectors/ann/ann-file.ts';
 import { ensureGroups } from '../../src/vectors/ann/ensure.ts';
 import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
@@ -211,9 +212,9 @@ describe('ANN index files', () => {
 describe('refresh keeps the index in step with created and deleted tracks', () => {
   test('a created track is found through the index at once; a deleted one is gone', async () => {
     const service = new SimilarityService(db, { vectorMemoryBytes: 0 });
-    const events = new CatalogEvents();
+    const events = new DomainEvents();
     const queue = new VectorRefreshQueue(db, service, events, 60_000);
-    const editor = new CatalogEditor(db, new CatalogService(db), events);
+    const editor = new CatalogEditor(db, new CatalogService(db), { events, invoiceLinesOf: invoiceLineCount });
     try {
       const album = db.prepare('SELECT album_id FROM chinook_tracks WHERE id = ?').pluck().get(queryIds[5]) as number;
       const track = await editor.createTrack({
