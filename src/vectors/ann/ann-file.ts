@@ -24,9 +24,9 @@ export interface AnnSettings {
 }
 
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', connectivity: 16, expansionAdd: 128, expansionSearch: 64 },
-  lyric: { quantization: 'i8', connectivity: 16, expansionAdd: 128, expansionSearch: 64 },
-  metadata: { quantization: 'f16', connectivity: 16, expansionAdd: 128, expansionSearch: 64 },
+  audio: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  lyric: { quantization: 'i8', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  metadata: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
 };
 
 /** Bumped when the file's meaning changes (what the keys are, how vectors are prepared). */

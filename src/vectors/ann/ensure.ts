@@ -71,6 +71,8 @@ export type IndexProgress = (done: number, total: number, label: string) => void
  * grouped space, or of those listed). Must run outside a transaction. Returns the spaces built.
  */
 export function ensureAnnFiles(db: Db, onProgress?: IndexProgress, force: boolean | readonly Space[] = false): Space[] {
+  // An in-memory database has no file to put an index beside: it keeps the exact vec0 scan.
+  if (db.memory) return [];
   const grouped = SPACES.filter((s) => groupsExist(db, s));
   const todo = force === true ? grouped : force ? grouped.filter((s) => force.includes(s)) : (Object.keys(filesToBuild(db)) as Space[]);
   for (const s of todo) {

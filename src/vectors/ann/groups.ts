@@ -63,6 +63,11 @@ export function dropGroups(db: Db, space: Space): void {
  * All-zero placeholders (a space not built yet for a track) are left out.
  */
 export function createGroups(db: Db, space: Space): void {
+  // All or nothing (a savepoint inside a build's transaction): half-made groups would pass for made.
+  db.transaction(() => fillGroups(db, space))();
+}
+
+function fillGroups(db: Db, space: Space): void {
   dropGroups(db, space);
   db.exec(groupsDdl(space));
   db.exec(`CREATE TABLE ${membersTable(space)} (track_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL)`);
