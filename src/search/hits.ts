@@ -1,0 +1,64 @@
+// The page: catalog details of the page's tracks (read fresh: prices are not indexed text),
+// highlights from where the clauses matched, and the facets' names.
+import type { Stmt } from '../db/connection.ts';
+import { markSpans } from './highlight.ts';
+import { type DocText, docText, type Matcher, markedSpans, type Occurrence } from './match.ts';
+import type { FacetCombo } from './statements.ts';
+import type { Facets, FacetValue, SearchHit } from './types.ts';
+
+type Details = Omit<SearchHit, 'score' | 'highlight'>;
+
+export interface PageRow {
+  id: number;
+  score: number;
+  /** The row's text and where the clauses matched, when the ranking already worked it out. */
+  doc?: DocText | undefined;
+  occurrences?: Occurrence[] | undefined;
+}
+
+/** Hits in page order; rows deleted since the candidate pass are left out. */
+export function hydrate(details: Stmt, page: PageRow[], matcher: Matcher | null): SearchHit[] {
+  if (page.length === 0) return [];
+  const byId = new Map((details.all(JSON.stringify(page.map((p) => p.id))) as Details[]).map((d) => [d.id, d]));
+  const hits: SearchHit[] = [];
+  for (const p of page) {
+    const d = byId.get(p.id);
+    if (!d) continue;
+    const text = [d.name, d.album ?? '', d.artist ?? '', '', d.composer ?? ''];
+    // The ranking's reading of the row, unless the text changed since (a write in between).
+    const same = p.doc && p.doc.text[0] === text[0] && p.doc.text[1] === text[1] && p.doc.text[2] === text[2] && p.doc.text[4] === text[4];
+    const doc = same ? (p.doc as DocText) : docText(d.id, text);
+    const occ = same && p.occurrences ? p.occurrences : (matcher?.occurrences(doc) ?? []);
+    const mark = (col: number, original: string | null) => (original === null ? null : markSpans(original, markedSpans(doc, occ, col)));
+    hits.push({
+      ...d,
+      score: Math.round(p.score * 1e6) / 1e6,
+      highlight: { name: mark(0, d.name) as string, album: mark(1, d.album), artist: mark(2, d.artist), composer: mark(4, d.composer) },
+    });
+  }
+  return hits;
+}
+
+/** Facet values from the (genre, media type, artist) match counts: genre and media type complete, artist top 10. */
+export function facetsOf(combos: FacetCombo[], names: { genre: Stmt; mediaType: Stmt; artist: Stmt }): Facets {
+  const count = (key: 'genreId' | 'mediaTypeId' | 'artistId') => {
+    const m = new Map<number, number>();
+    for (const c of combos) {
+      const v = c[key];
+      if (v !== null) m.set(v, (m.get(v) ?? 0) + c.n);
+    }
+    return [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  };
+  const named = (stmt: Stmt, counts: [number, number][]): FacetValue[] => {
+    if (counts.length === 0) return [];
+    const byId = new Map((stmt.all(JSON.stringify(counts.map((c) => c[0]))) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+    return counts.map(([id, n]) => ({ id, name: byId.get(id) ?? '', count: n }));
+  };
+  return {
+    genre: named(names.genre, count('genreId')),
+    mediaType: named(names.mediaType, count('mediaTypeId')),
+    artist: named(names.artist, count('artistId').slice(0, 10)),
+  };
+}
+
+export const NO_FACETS: Facets = { genre: [], mediaType: [], artist: [] };
