@@ -1,34 +1,27 @@
-// The page: catalog details of the page's tracks (read fresh: prices are not indexed text),
-// highlights from where the clauses matched, and the facets' names.
+// The page: the hits' details (from the candidate cache), highlights from where the clauses
+// matched, and the facets' names.
 import type { Stmt } from '../db/connection.ts';
+import type { CachedDoc } from './doc-cache.ts';
 import { markSpans } from './highlight.ts';
-import { type DocText, docText, type Matcher, markedSpans, type Occurrence } from './match.ts';
+import { type Matcher, markedSpans, type Occurrence } from './match.ts';
 import type { FacetCombo } from './statements.ts';
 import type { Facets, FacetValue, SearchHit } from './types.ts';
-
-type Details = Omit<SearchHit, 'score' | 'highlight'>;
 
 export interface PageRow {
   id: number;
   score: number;
-  /** The row's text and where the clauses matched, when the ranking already worked it out. */
-  doc?: DocText | undefined;
+  /** Where the clauses matched, when the ranking already worked it out (hybrid rows from the vector side have not). */
   occurrences?: Occurrence[] | undefined;
 }
 
-/** Hits in page order; rows deleted since the candidate pass are left out. */
-export function hydrate(details: Stmt, page: PageRow[], matcher: Matcher | null): SearchHit[] {
-  if (page.length === 0) return [];
-  const byId = new Map((details.all(JSON.stringify(page.map((p) => p.id))) as Details[]).map((d) => [d.id, d]));
+/** Hits in page order from the cached rows; rows deleted since the candidate pass are left out. */
+export function hydrate(page: PageRow[], docs: Map<number, CachedDoc>, matcher: Matcher): SearchHit[] {
   const hits: SearchHit[] = [];
   for (const p of page) {
-    const d = byId.get(p.id);
-    if (!d) continue;
-    const text = [d.name, d.album ?? '', d.artist ?? '', '', d.composer ?? ''];
-    // The ranking's reading of the row, unless the text changed since (a write in between).
-    const same = p.doc && p.doc.text[0] === text[0] && p.doc.text[1] === text[1] && p.doc.text[2] === text[2] && p.doc.text[4] === text[4];
-    const doc = same ? (p.doc as DocText) : docText(d.id, text);
-    const occ = same && p.occurrences ? p.occurrences : (matcher?.occurrences(doc) ?? []);
+    const doc = docs.get(p.id);
+    if (!doc) continue;
+    const d = doc.details;
+    const occ = p.occurrences ?? matcher.occurrences(doc);
     const mark = (col: number, original: string | null) => (original === null ? null : markSpans(original, markedSpans(doc, occ, col)));
     hits.push({
       ...d,

@@ -2,9 +2,11 @@
 // FTS5 says a row matches and gives bm25; it cannot say which alternative of which clause
 // matched, in which column, at which position. So the candidate rows are re-read here (their
 // tokens cached, text.ts cuts them as the index does) and every clause's occurrences found.
-import type { Clause, SearchPlan } from './plan.ts';
+import { bm25, inverseDocumentFrequency, WEIGHTS } from './bm25.ts';
+import type { Alternative, Clause, SearchPlan } from './plan.ts';
 import { FTS_COLUMNS, type FtsColumn } from './schema.ts';
 import { type Token, tokens } from './text.ts';
+import type { VocabularySnapshot } from './vocabulary.ts';
 
 /** A candidate's indexed text, in FTS column order (name, album, artist, genre, composer), and its tokens. */
 export interface DocText {
@@ -19,6 +21,8 @@ export function docText(id: number, text: string[]): DocText {
 
 export interface Occurrence {
   clause: number;
+  /** Which alternative (FTS5 phrase) matched: bm25 counts hits per phrase. */
+  alt: number;
   col: number;
   pos: number;
   len: number;
@@ -41,6 +45,8 @@ export interface Features {
   proximity: number;
   attribute: number;
   exact: number;
+  /** bm25 of the row for the query's phrases, as FTS5 would compute it. */
+  bm25: number;
   /** Per clause, its cheapest occurrence (undefined when the clause did not match). */
   best: (Occurrence | undefined)[];
   occurrences: Occurrence[];
@@ -58,6 +64,7 @@ const MAX_GAP = 7;
 
 interface Single {
   clause: number;
+  alt: number;
   typos: number;
   penalty: number;
   exact: boolean;
@@ -65,11 +72,13 @@ interface Single {
 }
 interface Prefix {
   clause: number;
+  alt: number;
   prefix: string;
   col: number | undefined;
 }
 interface Phrase {
   clause: number;
+  alt: number;
   tokens: string[];
   prefix: boolean;
   typos: number;
@@ -81,25 +90,36 @@ export class Matcher {
   private readonly singles = new Map<string, Single[]>();
   private readonly prefixes: Prefix[] = [];
   private readonly phrases: Phrase[] = [];
-  private readonly concats = new Map<string, { first: number; col: number | undefined }>();
+  private readonly concats = new Map<string, { first: number; alt: number; col: number | undefined }>();
+  /** IDF of every alternative, by alternative number. */
+  private readonly idf: number[] = [];
+  private readonly meanTokens: number;
   readonly clauses: number;
 
-  constructor(plan: SearchPlan) {
+  constructor(plan: SearchPlan, vocab: VocabularySnapshot) {
     this.clauses = plan.clauses.length;
+    this.meanTokens = vocab.meanTokens;
+    // Rows holding an alternative, as the vocabulary counts them (a phrase: its rarest word; a
+    // prefix: half the rows, it stands for many words).
+    const hits = (a: Alternative) => (a.prefix ? vocab.rows / 2 : Math.max(1, Math.min(...a.tokens.map((t) => vocab.documents(t) || 1))));
     plan.clauses.forEach((c: Clause, clause) => {
       for (const a of c.alternatives) {
+        const alt = this.idf.push(inverseDocumentFrequency(vocab.rows, hits(a))) - 1;
         const col = a.field === undefined ? undefined : COL[a.field];
-        if (a.tokens.length > 1) this.phrases.push({ clause, tokens: a.tokens, prefix: a.prefix, typos: a.typos, col });
-        else if (a.prefix) this.prefixes.push({ clause, prefix: a.tokens[0] as string, col });
+        if (a.tokens.length > 1) this.phrases.push({ clause, alt, tokens: a.tokens, prefix: a.prefix, typos: a.typos, col });
+        else if (a.prefix) this.prefixes.push({ clause, alt, prefix: a.tokens[0] as string, col });
         else {
           const term = a.tokens[0] as string;
           const list = this.singles.get(term) ?? [];
-          list.push({ clause, typos: a.typos, penalty: a.penalty, exact: a.typos === 0, col });
+          list.push({ clause, alt, typos: a.typos, penalty: a.penalty, exact: a.exact, col });
           this.singles.set(term, list);
         }
       }
     });
-    for (const c of plan.concatenations) this.concats.set(c.term, { first: c.first, col: c.field === undefined ? undefined : COL[c.field] });
+    for (const c of plan.concatenations) {
+      const alt = this.idf.push(inverseDocumentFrequency(vocab.rows, Math.max(1, vocab.documents(c.term)))) - 1;
+      this.concats.set(c.term, { first: c.first, alt, col: c.field === undefined ? undefined : COL[c.field] });
+    }
   }
 
   occurrences(doc: DocText): Occurrence[] {
@@ -108,21 +128,22 @@ export class Matcher {
       for (let pos = 0; pos < toks.length; pos++) {
         const term = (toks[pos] as Token).term;
         for (const s of this.singles.get(term) ?? []) {
-          if (s.col === undefined || s.col === col) out.push({ clause: s.clause, col, pos, len: 1, typos: s.typos, penalty: s.penalty, exact: s.exact });
+          if (s.col === undefined || s.col === col)
+            out.push({ clause: s.clause, alt: s.alt, col, pos, len: 1, typos: s.typos, penalty: s.penalty, exact: s.exact });
         }
         for (const p of this.prefixes) {
           if ((p.col === undefined || p.col === col) && term.startsWith(p.prefix))
-            out.push({ clause: p.clause, col, pos, len: 1, typos: 0, penalty: 0, exact: false });
+            out.push({ clause: p.clause, alt: p.alt, col, pos, len: 1, typos: 0, penalty: 0, exact: false });
         }
         for (const ph of this.phrases) {
           if ((ph.col === undefined || ph.col === col) && phraseAt(toks, pos, ph)) {
-            out.push({ clause: ph.clause, col, pos, len: ph.tokens.length, typos: ph.typos, penalty: 0, exact: ph.typos === 0 && !ph.prefix });
+            out.push({ clause: ph.clause, alt: ph.alt, col, pos, len: ph.tokens.length, typos: ph.typos, penalty: 0, exact: ph.typos === 0 && !ph.prefix });
           }
         }
         const concat = this.concats.get(term);
         if (concat && (concat.col === undefined || concat.col === col)) {
-          out.push({ clause: concat.first, col, pos, len: 1, typos: 1, penalty: 0, exact: false });
-          out.push({ clause: concat.first + 1, col, pos, len: 1, typos: 0, penalty: 0, exact: false, joined: true });
+          out.push({ clause: concat.first, alt: concat.alt, col, pos, len: 1, typos: 1, penalty: 0, exact: false });
+          out.push({ clause: concat.first + 1, alt: concat.alt, col, pos, len: 1, typos: 0, penalty: 0, exact: false, joined: true });
         }
       }
     });
@@ -135,7 +156,10 @@ export class Matcher {
     const best: (Occurrence | undefined)[] = new Array(n).fill(undefined);
     const byClause: Occurrence[][] = Array.from({ length: n }, () => []);
     const covered = doc.tokens.map((t) => new Uint8Array(t.length));
+    const freq = new Float64Array(this.idf.length);
     for (const o of occurrences) {
+      // A concatenation's second clause shares the first's hit: counted once.
+      if (!o.joined) freq[o.alt] = (freq[o.alt] as number) + (WEIGHTS[o.col] as number);
       (byClause[o.clause] as Occurrence[]).push(o);
       const b = best[o.clause];
       if (!b || o.typos < b.typos || (o.typos === b.typos && (o.penalty < b.penalty || (o.penalty === b.penalty && o.exact && !b.exact)))) best[o.clause] = o;
@@ -163,7 +187,9 @@ export class Matcher {
       if (previous) proximity += closest(previous, occ);
       previous = occ;
     }
-    return { words, order, typos, penalty, proximity, attribute, exact, best, occurrences };
+    let rowTokens = 0;
+    for (const t of doc.tokens) rowTokens += t.length;
+    return { words, order, typos, penalty, proximity, attribute, exact, bm25: bm25(freq, this.idf, rowTokens, this.meanTokens), best, occurrences };
   }
 }
 

@@ -25,6 +25,8 @@ export interface Alternative {
   typos: number;
   /** Orders alternatives of equal typos (see Derivation.penalty); 0 for all but typo derivations. */
   penalty: number;
+  /** The word as typed (not a completion, typo, split or concatenation). */
+  exact: boolean;
   field?: FtsColumn | undefined;
 }
 
@@ -47,6 +49,9 @@ export interface SearchPlan {
   not: Term[];
 }
 
+/** Most completions of the word being typed listed as words; more go to FTS5 as a prefix query. */
+const MAX_COMPLETIONS = 12;
+
 /** Shortest word given one more edit than its budget when it means nothing otherwise ("quen" → queen). */
 const MIN_RELAXED = 4;
 
@@ -63,12 +68,18 @@ function typedText(t: Term): string {
 function alternativesOf(t: Term, vocab: VocabularySnapshot): Alternative[] {
   const field = t.field;
   const tokens = t.tokens.map(fold);
-  const exact: Alternative = { tokens, prefix: t.prefix, typos: 0, penalty: 0, field };
+  const exact: Alternative = { tokens, prefix: t.prefix, typos: 0, penalty: 0, exact: !t.prefix, field };
   // Quotes and an explicit `*` say the user means exactly this.
   if (t.quoted || t.prefix) return [exact];
   const out = [exact];
   const last = tokens.at(-1) as string;
-  if (t.open && last.length >= MIN_PREFIX) out.push({ tokens, prefix: true, typos: 0, penalty: 0, field });
+  if (t.open && last.length >= MIN_PREFIX) {
+    // A handful of completions are cheaper to match as words than as an FTS5 prefix query,
+    // which merges the doclists of every term in the range (Chinook "sandm*": ~150 µs vs ~35 µs).
+    const completions = tokens.length === 1 ? vocab.completions(last, MAX_COMPLETIONS) : null;
+    if (completions) for (const c of completions) out.push({ tokens: [c], prefix: false, typos: 0, penalty: 0, exact: false, field });
+    else out.push({ tokens, prefix: true, typos: 0, penalty: 0, exact: false, field });
+  }
   if (tokens.length === 1) {
     let typos = vocab.typos(last);
     const splits = vocab.splits(last);
@@ -77,8 +88,8 @@ function alternativesOf(t: Term, vocab: VocabularySnapshot): Alternative[] {
     if (typos.length === 0 && splits.length === 0 && !vocab.has(last) && !(t.open && vocab.hasPrefix(last)) && last.length >= MIN_RELAXED) {
       typos = vocab.typos(last, Math.min(2, typoBudget(last) + 1));
     }
-    for (const d of typos) out.push({ tokens: [d.term], prefix: false, typos: d.typos, penalty: d.penalty, field });
-    for (const parts of splits) out.push({ tokens: parts, prefix: false, typos: 1, penalty: 0, field });
+    for (const d of typos) out.push({ tokens: [d.term], prefix: false, typos: d.typos, penalty: d.penalty, exact: false, field });
+    for (const parts of splits) out.push({ tokens: parts, prefix: false, typos: 1, penalty: 0, exact: false, field });
   }
   return out;
 }

@@ -1,13 +1,12 @@
 // The order of the candidates, in buckets as Meilisearch ranks (its "ranking rules"), best
-// first: more clauses matched → fewer typos → later words dropped first → proximity →
-// attribute (a column the words fill entirely, then title > artist > album > composer >
-// genre) → words matched as typed rather than completed or corrected → bm25 → popularity.
-// An explicit sort (price, duration, name) comes before all of them.
+// first: more clauses matched → fewer typos (and the likelier reading of a typo) → later
+// words dropped first → proximity → attribute (a column the words fill entirely, then
+// title > artist > album > composer > genre) → words matched as typed rather than completed
+// or corrected → bm25 → popularity. An explicit sort (price, duration, name) comes first.
 //
-// Popularity only decides between candidates equal on everything before it, and only the
-// rows of the page are shown. So the rows are sorted without it first, and popularity is
-// looked up only for the runs of ties that overlap the page: a lookup for each tied
-// candidate instead of each candidate.
+// bm25 is computed in JS from the rows' tokens (bm25.ts). Popularity only decides between
+// rows equal on everything else, and only the page is shown: the rows are sorted without it
+// first, and it is looked up only for the runs of ties that overlap the page.
 import type { Features } from './match.ts';
 import type { CandidateRow } from './statements.ts';
 import type { SearchSort } from './types.ts';
@@ -32,8 +31,8 @@ const SORT_KEYS: Record<SearchSort, (a: RankedRow, b: RankedRow) => number> = {
   name: byName,
 };
 
-/** Everything but popularity. bm25 is compared to 2 decimals: smaller differences are document-length noise. */
-export function comparatorBeforePopularity(sort: SearchSort): (a: RankedRow, b: RankedRow) => number {
+/** The buckets, without bm25 and popularity. */
+export function comparatorOfBuckets(sort: SearchSort): (a: RankedRow, b: RankedRow) => number {
   const sortKey = SORT_KEYS[sort];
   return (a, b) => {
     const x = a.features;
@@ -46,19 +45,25 @@ export function comparatorBeforePopularity(sort: SearchSort): (a: RankedRow, b: 
       y.order - x.order ||
       x.proximity - y.proximity ||
       x.attribute - y.attribute ||
-      y.exact - x.exact ||
-      Math.round(a.bm * 100) - Math.round(b.bm * 100)
+      y.exact - x.exact
     );
   };
 }
 
+/** Buckets, then bm25 to 2 decimals (smaller differences are document-length noise). */
+function comparatorBeforePopularity(sort: SearchSort): (a: RankedRow, b: RankedRow) => number {
+  const buckets = comparatorOfBuckets(sort);
+  return (a, b) => buckets(a, b) || Math.round((a.bm ?? 0) * 100) - Math.round((b.bm ?? 0) * 100);
+}
+
 /**
  * Sorts `rows` into their final order as far as `settled` (the page: [from, to)) is concerned.
- * `popularity` is asked once, for the ids in runs of ties that overlap the page.
+ * Popularity is looked up once, for the runs of ties that overlap the page: rows outside those
+ * runs cannot move into or out of the page.
  */
 export function rankRows(rows: RankedRow[], sort: SearchSort, settled: [number, number], popularity: (ids: number[]) => Map<number, number>): RankedRow[] {
   const beforePop = comparatorBeforePopularity(sort);
-  const full = (a: RankedRow, b: RankedRow) => beforePop(a, b) || (b.pop ?? 0) - (a.pop ?? 0) || a.bm - b.bm || a.id - b.id;
+  const full = (a: RankedRow, b: RankedRow) => beforePop(a, b) || (b.pop ?? 0) - (a.pop ?? 0) || (a.bm ?? 0) - (b.bm ?? 0) || a.id - b.id;
   rows.sort(full);
   const tied: number[] = [];
   const [from, to] = settled;

@@ -1,21 +1,28 @@
-// Which rows are candidates, in as few FTS5 passes as the question allows:
+// Which rows are candidates, in as few FTS5 passes as the question allows.
 //
-//   1. every clause as typed (exact words, the last one also as a prefix). With at least
-//      `k` rows, nothing with a typo can reach the page (typos rank below), so stop here;
-//   2. otherwise every clause with all its derivations (typos, splits, concatenations);
-//   3. nothing at all: clauses that match nothing anywhere are dropped, and then fewer and
-//      fewer of the rest must match together (subsets dropping later words first);
-//   4. relevance order and a page not full: the rows matching all but one clause follow,
-//      as Meilisearch fills a page from its next "words" bucket.
+// Every match of the query with all its derivations (typos, prefix, splits, concatenations)
+// is read without bm25 when there are at most MATCH_CAP of them (98 % of the generated
+// queries on Chinook): the buckets then rank every match exactly, and bm25 is looked up later
+// for the page's ties only. Past the cap, bm25 picks the candidates: the best `k` of the
+// words as typed, and only if they are fewer than `k`, the best `k` with derivations too
+// (typo matches rank below exact ones, so they cannot reach a page that exact matches fill).
+//
+// Nothing at all: clauses that match nothing anywhere are dropped, and then fewer and fewer
+// of the rest must match together (subsets dropping later words first). Relevance order and a
+// page not full: the rows matching all but one clause follow, as Meilisearch fills a page
+// from its next "words" bucket.
 //
 // An explicit sort (price, duration, name) puts its key before relevance, so typo matches
-// would mix with exact ones: there only the first of steps 1–3 with any match is used
-// (Algolia's typoTolerance "min" for sorted results), and step 4 is skipped. The same holds
+// would mix with exact ones: there only the words as typed are used when they match at all
+// (Algolia's typoTolerance "min" for sorted results), and pages are not filled. The same holds
 // for a query written with operators (quotes, OR, -word, field:, *): it says exactly what it
 // wants, and partial or typo matches after its exact ones would only be noise.
 import { allOf, atLeast, type SearchPlan } from './plan.ts';
 import type { CandidateRow, FacetCombo, SearchStatements } from './statements.ts';
 import type { SearchSort } from './types.ts';
+
+/** Most matches ranked exactly in JS (~1.5 µs each); past it bm25 chooses the candidates. */
+export const MATCH_CAP = 200;
 
 export interface RetrieveRequest {
   plan: SearchPlan;
@@ -26,14 +33,14 @@ export interface RetrieveRequest {
   precise: boolean;
   /** Rows the caller will show or fuse (offset + limit, or the hybrid keyword list). */
   need: number;
-  /** Candidates fetched per pass: `need` plus room for the buckets to reorder what bm25 put first. */
+  /** Candidates ranked by bm25 when the matches are too many to rank all. */
   k: number;
   facets: boolean;
 }
 
 export interface Retrieval {
   rows: CandidateRow[];
-  /** The expression the total and facets count (null: nothing matched). */
+  /** The expression the rows, the total and the facets come from (null: nothing matched). */
   expr: string | null;
   total: number;
   combos: FacetCombo[];
@@ -43,30 +50,21 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval {
   const { plan, filters, params, sort, k } = r;
-  const fetch = (expr: string) => stmts.candidates(filters, sort).all({ ...params, expr, k }) as CandidateRow[];
+  const matches = (expr: string) => stmts.matches(filters, sort).all({ ...params, expr, cap: MATCH_CAP + 1 }) as CandidateRow[];
+  const ranked = (expr: string) => stmts.candidates(filters, sort).all({ ...params, expr, k }) as CandidateRow[];
   const n = plan.clauses.length;
   const all = range(n);
   const asTyped = allOf(plan, all, 0);
   const forgiving = allOf(plan, all) as string; // every clause has its word as typed: never null
-  let rows: CandidateRow[] = [];
-  let expr: string | null = forgiving;
-  // True when `rows` holds every match of `expr` (the pass returned fewer than k).
-  let complete = false;
-
   const minimal = sort !== 'relevance' || r.precise;
-  const first = asTyped ? fetch(asTyped) : [];
-  if (first.length >= k) {
-    rows = first;
-    if (minimal) expr = asTyped;
-  } else if (first.length > 0 && (minimal || asTyped === forgiving)) {
-    rows = first;
-    expr = asTyped;
-    complete = true;
-  } else {
-    const second = asTyped === forgiving ? first : fetch(forgiving);
-    rows = union(first, second);
-    complete = second.length < k;
+
+  let expr: string | null = forgiving;
+  let rows: CandidateRow[] = [];
+  if (minimal && asTyped !== null && asTyped !== forgiving) {
+    rows = matches(asTyped);
+    if (rows.length > 0) expr = asTyped;
   }
+  if (rows.length === 0) rows = matches(forgiving);
 
   if (rows.length === 0) {
     expr = null;
@@ -75,21 +73,23 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     for (let size = live.length === n ? n - 1 : live.length; size >= 1 && rows.length === 0; size--) {
       const e = size === live.length ? allOf(plan, live) : atLeast(plan, live, size);
       if (e === null) continue;
-      rows = fetch(e);
+      rows = matches(e);
       expr = e;
-      complete = rows.length < k;
     }
-    if (rows.length === 0) return { rows, expr: null, total: 0, combos: [] };
-  } else if (!minimal && rows.length < r.need && n >= 2 && complete) {
+    if (rows.length === 0 || expr === null) return { rows: [], expr: null, total: 0, combos: [] };
+  } else if (!minimal && rows.length < r.need && n >= 2) {
     const e = atLeast(plan, all, n - 1);
     if (e !== null) {
-      const more = fetch(e);
-      rows = union(rows, more);
+      rows = matches(e);
       expr = e;
-      complete = more.length < k;
     }
   }
 
+  const complete = rows.length <= MATCH_CAP;
+  if (!complete) {
+    const first = asTyped !== null && expr === forgiving ? ranked(asTyped) : [];
+    rows = first.length >= k ? first : union(first, ranked(expr));
+  }
   let combos: FacetCombo[] = [];
   let total: number;
   if (r.facets) {

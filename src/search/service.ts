@@ -11,7 +11,7 @@ import { reciprocalRankFusion } from './hybrid.ts';
 import { type DocText, Matcher } from './match.ts';
 import { buildPlan } from './plan.ts';
 import { parseQuery } from './query.ts';
-import { comparatorBeforePopularity, type RankedRow, rankRows } from './rank.ts';
+import { comparatorOfBuckets, type RankedRow, rankRows } from './rank.ts';
 import { retrieve } from './retrieve.ts';
 import { VOCAB } from './schema.ts';
 import { filterParams, nullFilters, SearchStatements } from './statements.ts';
@@ -42,7 +42,7 @@ export class SearchService {
   constructor(db: Db, options: { suggest?: SuggesterOptions } = {}) {
     this.stmts = new SearchStatements(db);
     this.vocabulary = new Vocabulary(db, VOCAB);
-    this.docs = new DocCache(this.stmts.texts);
+    this.docs = new DocCache(this.stmts.details);
     this.suggester = new Suggester(db, options.suggest);
   }
 
@@ -78,7 +78,7 @@ export class SearchService {
     const parsed = parseQuery(req.q);
     const vocab = this.vocabulary.current();
     const plan = buildPlan(parsed, vocab);
-    const matcher = new Matcher(plan);
+    const matcher = new Matcher(plan, vocab);
     const { active, params } = filterParams(req);
     // Hybrid fuses a whole keyword ranking, so every keyword candidate needs its final place.
     const need = hybrid ? HYBRID_CANDIDATES : offset + limit;
@@ -93,7 +93,9 @@ export class SearchService {
     const rows: (RankedRow & { doc: DocText })[] = [];
     for (const r of found.rows) {
       const doc = docs.get(r.id);
-      if (doc) rows.push({ ...r, doc, features: matcher.features(doc) });
+      if (!doc) continue;
+      const features = matcher.features(doc);
+      rows.push({ ...r, bm: features.bm25, doc, features });
     }
     const settled: [number, number] = hybrid ? [0, HYBRID_CANDIDATES] : [offset, offset + limit];
     rankRows(rows, order, settled, (ids) => {
@@ -113,9 +115,16 @@ export class SearchService {
         .slice(offset, offset + limit)
         .map((f) => ({ id: f.id, score: f.score, doc: byId.get(f.id)?.doc, occurrences: byId.get(f.id)?.features.occurrences }));
     } else {
-      page = rows.slice(offset, offset + limit).map((r) => ({ id: r.id, score: -r.bm, doc: r.doc, occurrences: r.features.occurrences }));
+      page = rows.slice(offset, offset + limit).map((r) => ({ id: r.id, score: -(r.bm ?? 0), occurrences: r.features.occurrences }));
     }
-    const hits = hydrate(this.stmts.details, page, matcher);
+    // Page rows are cached already, but for hybrid rows that only the vector side found.
+    const pageDocs = hybrid
+      ? this.docs.get(
+          page.map((p) => p.id),
+          this.vocabulary.generation,
+        )
+      : docs;
+    const hits = hydrate(page, pageDocs, matcher);
     const relevanceFirst = order === 'relevance' ? rows[0] : bestOf(rows);
     const result: SearchResult = {
       hits,
@@ -146,7 +155,7 @@ export class SearchService {
 
 /** The row relevance would put first (what "showing results for" describes under another sort). */
 function bestOf<T extends RankedRow>(rows: T[]): T | undefined {
-  const cmp = comparatorBeforePopularity('relevance');
+  const cmp = comparatorOfBuckets('relevance');
   let best: T | undefined;
   for (const r of rows) if (!best || cmp(r, best) < 0) best = r;
   return best;

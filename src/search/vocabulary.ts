@@ -15,6 +15,10 @@ export function typoBudget(word: string): number {
   return n >= 9 ? 2 : n >= 5 ? 1 : 0;
 }
 
+// Three rows of the edit-distance table, reused: allocating them per comparison was a third
+// of the derivation time. Terms are short; longer ones grow the rows once.
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 /**
  * Optimal-string-alignment distance (insert, delete, substitute, swap two neighbours),
  * giving up as soon as it must exceed `max`.
@@ -23,16 +27,25 @@ export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   if (a === b) return 0;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  if (n + 1 > (rows[0] as Int32Array).length) rows = rows.map(() => new Int32Array(2 * (n + 1)));
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
+    const aPrev = i > 1 ? a.charCodeAt(i - 2) : -1;
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (prev2[j - 2] as number) + 1);
+      const bj = b.charCodeAt(j - 1);
+      let v = (prev[j - 1] as number) + (ai === bj ? 0 : 1);
+      const del = (prev[j] as number) + 1;
+      if (del < v) v = del;
+      const ins = (cur[j - 1] as number) + 1;
+      if (ins < v) v = ins;
+      if (j > 1 && ai === b.charCodeAt(j - 2) && aPrev === bj) {
+        const swap = (prev2[j - 2] as number) + 1;
+        if (swap < v) v = swap;
+      }
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
@@ -82,6 +95,9 @@ export interface Derivation {
 /** Most derivations kept per word (by cost, then by documents): a 5-letter word rarely has more than 10. */
 const MAX_DERIVATIONS = 24;
 
+/** Words whose derivations are kept per snapshot (~1 KB each). */
+const TYPO_CACHE_ENTRIES = 5000;
+
 /** Longest word read as an acronym's letters. */
 const MAX_ACRONYM = 5;
 
@@ -95,16 +111,26 @@ export class VocabularySnapshot {
   private readonly docs = new Map<string, number>();
   private readonly sorted: string[];
   private readonly byLength = new Map<number, Bucket>();
+  /** Derivations already worked out (words repeat: as-you-type sends every prefix, people retype). */
+  private readonly typoCache = new Map<string, Derivation[]>();
 
-  constructor(rows: Iterable<{ term: string; doc: number }>) {
+  /** Rows in the index and their mean length in tokens (bm25's N and avgdl). */
+  readonly rows: number;
+  readonly meanTokens: number;
+
+  constructor(rows: Iterable<{ term: string; doc: number; cnt: number }>, indexedRows: number) {
     const lists = new Map<number, string[]>();
-    for (const { term, doc } of rows) {
+    let tokens = 0;
+    for (const { term, doc, cnt } of rows) {
+      tokens += cnt;
       this.docs.set(term, doc);
       const list = lists.get(term.length) ?? [];
       list.push(term);
       lists.set(term.length, list);
     }
     this.sorted = [...this.docs.keys()].sort();
+    this.rows = indexedRows;
+    this.meanTokens = indexedRows > 0 ? tokens / indexedRows : 1;
     for (const [len, list] of lists) this.byLength.set(len, { terms: list, masks: Int32Array.from(list, letterMask) });
   }
 
@@ -121,8 +147,7 @@ export class VocabularySnapshot {
     return this.docs.get(term) ?? 0;
   }
 
-  /** Whether some term starts with `prefix`. */
-  hasPrefix(prefix: string): boolean {
+  private lowerBound(prefix: string): number {
     let lo = 0;
     let hi = this.sorted.length;
     while (lo < hi) {
@@ -130,12 +155,39 @@ export class VocabularySnapshot {
       if ((this.sorted[mid] as string) < prefix) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.sorted.length && (this.sorted[lo] as string).startsWith(prefix);
+    return lo;
+  }
+
+  /** Whether some term starts with `prefix`. */
+  hasPrefix(prefix: string): boolean {
+    const i = this.lowerBound(prefix);
+    return i < this.sorted.length && (this.sorted[i] as string).startsWith(prefix);
+  }
+
+  /** The terms longer than `prefix` that start with it, or null when there are more than `max`. */
+  completions(prefix: string, max: number): string[] | null {
+    const out: string[] = [];
+    for (let i = this.lowerBound(prefix); i < this.sorted.length && (this.sorted[i] as string).startsWith(prefix); i++) {
+      if (this.sorted[i] === prefix) continue;
+      if (out.length === max) return null;
+      out.push(this.sorted[i] as string);
+    }
+    return out;
   }
 
   /** Terms other than `word` within `max` edits (its typo budget unless given), cheapest first. */
   typos(word: string, max = typoBudget(word)): Derivation[] {
     if (max === 0) return [];
+    const key = `${max}:${word}`;
+    const cached = this.typoCache.get(key);
+    if (cached) return cached;
+    const found = this.scanTypos(word, max);
+    if (this.typoCache.size >= TYPO_CACHE_ENTRIES) this.typoCache.delete(this.typoCache.keys().next().value as string);
+    this.typoCache.set(key, found);
+    return found;
+  }
+
+  private scanTypos(word: string, max: number): Derivation[] {
     const mask = letterMask(word);
     const found: Derivation[] = [];
     for (let len = word.length - max; len <= word.length + max; len++) {
@@ -156,15 +208,17 @@ export class VocabularySnapshot {
   }
 
   /**
-   * Ways to read `word` as vocabulary terms written together: the best cut in two as
-   * Meilisearch does ("dont" → don + t, "acdc" → ac + dc: the cut whose rarer half is in the
-   * most documents), the best cut in three ("paudearara" → pau + de + arara), and for a short
-   * word its letters (an acronym typed without dots: "rem" → R.E.M.). Each is a phrase.
+   * How to read a word the vocabulary does not hold as terms written together (each reading
+   * is a phrase): the best cut in two, as Meilisearch splits ("dont" → don + t, "acdc" → ac + dc:
+   * the cut whose rarer half is in the most documents; only the second half may be one letter,
+   * a contraction's "t" or "s"); else the best cut in three ("paudearara" → pau + de + arara,
+   * parts of 2+ letters); and for up to five letters, its letters too (an acronym typed without
+   * dots: "rem" → R.E.M.). A word in the vocabulary is taken as written: splitting it anyway
+   * read "pearl" as "p e a r l", a phrase of five common letters that is slow and matches junk.
    */
   splits(word: string): string[][] {
-    if (word.length < 3) return [];
-    const out: string[][] = [];
-    const best = (cuts: Iterable<string[]>) => {
+    if (word.length < 3 || this.docs.has(word)) return [];
+    const best = (cuts: Iterable<string[]>): string[] | null => {
       let found: string[] | null = null;
       let most = 0;
       for (const parts of cuts) {
@@ -174,20 +228,26 @@ export class VocabularySnapshot {
           most = docs;
         }
       }
-      if (found) out.push(found);
+      return found;
     };
-    const twos = function* () {
-      for (let i = 1; i < word.length; i++) yield [word.slice(0, i), word.slice(i)];
-    };
-    const threes = function* (docs: Map<string, number>) {
-      for (let i = 1; i < word.length - 1; i++) {
-        if (!docs.has(word.slice(0, i))) continue;
-        for (let j = i + 1; j < word.length; j++) yield [word.slice(0, i), word.slice(i, j), word.slice(j)];
-      }
-    };
-    best(twos());
-    best(threes(this.docs));
-    if (word.length <= MAX_ACRONYM) best([[...word]]);
+    const two = best(
+      (function* () {
+        for (let i = 2; i < word.length; i++) yield [word.slice(0, i), word.slice(i)];
+      })(),
+    );
+    const out = two ? [two] : [];
+    const docs = this.docs;
+    const three = best(
+      (function* () {
+        for (let i = 2; i + 4 <= word.length; i++) {
+          if (!docs.has(word.slice(0, i))) continue;
+          for (let j = i + 2; j + 2 <= word.length; j++) yield [word.slice(0, i), word.slice(i, j), word.slice(j)];
+        }
+      })(),
+    );
+    if (three && !two) out.push(three);
+    const letters = word.length <= MAX_ACRONYM ? best([[...word]]) : null;
+    if (letters) out.push(letters);
     return out;
   }
 }
@@ -207,15 +267,18 @@ export interface VocabularyOptions {
 export class Vocabulary {
   private snapshot: VocabularySnapshot | null = null;
   private gen = -1;
+  private seen = -1;
   private loadedAt = -Infinity;
   private loadMs = 0;
   private readonly genStmt: Stmt;
   private readonly readStmt: Stmt;
+  private readonly countStmt: Stmt;
   private readonly reloadShare: number;
 
   constructor(db: Db, vocabTable: string, options: VocabularyOptions = {}) {
     this.genStmt = db.prepare('SELECT gen FROM search_suggest_gen WHERE id = 1').pluck();
-    this.readStmt = db.prepare(`SELECT term, doc FROM ${vocabTable}`);
+    this.readStmt = db.prepare(`SELECT term, doc, cnt FROM ${vocabTable}`);
+    this.countStmt = db.prepare('SELECT count(*) FROM chinook_tracks').pluck();
     this.reloadShare = options.reloadShare ?? 1 / 20;
   }
 
@@ -226,10 +289,11 @@ export class Vocabulary {
 
   current(): VocabularySnapshot {
     const gen = (this.genStmt.get() as number | undefined) ?? 0;
+    this.seen = gen;
     const now = performance.now();
     if (this.snapshot === null || (gen !== this.gen && now - this.loadedAt >= this.loadMs / this.reloadShare)) {
       const started = performance.now();
-      this.snapshot = new VocabularySnapshot(this.readStmt.iterate() as Iterable<{ term: string; doc: number }>);
+      this.snapshot = new VocabularySnapshot(this.readStmt.iterate() as Iterable<{ term: string; doc: number; cnt: number }>, this.countStmt.get() as number);
       this.gen = gen;
       this.loadedAt = performance.now();
       this.loadMs = this.loadedAt - started;
@@ -237,8 +301,8 @@ export class Vocabulary {
     return this.snapshot;
   }
 
-  /** The generation the snapshot was read at (candidate text caches follow the same number). */
+  /** The catalog text generation read by the last current() (the candidate cache follows it). */
   get generation(): number {
-    return this.gen;
+    return this.seen;
   }
 }

@@ -2,8 +2,9 @@
 // and the ranking's re-reading of candidates compare words as written ("osborne" was compared
 // with the stem "osbourn", and "runni*" missed "running", stem "run"); its fts5vocab table is
 // the unstemmed, diacritic-folded vocabulary the typo derivations come from. The genre
-// triggers now bump the search generation too, so a renamed genre reaches the search
-// service's vocabulary and text caches.
+// triggers now bump the search generation too, and so does a change of a track's price,
+// duration or media type: the search service caches the rows it ranks and shows, and drops
+// them when the generation moves.
 //
 // Frozen: this is the schema as version 9 ships it; the live definitions are in
 // src/search/schema.ts (test/db/search-migrations.test.ts holds the two equal). Nothing here
@@ -20,7 +21,8 @@ const reindexTracks = (where: string) =>
   `DELETE FROM music_search_fts WHERE rowid IN (SELECT t.id FROM chinook_tracks t WHERE ${where}); INSERT INTO music_search_fts (rowid, name, album, artist, genre, composer) ${SOURCE} WHERE ${where};`;
 const BUMP = 'UPDATE search_suggest_gen SET gen = gen + 1 WHERE id = 1;';
 
-const GENRE_TRIGGERS: [name: string, sql: string][] = [
+const TRIGGERS: [name: string, sql: string][] = [
+  ['search_tracks_details_au', `AFTER UPDATE OF unit_price, milliseconds, media_type_id ON chinook_tracks BEGIN ${BUMP} END`],
   ['search_genres_ai', `AFTER INSERT ON chinook_genres BEGIN ${reindexTracks('t.genre_id = new.id')} ${BUMP} END`],
   ['search_genres_au', `AFTER UPDATE OF id, name ON chinook_genres BEGIN ${reindexTracks('t.genre_id IN (old.id, new.id)')} ${BUMP} END`],
   ['search_genres_ad', `AFTER DELETE ON chinook_genres BEGIN ${reindexTracks('t.genre_id = old.id')} ${BUMP} END`],
@@ -43,7 +45,7 @@ export const searchForgivingSchema: Migration = {
       INSERT INTO music_search_fts (rowid, name, album, artist, genre, composer) ${SOURCE};
       ${BUMP}
     `);
-    for (const [name, body] of GENRE_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${name}; CREATE TRIGGER ${name} ${body}`);
+    for (const [name, body] of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${name}; CREATE TRIGGER ${name} ${body}`);
     db.prepare("INSERT INTO search_index_state (key, value) VALUES ('last_rebuild', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
       new Date().toISOString(),
     );
