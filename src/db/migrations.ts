@@ -9,7 +9,7 @@ import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
 import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
-import { searchForgivingSchema } from './migrations/009-search-forgiving.ts';
+import { searchForgivingSchema } from './migrations/010-search-forgiving.ts';
 
 export interface Migration {
   version: number;

@@ -2,7 +2,7 @@
 // indexed text cut into tokens. Re-reading and re-tokenizing the same rows was most of a
 // Chinook search's time; from here a candidate costs a map lookup. Every change to what the
 // rows hold bumps search_suggest_gen in the writing transaction (the search triggers; price,
-// duration and media type included since migration 009), and the cache is emptied when that
+// duration and media type included since migration 010), and the cache is emptied when that
 // generation moves, so it never serves a row older than the catalog.
 import type { Stmt } from '../db/connection.ts';
 import { type DocText, docText } from './match.ts';

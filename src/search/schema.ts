@@ -4,7 +4,7 @@
 // denormalised text of a track (its album, artist and genre names copied in). A regular
 // table costs disk space, but a rename is an ordinary UPDATE: with external content the
 // triggers would have to replay every old value exactly or the index silently rots.
-// Unstemmed and diacritic-folded (migration 009): typo derivations, prefixes and the JS
+// Unstemmed and diacritic-folded (migration 010): typo derivations, prefixes and the JS
 // re-reading of candidates (match.ts) all compare the words as written; with porter,
 // "osborne" was compared with stems ("osbourn") and "runni*" missed "running" (stem "run").
 //
