@@ -4,9 +4,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { fastifyTrustProxy } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
-import { frameworkErrors, registerErrorHandling } from './errors.ts';
+import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
@@ -23,6 +24,7 @@ import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
+import { registerInputPolicy } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,13 +42,14 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
+  registerInputPolicy(app);
 
   await app.register(swagger, {
     openapi: {

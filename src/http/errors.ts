@@ -1,5 +1,6 @@
 // Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
 // bug, logged with its stack, and still answered in the same shape.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 
@@ -27,6 +28,28 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
   reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (not HTTP, a malformed chunked
+ * body, headers over 16 KB, too slow): passed as the `clientErrorHandler` server option, so
+ * they too answer {error, message} instead of Node's {"error":"Bad Request","statusCode":400}.
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, error, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'header_too_large', 'The request headers are over 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'The request took too long to arrive.']
+        : [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP/1.1 (malformed request line, headers or chunked body).'];
+  const body = JSON.stringify({ error, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
@@ -52,23 +75,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(500).send({ error: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
     }
     return reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
-  });
-  // Ajv's type coercion turns "Infinity" and "1e400" into Infinity and then skips the
-  // minimum/maximum checks, so an infinite limit or id would reach SQLite (a 500).
-  app.addHook('preHandler', async (request) => {
-    for (const [part, values] of [
-      ['params', request.params],
-      ['querystring', request.query],
-    ] as const) {
-      if (!values || typeof values !== 'object') continue;
-      for (const [name, value] of Object.entries(values)) {
-        if (typeof value === 'number' && !Number.isFinite(value)) {
-          throw new ApiError(400, 'validation_failed', `Invalid request: ${part}/${name} must be a finite number`, [
-            { field: `${part}.${name}`, message: 'must be finite' },
-          ]);
-        }
-      }
-    }
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
