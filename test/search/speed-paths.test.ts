@@ -156,7 +156,8 @@ describe('migration 007 (search speed)', () => {
       .all(...TRIGGER_NAMES) as string[];
     for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER ${name}`);
     // Migration 010's trigger holds nothing but the bump: it goes, and 010 runs again on the way up.
-    for (const sql of triggerSql) if (!sql.includes('search_tracks_details_au')) db.exec(sql.replace(/UPDATE search_suggest_gen SET gen = gen \+ 1 WHERE id = 1;/g, ''));
+    for (const sql of triggerSql)
+      if (!sql.includes('search_tracks_details_au')) db.exec(sql.replace(/UPDATE search_suggest_gen SET gen = gen \+ 1 WHERE id = 1;/g, ''));
     // Later migrations' tables go too: they run again on the way up.
     db.exec('DROP TABLE search_suggest_prefix; DROP TABLE search_suggest_gen; DROP TABLE vector_changes; DROP VIEW track_popularity; PRAGMA user_version = 6');
     db.close();

@@ -73,6 +73,7 @@ export interface SearchEvaluationOptions {
   /** Engines to score besides the default mode and MiniSearch (hybrid, baselines). */
   engines?: Engine[];
   log?: (line: string) => void;
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
 export const DEFAULT_EVAL_SEED = 18;
@@ -87,7 +88,7 @@ export function runSearchEvaluation(db: Db, service: SearchService, options: Sea
   log(`${queries.length} queries generated (seed ${seed}, ${perKind} per kind)`);
   const engines = [serviceEngine('default (keyword)', service, 'keyword'), ...(options.engines ?? []), miniSearchEngine(db)];
   const reports = engines.map((e) => {
-    const r = evaluateEngine(e, queries);
+    const r = evaluateEngine(e, queries, (done, total) => options.onProgress?.(done, total, e.name));
     log(`${e.name}: MRR@10 ${r.overall.mrr.toFixed(3)}, zero results ${(r.overall.zeroRate * 100).toFixed(2)} %`);
     return r;
   });

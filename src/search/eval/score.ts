@@ -70,7 +70,7 @@ function summarize(scores: QueryScore[]): Scores {
 }
 
 /** Runs every query through `engine` once (after `warmup` untimed calls) and scores it. */
-export function evaluateEngine(engine: Engine, queries: readonly EvalQuery[], warmup = 50): EngineReport {
+export function evaluateEngine(engine: Engine, queries: readonly EvalQuery[], onProgress?: (done: number, total: number) => void, warmup = 50): EngineReport {
   for (const q of queries.slice(0, warmup)) engine.search(q.q);
   const byKind = new Map<QueryKind, QueryScore[]>();
   const all: QueryScore[] = [];
@@ -86,6 +86,7 @@ export function evaluateEngine(engine: Engine, queries: readonly EvalQuery[], wa
     list.push(s);
     byKind.set(q.kind, list);
     if (s.rr === 0) misses.push({ kind: q.kind, q: q.q, firstHit: hits[0] ?? null });
+    if (onProgress && all.length % 250 === 0) onProgress(all.length, queries.length);
   }
   return { engine: engine.name, overall: summarize(all), byKind: new Map([...byKind].map(([k, v]) => [k, summarize(v)])), misses };
 }
