@@ -8,10 +8,10 @@ import { decodeCursor, nextCursor } from './cursor.ts';
 import { DocCache } from './doc-cache.ts';
 import { facetsOf, hydrate, NO_FACETS, type PageRow } from './hits.ts';
 import { reciprocalRankFusion } from './hybrid.ts';
-import { type DocText, Matcher } from './match.ts';
+import { Matcher } from './match.ts';
 import { buildPlan } from './plan.ts';
 import { parseQuery } from './query.ts';
-import { comparatorOfBuckets, type RankedRow, rankRows } from './rank.ts';
+import { bestByRelevance, RankedRow, rankRows } from './rank.ts';
 import { retrieve } from './retrieve.ts';
 import { VOCAB } from './schema.ts';
 import { filterParams, nullFilters, SearchStatements } from './statements.ts';
@@ -90,12 +90,10 @@ export class SearchService {
       found.rows.map((r) => r.id),
       this.vocabulary.generation,
     );
-    const rows: (RankedRow & { doc: DocText })[] = [];
+    const rows: RankedRow[] = [];
     for (const r of found.rows) {
       const doc = docs.get(r.id);
-      if (!doc) continue;
-      const features = matcher.features(doc);
-      rows.push({ ...r, bm: features.bm25, doc, features });
+      if (doc) rows.push(new RankedRow(r.id, doc, matcher.features(doc), r));
     }
     const settled: [number, number] = hybrid ? [0, HYBRID_CANDIDATES] : [offset, offset + limit];
     rankRows(rows, order, settled, (ids) => {
@@ -125,7 +123,7 @@ export class SearchService {
         )
       : docs;
     const hits = hydrate(page, pageDocs, matcher);
-    const relevanceFirst = order === 'relevance' ? rows[0] : bestOf(rows);
+    const relevanceFirst = order === 'relevance' ? rows[0] : bestByRelevance(rows);
     const result: SearchResult = {
       hits,
       total,
@@ -151,12 +149,4 @@ export class SearchService {
   suggestLive(input: string, limit = 8): { suggestions: Suggestion[] } {
     return { suggestions: this.suggester.suggestLive(input, limit) };
   }
-}
-
-/** The row relevance would put first (what "showing results for" describes under another sort). */
-function bestOf<T extends RankedRow>(rows: T[]): T | undefined {
-  const cmp = comparatorOfBuckets('relevance');
-  let best: T | undefined;
-  for (const r of rows) if (!best || cmp(r, best) < 0) best = r;
-  return best;
 }
