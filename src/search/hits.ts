@@ -14,6 +14,10 @@ export interface PageRow {
   occurrences?: Occurrence[] | undefined;
 }
 
+function marked(doc: CachedDoc, occurrences: Occurrence[], col: number, original: string | null): string | null {
+  return original === null ? null : markSpans(original, markedSpans(doc, occurrences, col));
+}
+
 /** Hits in page order from the cached rows; rows deleted since the candidate pass are left out. */
 export function hydrate(page: PageRow[], docs: Map<number, CachedDoc>, matcher: Matcher): SearchHit[] {
   const hits: SearchHit[] = [];
@@ -22,11 +26,26 @@ export function hydrate(page: PageRow[], docs: Map<number, CachedDoc>, matcher: 
     if (!doc) continue;
     const d = doc.details;
     const occ = p.occurrences ?? matcher.occurrences(doc);
-    const mark = (col: number, original: string | null) => (original === null ? null : markSpans(original, markedSpans(doc, occ, col)));
     hits.push({
-      ...d,
+      id: d.id,
+      name: d.name,
+      album: d.album,
+      albumId: d.albumId,
+      artist: d.artist,
+      artistId: d.artistId,
+      genre: d.genre,
+      genreId: d.genreId,
+      mediaTypeId: d.mediaTypeId,
+      composer: d.composer,
+      unitPrice: d.unitPrice,
+      milliseconds: d.milliseconds,
       score: Math.round(p.score * 1e6) / 1e6,
-      highlight: { name: mark(0, d.name) as string, album: mark(1, d.album), artist: mark(2, d.artist), composer: mark(4, d.composer) },
+      highlight: {
+        name: marked(doc, occ, 0, d.name) as string,
+        album: marked(doc, occ, 1, d.album),
+        artist: marked(doc, occ, 2, d.artist),
+        composer: marked(doc, occ, 4, d.composer),
+      },
     });
   }
   return hits;

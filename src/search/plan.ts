@@ -34,6 +34,8 @@ export interface Clause {
   /** The clause as the user wrote it, in our query syntax (for correctedQuery). */
   typed: string;
   alternatives: Alternative[];
+  /** Rows it may match, as the vocabulary counts (the sum over its alternatives; a prefix counts every row). */
+  rows: number;
 }
 
 /** Two neighbouring clauses written as one index term ("sand man" → sandman). Costs one typo. */
@@ -114,7 +116,11 @@ export function buildPlan(parsed: ParsedQuery, vocab: VocabularySnapshot): Searc
   const clauses = q.must.map((alts) => ({
     typed: alts.map(typedText).join(' OR '),
     alternatives: alts.flatMap((t) => alternativesOf(t, vocab)),
+    rows: 0,
   }));
+  for (const c of clauses) {
+    c.rows = c.alternatives.reduce((sum, a) => sum + (a.prefix ? vocab.rows : Math.min(...a.tokens.map((t) => vocab.documents(t)))), 0);
+  }
   const concatenations: Concatenation[] = [];
   for (let i = 0; i + 1 < q.must.length; i++) {
     const a = q.must[i] as Term[];

@@ -26,6 +26,16 @@ import type { SearchSort } from './types.ts';
 /** Most clause subsets tried when words are dropped (5 words: all 5 subsets of 4, 10 of 3). */
 const MAX_SUBSETS = 10;
 
+/**
+ * Longest query whose page is filled with rows missing one of its words: past four words the
+ * rows holding them all are what was meant (a whole title and artist), and reading nine
+ * eight-word subsets cost ~1 ms for nothing.
+ */
+const MAX_FILL_CLAUSES = 4;
+
+/** Rows a subset may match: at most those of its rarest clause. */
+const subsetRows = (plan: SearchPlan, set: number[]) => Math.min(...set.map((i) => (plan.clauses[i] as { rows: number }).rows));
+
 /** Most matches ranked exactly in JS (~1.5 µs each); past it bm25 chooses the candidates. */
 export const MATCH_CAP = 200;
 
@@ -64,14 +74,17 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
   const minimal = sort !== 'relevance' || r.precise;
   // True while `rows` holds every match of `expr`.
   let complete = true;
-  /** Rows matching at least one of `sets` (clause subsets, later words dropped first), until `enough` are found. */
-  const gather = (sets: number[][], enough: number): CandidateRow[] => {
+  /**
+   * Rows matching at least one of `sets` (clause subsets), until `enough` are found. A subset
+   * past MATCH_CAP is ranked by bm25, or when only filling a page, cut at the cap unranked.
+   */
+  const gather = (sets: number[][], enough: number, filling: boolean): CandidateRow[] => {
     let found: CandidateRow[] = [];
     for (const [i, set] of sets.entries()) {
       const e = allOf(plan, set) as string;
       let got = matches(e);
       if (got.length > MATCH_CAP) {
-        got = ranked(e);
+        got = filling ? got.slice(0, MATCH_CAP) : ranked(e);
         complete = false;
       }
       found = union(found, got);
@@ -103,12 +116,15 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     for (let size = live.length === n ? n - 1 : live.length; size >= 1 && rows.length === 0; size--) {
       complete = true;
       // Every subset of this size: the one to show may drop any word (an extra word comes anywhere).
-      rows = gather(size === live.length ? [live] : subsets(live, size, MAX_SUBSETS), Number.POSITIVE_INFINITY);
+      rows = gather(size === live.length ? [live] : subsets(live, size, MAX_SUBSETS), Number.POSITIVE_INFINITY, false);
       if (rows.length > 0) expr = size === live.length ? allOf(plan, live) : atLeast(plan, live, size, MAX_SUBSETS);
     }
     if (rows.length === 0 || expr === null) return { rows: [], expr: null, total: 0, combos: [] };
-  } else if (!minimal && rows.length < r.need && n >= 2) {
-    rows = union(rows, gather(subsets(all, n - 1, MAX_SUBSETS), r.need - rows.length));
+  } else if (!minimal && rows.length < r.need && n >= 2 && n <= MAX_FILL_CLAUSES) {
+    // The most frequent word goes first (Meilisearch's "frequency" strategy): "the pilgrim"
+    // fills with Pilgrim rows, not with the 1 000 rows holding "the".
+    const rarestFirst = subsets(all, n - 1, MAX_SUBSETS).sort((a, b) => subsetRows(plan, a) - subsetRows(plan, b));
+    rows = union(rows, gather(rarestFirst, r.need - rows.length, true));
     expr = atLeast(plan, all, n - 1, MAX_SUBSETS);
   }
 
