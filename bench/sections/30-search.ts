@@ -11,7 +11,7 @@ import { type Db, openPrimary, type Stmt } from '../../src/db/connection.ts';
 import { importOfficial } from '../../src/importer/official.ts';
 import { sharedDatasetPath } from '../../src/importer/source.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
-import { runSearchEvaluation, serviceEngine } from '../../src/search/eval/engines.ts';
+import { searchDocs as docs, runSearchEvaluation, type SearchDoc, serviceEngine } from '../../src/search/eval/engines.ts';
 import { type EvalQuery, QUERY_KINDS } from '../../src/search/eval/generate.ts';
 import { formatReports } from '../../src/search/eval/score.ts';
 import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
@@ -24,14 +24,7 @@ import { type BenchEnv, fmtMs, fmtRatio, measureSync, percentile, summarize, typ
 
 export const title = 'Search: forgiving keyword search vs the strict service, MiniSearch and a LIKE scan';
 
-interface Doc {
-  id: number;
-  name: string;
-  album: string;
-  artist: string;
-  genre: string;
-  composer: string;
-}
+type Doc = SearchDoc;
 
 interface QuerySet {
   simple: string;
@@ -45,15 +38,6 @@ interface QuerySet {
 
 function open(env: BenchEnv, name: string): Db {
   return openPrimary(loadConfig({ dbPath: path.join(env.scratchDir, name) }, {}));
-}
-
-function docs(db: Db): Doc[] {
-  return db
-    .prepare(
-      `SELECT t.id, t.name, COALESCE(al.title, '') AS album, COALESCE(ar.name, '') AS artist, COALESCE(g.name, '') AS genre, COALESCE(t.composer, '') AS composer
-       FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id LEFT JOIN chinook_artists ar ON ar.id = al.artist_id LEFT JOIN chinook_genres g ON g.id = t.genre_id`,
-    )
-    .all() as Doc[];
 }
 
 /** The naive baseline: every row's text scanned with LIKE, first 20 by name. */

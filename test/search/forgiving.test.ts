@@ -14,15 +14,15 @@ import { importedDb, openSource } from '../helpers.ts';
 
 const SAMPLE_PER_KIND = 60;
 
-describe('forgiving search on generated queries (seeded sample)', () => {
-  let db: Db;
-  let search: SearchService;
-  before(() => {
-    db = importedDb().db;
-    search = new SearchService(db);
-  });
-  after(() => db.close());
+let db: Db;
+let search: SearchService;
+before(() => {
+  db = importedDb().db;
+  search = new SearchService(db);
+});
+after(() => db.close());
 
+describe('forgiving search on generated queries (seeded sample)', () => {
   it('ranks the generating track first across every kind, ahead of MiniSearch overall', () => {
     const run = runSearchEvaluation(db, search, { perKind: SAMPLE_PER_KIND, seed: 1801 });
     assert.equal(run.queries.length, SAMPLE_PER_KIND * QUERY_KINDS.length);
@@ -49,18 +49,11 @@ describe('forgiving search on generated queries (seeded sample)', () => {
 });
 
 describe('the shapes issue 18 found failing', () => {
-  let db: Db;
   let src: Database.Database;
-  let search: SearchService;
   before(() => {
-    db = importedDb().db;
     src = openSource();
-    search = new SearchService(db);
   });
-  after(() => {
-    db.close();
-    src.close();
-  });
+  after(() => src.close());
 
   const TRACKS = 'SELECT t.TrackId FROM Track t JOIN Album al ON al.AlbumId = t.AlbumId JOIN Artist ar ON ar.ArtistId = al.ArtistId';
   const track = (name: string, artist: string) => src.prepare(`${TRACKS} WHERE t.Name = ? AND ar.Name = ?`).pluck().all(name, artist) as number[];
@@ -91,14 +84,6 @@ describe('the shapes issue 18 found failing', () => {
 });
 
 describe('the reply says what was run', () => {
-  let db: Db;
-  let search: SearchService;
-  before(() => {
-    db = importedDb().db;
-    search = new SearchService(db);
-  });
-  after(() => db.close());
-
   it('reports corrected and dropped words, and nothing when the query ran as typed', () => {
     const typo = search.search({ q: 'metalica', facets: false });
     assert.equal(typo.correctedQuery, 'Metallica');

@@ -25,7 +25,8 @@ export function serviceEngine(name: string, service: SearchService, mode: 'keywo
   };
 }
 
-interface Doc {
+/** A track's five searchable fields, as the index holds them: what a peer engine indexes. */
+export interface SearchDoc {
   id: number;
   name: string;
   album: string;
@@ -34,16 +35,20 @@ interface Doc {
   composer: string;
 }
 
-export function miniSearchEngine(db: Db): Engine {
-  const docs = db
+export function searchDocs(db: Db): SearchDoc[] {
+  return db
     .prepare(`
       SELECT t.id, t.name, COALESCE(al.title, '') AS album, COALESCE(ar.name, '') AS artist, COALESCE(g.name, '') AS genre, COALESCE(t.composer, '') AS composer
       FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id
       LEFT JOIN chinook_artists ar ON ar.id = al.artist_id LEFT JOIN chinook_genres g ON g.id = t.genre_id`)
-    .all() as Doc[];
+    .all() as SearchDoc[];
+}
+
+export function miniSearchEngine(db: Db): Engine {
+  const docs = searchDocs(db);
   // Relative to album (weight 4 in our bm25): name 2.5, artist 2, composer 0.5, genre 0.375.
   const boost = Object.fromEntries(Object.entries(COLUMN_WEIGHTS).map(([c, w]) => [c, w / COLUMN_WEIGHTS.album]));
-  const mini = new MiniSearch<Doc>({
+  const mini = new MiniSearch<SearchDoc>({
     fields: ['name', 'album', 'artist', 'genre', 'composer'],
     processTerm: (term) => fold(term),
     searchOptions: { prefix: true, fuzzy: 0.2, boost },
