@@ -36,6 +36,9 @@ const MAX_FILL_CLAUSES = 4;
 /** Rows a subset may match: at most those of its rarest clause. */
 const subsetRows = (plan: SearchPlan, set: number[]) => Math.min(...set.map((i) => (plan.clauses[i] as { rows: number }).rows));
 
+/** Filler rows read beyond what the page needs (the buckets pick among them). */
+const FILL_MARGIN = 40;
+
 /** Most matches ranked exactly in JS (~1.5 µs each); past it bm25 chooses the candidates. */
 export const MATCH_CAP = 200;
 
@@ -83,8 +86,12 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     for (const [i, set] of sets.entries()) {
       const e = allOf(plan, set) as string;
       let got = matches(e);
-      if (got.length > MATCH_CAP) {
-        got = filling ? got.slice(0, MATCH_CAP) : ranked(e);
+      if (filling && found.length + got.length > enough + FILL_MARGIN) {
+        // Filler past what the page needs is never shown: the first rows will do.
+        got = got.slice(0, Math.max(0, enough + FILL_MARGIN - found.length));
+        complete = false;
+      } else if (got.length > MATCH_CAP) {
+        got = ranked(e);
         complete = false;
       }
       found = union(found, got);
