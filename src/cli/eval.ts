@@ -2,6 +2,7 @@
 // --db, for the default mode, hybrid and MiniSearch in one run. (`eval recommendations` lives
 // with the vector commands; both hang under the same `eval` group.)
 import { type Command, InvalidArgumentError } from 'commander';
+import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/synthetic-words.ts';
 import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, runSearchEvaluation, serviceEngine } from '../search/eval/engines.ts';
 import { formatReports } from '../search/eval/score.ts';
 import { SearchService } from '../search/index.ts';
@@ -16,6 +17,12 @@ const whole = (name: string, min: number, max: number) => (value: string) => {
   if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
   return n;
 };
+
+/**
+ * The English words the `extra` kind inserts (those the catalog holds are left out): the
+ * synthetic catalog generator's lists, which search itself may not import (importer depends on search).
+ */
+export const EVAL_WORD_POOL: readonly string[] = [...ADJECTIVES, ...NOUNS, ...PLURALS, ...VERBS_ING, ...METAL_NOUNS, ...FIRST_NAMES, ...LAST_NAMES];
 
 interface EvalSearchOptions {
   perKind: number;
@@ -52,6 +59,7 @@ export function registerEvalCommands(program: Command): void {
           engines.push(serviceEngine('hybrid', hybrid, 'hybrid'));
         }
         const result = runSearchEvaluation(db, service, {
+          wordPool: EVAL_WORD_POOL,
           perKind: opts.perKind,
           seed: opts.seed,
           engines,

@@ -75,6 +75,8 @@ export interface SearchEvaluation {
 export interface SearchEvaluationOptions {
   perKind?: number;
   seed?: number;
+  /** English words for the `extra` kind (see generate.ts). */
+  wordPool: readonly string[];
   /** Engines to score besides the default mode and MiniSearch (hybrid, baselines). */
   engines?: Engine[];
   log?: (line: string) => void;
@@ -84,12 +86,12 @@ export interface SearchEvaluationOptions {
 export const DEFAULT_EVAL_SEED = 18;
 export const DEFAULT_PER_KIND = 1000;
 
-export function runSearchEvaluation(db: Db, service: SearchService, options: SearchEvaluationOptions = {}): SearchEvaluation {
+export function runSearchEvaluation(db: Db, service: SearchService, options: SearchEvaluationOptions): SearchEvaluation {
   const started = performance.now();
   const seed = options.seed ?? DEFAULT_EVAL_SEED;
   const perKind = options.perKind ?? DEFAULT_PER_KIND;
   const log = options.log ?? (() => {});
-  const queries = generateQueries(new EvalCatalog(db), { perKind, seed });
+  const queries = generateQueries(new EvalCatalog(db), { perKind, seed, wordPool: options.wordPool });
   log(`${queries.length} queries generated (seed ${seed}, ${perKind} per kind)`);
   const engines = [serviceEngine('default (keyword)', service, 'keyword'), ...(options.engines ?? []), miniSearchEngine(db)];
   const reports = engines.map((e) => {

@@ -6,14 +6,14 @@
 // the noise kinds take one of the first five (not composer) and damage it the way people do:
 // the last word cut short, one random edit in a word of 5+ letters, two in a word of 9+,
 // accents stripped, apostrophes and punctuation removed, one extra word that is not in the
-// catalog, two words swapped. Edits are uniform over positions, first letters included.
+// catalog (from a word pool the caller gives: `chinook eval search` uses the synthetic catalog
+// generator's English word lists), two words swapped. Edits are uniform over positions, first
+// letters included.
 //
 // Relevant: for title-based queries the generating track and its copies (same folded name and
 // artist); for artist, album and composer queries every track of that artist, album (same
 // folded title and artist) or composer credit.
 import type { Db } from '../../db/connection.ts';
-import { Rng } from '../../importer/rng.ts';
-import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../../importer/synthetic-words.ts';
 import { stripMarks, terms } from '../text.ts';
 
 export const BASE_KINDS = ['title', 'artist', 'album', 'composer', 'artist+title', 'title+artist'] as const;
@@ -36,6 +36,34 @@ interface TrackRow {
   album: string | null;
   artist: string | null;
   composer: string | null;
+}
+
+/** A small seeded generator (mulberry32 over a per-stream seed): the same seed and stream, the same queries. */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number, stream: string) {
+    let h = (seed ^ 0x9e3779b9) >>> 0;
+    for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193) >>> 0;
+    this.state = h;
+  }
+
+  float(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Uniform integer in [lo, hi], both included. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.float() * (hi - lo + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.float() * items.length)] as T;
+  }
 }
 
 const key = (text: string | null) => (text === null ? '' : terms(text).join(' '));
@@ -180,18 +208,21 @@ function applyNoise(kind: QueryKind, text: string, rng: Rng, extraWords: string[
 export interface GenerateOptions {
   perKind: number;
   seed: number;
+  /** English words for the `extra` kind; those the catalog holds are left out. */
+  wordPool: readonly string[];
   kinds?: readonly QueryKind[];
 }
 
 /** `perKind` queries of every kind, the same ones for the same catalog and seed. */
 export function generateQueries(catalog: EvalCatalog, options: GenerateOptions): EvalQuery[] {
-  // Extra words: English words from the synthetic catalog's word lists that this catalog never uses.
-  const extraWords = [...new Set([...ADJECTIVES, ...NOUNS, ...PLURALS, ...VERBS_ING, ...METAL_NOUNS, ...FIRST_NAMES, ...LAST_NAMES])]
+  // Extra words: words of the pool this catalog never uses.
+  const extraWords = [...new Set(options.wordPool)]
     .filter((w) => /^[A-Za-z]{3,}$/.test(w) && !catalog.vocabulary.has(w.toLowerCase()))
     .map((w) => w.toLowerCase())
     .sort();
   const out: EvalQuery[] = [];
   if (catalog.tracks.length === 0) return out;
+  if (extraWords.length === 0 && (options.kinds ?? QUERY_KINDS).includes('extra')) throw new Error('the word pool has no word the catalog lacks');
   for (const kind of options.kinds ?? QUERY_KINDS) {
     // One stream per kind: adding a kind does not change the others' queries.
     const rng = new Rng(options.seed, `search-eval:${kind}`);
