@@ -54,6 +54,9 @@ export interface SearchPlan {
 /** Most completions of the word being typed listed as words; more go to FTS5 as a prefix query. */
 const MAX_COMPLETIONS = 12;
 
+/** Longest word read as an acronym when it has no other reading at all. */
+const MAX_ACRONYM = 10;
+
 /** Shortest word given one more edit than its budget when it means nothing otherwise ("quen" → queen). */
 const MIN_RELAXED = 4;
 
@@ -89,6 +92,9 @@ function alternativesOf(t: Term, vocab: VocabularySnapshot): Alternative[] {
     // one more edit first ("woderfum" → wonderful: two edits in a word typed with 8 letters).
     if (typos.length === 0 && splits.length === 0 && !vocab.has(last) && !(t.open && vocab.hasPrefix(last)) && last.length >= MIN_RELAXED) {
       typos = vocab.typos(last, Math.min(2, typoBudget(last) + 1));
+      // Still nothing: a longer acronym ("androtaz" → A.N.D.R.O.T.A.Z.).
+      const letters = typos.length === 0 && last.length <= MAX_ACRONYM ? vocab.acronym(last) : null;
+      if (letters) splits.push(letters);
     }
     for (const d of typos) out.push({ tokens: [d.term], prefix: false, typos: d.typos, penalty: d.penalty, exact: false, field });
     for (const parts of splits) out.push({ tokens: parts, prefix: false, typos: 1, penalty: 0, exact: false, field });

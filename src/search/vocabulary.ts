@@ -98,9 +98,8 @@ const MAX_DERIVATIONS = 24;
 /** Words whose derivations are kept per snapshot (~1 KB each). */
 const TYPO_CACHE_ENTRIES = 5000;
 
-/** Longest word always also read as an acronym's letters, and longest read so when nothing else fits. */
+/** Longest word also read as an acronym's letters (longer ones only when nothing else fits, see plan.ts). */
 const MAX_ACRONYM = 5;
-const MAX_LONG_ACRONYM = 10;
 
 interface Bucket {
   terms: string[];
@@ -213,8 +212,8 @@ export class VocabularySnapshot {
    * is a phrase): the best cut in two, as Meilisearch splits ("dont" → don + t, "acdc" → ac + dc:
    * the cut whose rarer half is in the most documents; only the second half may be one letter,
    * a contraction's "t" or "s"); else the best cut in three ("paudearara" → pau + de + arara,
-   * parts of 2+ letters); and for up to five letters, or ten when nothing else fits, its letters
-   * (an acronym typed without dots: "rem" → R.E.M.). A word in the vocabulary is taken as written: splitting it anyway
+   * parts of 2+ letters); and for up to five letters its letters (an acronym typed without dots:
+   * "rem" → R.E.M.). A word in the vocabulary is taken as written: splitting it anyway
    * read "pearl" as "p e a r l", a phrase of five common letters that is slow and matches junk.
    */
   splits(word: string): string[][] {
@@ -247,10 +246,15 @@ export class VocabularySnapshot {
       })(),
     );
     if (three && !two) out.push(three);
-    // Any short word may be an acronym; a longer one only when it has no other reading ("androtaz" → A.N.D.R.O.T.A.Z.).
-    const letters = word.length <= MAX_ACRONYM || (out.length === 0 && word.length <= MAX_LONG_ACRONYM) ? best([[...word]]) : null;
+    const letters = word.length <= MAX_ACRONYM ? this.acronym(word) : null;
     if (letters) out.push(letters);
     return out;
+  }
+
+  /** The word as an acronym typed without dots (every letter a term): "androtaz" → A.N.D.R.O.T.A.Z. */
+  acronym(word: string): string[] | null {
+    const letters = [...word];
+    return letters.every((l) => this.docs.has(l)) ? letters : null;
   }
 }
 

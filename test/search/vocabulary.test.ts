@@ -40,6 +40,8 @@ describe('vocabulary', () => {
     assert.deepEqual(v.splits('paudearara'), [['pau', 'de', 'arara']]);
     assert.deepEqual(v.splits('rem'), [['r', 'e', 'm']]);
     assert.deepEqual(v.splits('pearl'), []);
+    assert.deepEqual(v.acronym('erm'), ['e', 'r', 'm']);
+    assert.equal(v.acronym('ermx'), null);
   });
 
   it('lists a handful of completions, or gives up on many', () => {
