@@ -2,7 +2,8 @@
 // to track_vectors. Small catalogs are rebuilt in one transaction (readers see the old
 // vectors or the new ones, never a mix); large ones commit per batch to bound the WAL.
 import type { Db } from '../db/connection.ts';
-import { type CatalogShape, type EmbeddingProvider, ListensAlikeProvider, MetadataProvider, TextProvider } from './providers.ts';
+import { ListensAlikeProvider } from './listens-alike.ts';
+import { type CatalogShape, type EmbeddingProvider, MetadataProvider, TextProvider } from './providers.ts';
 import { basketSizes, idsOf, streamTracks, trackCount } from './source.ts';
 import { type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
@@ -35,6 +36,7 @@ export function catalogShape(db: Db, exclude?: ReadonlySet<number>): CatalogShap
     playlistIds: idsOf(db, 'chinook_playlists'),
     playlistSizes: sizes.playlists,
     invoiceSizes: sizes.invoices,
+    invoiceAudit: sizes.invoiceAudit,
   };
 }
 
