@@ -9,6 +9,7 @@ import { deferredIndexesSchema } from './migrations/005-deferred-indexes.ts';
 import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
+import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const migrations: readonly Migration[] = [
   sharedLimitsSchema,
   searchSpeedSchema,
   vectorChangesSchema,
+  trackPopularitySchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -23,6 +23,7 @@ import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
+import { registerInputPolicy } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,11 +43,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
     frameworkErrors,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
+  registerInputPolicy(app);
 
   await app.register(swagger, {
     openapi: {

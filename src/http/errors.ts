@@ -53,23 +53,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
   });
-  // Ajv's type coercion turns "Infinity" and "1e400" into Infinity and then skips the
-  // minimum/maximum checks, so an infinite limit or id would reach SQLite (a 500).
-  app.addHook('preHandler', async (request) => {
-    for (const [part, values] of [
-      ['params', request.params],
-      ['querystring', request.query],
-    ] as const) {
-      if (!values || typeof values !== 'object') continue;
-      for (const [name, value] of Object.entries(values)) {
-        if (typeof value === 'number' && !Number.isFinite(value)) {
-          throw new ApiError(400, 'validation_failed', `Invalid request: ${part}/${name} must be a finite number`, [
-            { field: `${part}.${name}`, message: 'must be finite' },
-          ]);
-        }
-      }
-    }
-  });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
   });

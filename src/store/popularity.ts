@@ -1,11 +1,10 @@
-// Popularity = units sold + plays. Plays and sales are counted into live counters in the cache
-// database, and the ranking in cache_popular_content is recomputed from the primary, at most
-// once per interval after a play or an order (ranking 3,500 or 1M tracks on every play would
-// cost more than the play). Plays are read from track_play_counts, which the deferred indexer
-// keeps, plus the short tail of plays not folded into it yet.
+// Popularity = units sold + plays, as the view track_popularity defines it (migration 009; the
+// one definition, read by search, suggestions, recommendations and reports too). Plays and
+// sales are also counted into live counters in the cache database, and the ranking in
+// cache_popular_content is recomputed from the primary, at most once per interval after a play
+// or an order (ranking 3,500 or 1M tracks on every play would cost more than the play).
 import type { CacheDb } from '../cache/index.ts';
 import type { Db } from '../db/connection.ts';
-import { watermarkOf } from '../db/deferred-indexes.ts';
 
 export interface PopularTrack {
   id: number;
@@ -24,13 +23,11 @@ export class Popularity {
     private readonly cache: CacheDb | null,
     private readonly options: { limit?: number; refreshMs?: number } = {},
   ) {
+    // Ranks only tracks that sold or were played: at 1M tracks most have neither.
     this.top = db.prepare(`
-      WITH sold AS (SELECT track_id, sum(quantity) AS n FROM chinook_invoice_lines GROUP BY track_id)
-      SELECT id, sum(n) AS score FROM (
-        SELECT track_id AS id, n FROM sold
-        UNION ALL SELECT track_id, plays FROM track_play_counts
-        UNION ALL SELECT track_id, count(*) FROM plays WHERE id > ${watermarkOf('plays')} GROUP BY track_id)
-      GROUP BY id ORDER BY score DESC, id LIMIT ?`);
+      SELECT track_id AS id, score FROM track_popularity
+      WHERE track_id IN (SELECT track_id FROM chinook_invoice_lines UNION SELECT track_id FROM track_play_counts)
+      ORDER BY score DESC, track_id LIMIT ?`);
   }
 
   topTracks(limit = this.options.limit ?? 100): PopularTrack[] {

@@ -2,11 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { parseWeights } from '../../../recommend/recommender.ts';
 import { errorReplies } from '../../schemas.ts';
+import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 const RecommendationsQuery = Type.Object(
   {
     customerId: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'defaults to the logged-in user (purchases of the linked customer + plays)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'admins only (a customer’s purchases are private); without it, the logged-in user’s own (purchases + plays), or popular tracks',
+      }),
     ),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     weights: Type.Optional(Type.String({ maxLength: 200, description: 'e.g. audio:0.4,lyric:0.3,genre:0.2,collaborative:0.1 (scaled to sum to 1)' })),
@@ -31,6 +36,8 @@ const RecommendationsReply = Type.Object({
 
 export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { recommender } = app.ctx;
+  // Reasons name the tracks a customer bought or played: only an admin may ask for someone else's.
+  const adminOnly = adminGuard(app.ctx.config.adminToken);
   app.get(
     '/recommendations',
     {
@@ -38,10 +45,11 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'Hybrid recommendations for a customer or the logged-in user (purchases and plays; popular tracks on a cold start)',
         querystring: RecommendationsQuery,
-        response: { 200: RecommendationsReply, ...errorReplies },
+        response: { 200: RecommendationsReply, ...errorReplies, ...adminErrorReplies },
       },
     },
     async (req) => {
+      if (req.query.customerId !== undefined) await adminOnly(req);
       const subject = req.query.customerId !== undefined ? { customerId: req.query.customerId } : { userId: req.auth?.user.id ?? null };
       return recommender.recommend(subject, { limit: req.query.limit, weights: parseWeights(req.query.weights) });
     },
