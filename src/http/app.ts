@@ -15,6 +15,7 @@ import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
+import { playlistContinueRoutes } from './routes/api/playlist-continue.ts';
 import { recommendationRoutes } from './routes/api/recommendations.ts';
 import { reportRoutes } from './routes/api/reports.ts';
 import { adminSearchRoutes, searchRoutes } from './routes/api/search.ts';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(trackRoutes, { prefix: '/api' });
   await app.register(similarRoutes, { prefix: '/api' });
   await app.register(recommendationRoutes, { prefix: '/api' });
+  await app.register(playlistContinueRoutes, { prefix: '/api' });
   await app.register(artistRoutes, { prefix: '/api' });
   await app.register(taxonomyRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api/reports' });

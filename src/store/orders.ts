@@ -153,3 +153,50 @@ function ensureCustomer(db: Db, buyer: Buyer): number {
   statement(db, 'UPDATE users SET customer_id = ? WHERE id = ?').run(id, buyer.userId);
   return id;
 }
+
+/** One dated purchase or play of a track: what the recommender builds a listener's profile from. */
+export interface TrackEvent {
+  trackId: number;
+  /** 'YYYY-MM-DD hh:mm:ss' or ISO 8601 (both compare as UTC once normalised: recommend/profile.ts). */
+  at: string;
+}
+
+/** Every track a customer bought, with the invoice date, oldest first. */
+export function purchaseHistory(db: Db, customerId: number): TrackEvent[] {
+  return statement(
+    db,
+    `SELECT il.track_id AS trackId, i.invoice_date AS at FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id
+     WHERE i.customer_id = ? ORDER BY i.invoice_date, il.id`,
+  ).all(customerId) as TrackEvent[];
+}
+
+/**
+ * Tracks bought by the other customers who bought any of `trackIds`, each scored by how many of
+ * those tracks its buyers share with this customer (the collaborative strategy). Aggregates
+ * only: no customer is named.
+ */
+export function alsoBought(db: Db, customerId: number, trackIds: readonly number[], limit: number): { trackId: number; score: number }[] {
+  return statement(
+    db,
+    `WITH mine AS (SELECT value AS track_id FROM json_each(@owned)),
+     peers AS (
+       SELECT i.customer_id AS peer, count(DISTINCT il.track_id) AS overlap
+       FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id
+       WHERE il.track_id IN (SELECT track_id FROM mine) AND i.customer_id <> @customer
+       GROUP BY i.customer_id)
+     SELECT il.track_id AS trackId, sum(p.overlap) AS score
+     FROM peers p JOIN chinook_invoices i ON i.customer_id = p.peer JOIN chinook_invoice_lines il ON il.invoice_id = i.id
+     GROUP BY il.track_id ORDER BY score DESC, il.track_id LIMIT @limit`,
+  ).all({ owned: JSON.stringify(trackIds), customer: customerId, limit }) as { trackId: number; score: number }[];
+}
+
+/** Whether a Chinook customer row exists. */
+export function customerExists(db: Db, customerId: number): boolean {
+  return statement(db, 'SELECT 1 FROM chinook_customers WHERE id = ?').get(customerId) !== undefined;
+}
+
+/** The customer an account is linked to: null when none, undefined when there is no such user. */
+export function customerOfUser(db: Db, userId: number): number | null | undefined {
+  const row = statement(db, 'SELECT customer_id AS id FROM users WHERE id = ?').get(userId) as { id: number | null } | undefined;
+  return row === undefined ? undefined : row.id;
+}

@@ -6,6 +6,7 @@ import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
 import { appendActivity } from './activity.ts';
+import type { TrackEvent } from './orders.ts';
 
 export interface Play {
   id: number;
@@ -34,12 +35,20 @@ export const playsIndex: DeferredIndex = {
 };
 
 /**
- * SQL for the ids of the plays of the users in `usersSql` (a list expression), merged from
+ * Every play of a user and of the users linked to a customer (an account linked to a Chinook
+ * customer shares its history), oldest first: the recommender's listening profile. Merged from
  * plays_by_user up to the watermark and the unfolded tail after it.
  */
-export const playIdsOfUsers = (usersSql: string) =>
-  `SELECT play_id AS id FROM plays_by_user WHERE user_id IN (${usersSql}) AND play_id <= ${watermarkOf('plays')}
-   UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${usersSql})`;
+export function listeningHistory(db: Db, who: { userId: number | null; customerId: number | null }): TrackEvent[] {
+  const users = 'SELECT @user UNION ALL SELECT u.id FROM users u WHERE u.customer_id = @customer';
+  return statement(
+    db,
+    `SELECT p.track_id AS trackId, p.played_at AS at FROM plays p WHERE p.id IN (
+       SELECT play_id FROM plays_by_user WHERE user_id IN (${users}) AND play_id <= ${watermarkOf('plays')}
+       UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${users}))
+     ORDER BY p.id`,
+  ).all({ user: who.userId, customer: who.customerId }) as TrackEvent[];
+}
 
 export class PlayService {
   private readonly history;

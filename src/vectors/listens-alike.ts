@@ -14,9 +14,11 @@
 // were distinct and Miles Davis's "So What" had Deep Purple and Led Zeppelin at 1.00 (the
 // other tracks of invoice 229). Generated invoices are now left out (source.ts basketSizes).
 //
-// A track in no basket gets the co-occurrence block of its album's tracks that have one
-// (confidence 1), else its artist's (0.7), else its genre's (0.5), scaled by that confidence,
-// plus its own content block.
+// A track in no basket gets the co-occurrence block of its album's tracks that have one, else
+// its artist's, else its genre's, scaled by a confidence (album 0.6, artist 0.4, genre 0.25,
+// times √(share of the group with baskets)), plus its own content block. Below 1: a track's
+// own playlists are better evidence than its album-mates' (with 1, a cold album-mate of a
+// playlist track looked exactly like another member of that playlist).
 import { normalized } from './linalg.ts';
 import { type CatalogShape, type EmbeddingProvider, LsaProvider, words } from './providers.ts';
 import type { TrackFeatures } from './source.ts';
@@ -28,7 +30,7 @@ const COOC_DIMS = 96;
 const CONTENT_DIMS = DIMS.audio - COOC_DIMS;
 const COOC_WEIGHT = Math.sqrt(0.8);
 const CONTENT_WEIGHT = Math.sqrt(0.2);
-const FALLBACK_CONFIDENCE = { album: 1, artist: 0.7, genre: 0.5 } as const;
+const FALLBACK_CONFIDENCE = { album: 0.6, artist: 0.4, genre: 0.25 } as const;
 
 class BasketTerms extends LsaProvider {
   readonly space = 'audio' as const;
@@ -100,12 +102,19 @@ class ContentTerms extends LsaProvider {
 
 type FallbackKind = keyof typeof FALLBACK_CONFIDENCE | 'global';
 
+const count = (m: Map<number, number>, key: number | null) => {
+  if (key !== null) m.set(key, (m.get(key) ?? 0) + 1);
+};
+
 export class ListensAlikeProvider implements EmbeddingProvider {
   readonly space = 'audio' as const;
   readonly name = 'listens-alike+content';
   private readonly baskets: BasketTerms;
   private readonly content = new ContentTerms();
   private readonly centroids = { album: new Map<number, Float64Array>(), artist: new Map<number, Float64Array>(), genre: new Map<number, Float64Array>() };
+  /** Tracks per album / artist / genre, and how many of them have baskets (the centroid's evidence). */
+  private readonly sizes = { album: new Map<number, number>(), artist: new Map<number, number>(), genre: new Map<number, number>() };
+  private readonly warm = { album: new Map<number, number>(), artist: new Map<number, number>(), genre: new Map<number, number>() };
   private readonly globalSum = new Float64Array(DIMS.audio);
   // Tracks without baskets wait for every centroid; their content block is kept as int8 (32 bytes a track).
   private cold: { id: number; albumId: number | null; artistId: number | null; genreId: number | null }[] = [];
@@ -117,6 +126,9 @@ export class ListensAlikeProvider implements EmbeddingProvider {
   }
 
   observe(t: TrackFeatures, sampled: boolean): void {
+    count(this.sizes.album, t.albumId);
+    count(this.sizes.artist, t.artistId);
+    count(this.sizes.genre, t.genreId);
     this.baskets.observe(t, sampled);
     this.content.observe(t, sampled);
   }
@@ -155,6 +167,9 @@ export class ListensAlikeProvider implements EmbeddingProvider {
     addTo(this.centroids.album, t.albumId);
     addTo(this.centroids.artist, t.artistId);
     addTo(this.centroids.genre, t.genreId);
+    count(this.warm.album, t.albumId);
+    count(this.warm.artist, t.artistId);
+    count(this.warm.genre, t.genreId);
     const v = this.compose(cooc, 1, content) as Float32Array;
     for (let j = 0; j < v.length; j++) this.globalSum[j] = (this.globalSum[j] as number) + (v[j] as number);
     return v;
@@ -187,7 +202,10 @@ export class ListensAlikeProvider implements EmbeddingProvider {
           'global';
         const key = kind === 'album' ? c.albumId : kind === 'artist' ? c.artistId : c.genreId;
         const centroid = kind === 'global' ? null : normalized(this.centroids[kind].get(key as number) as Float64Array);
-        const v = this.compose(centroid, kind === 'global' ? 0 : FALLBACK_CONFIDENCE[kind], content);
+        // The more of the group has baskets, the more its centroid says: Eric Clapton's one
+        // Brazilian-playlist track of 29 must not make "Layla" a Brazilian song.
+        const evidence = kind === 'global' ? 0 : Math.sqrt((this.warm[kind].get(key as number) ?? 0) / (this.sizes[kind].get(key as number) ?? 1));
+        const v = this.compose(centroid, kind === 'global' ? 0 : FALLBACK_CONFIDENCE[kind] * evidence, content);
         this.counts[v ? kind : 'global']++;
         return v ?? globalMean;
       });

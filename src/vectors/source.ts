@@ -25,8 +25,6 @@ export interface TrackFeatures {
 
 export interface SourceOptions {
   batchSize?: number;
-  /** Invoices to leave out of the co-occurrence data (the offline evaluation's held-out set). */
-  excludeInvoiceIds?: ReadonlySet<number>;
 }
 
 export function trackCount(db: Db): number {
@@ -40,7 +38,6 @@ export function* streamTracks(db: Db, options: SourceOptions = {}): Generator<Tr
 /** Batches of tracks with id > after, at most maxBatches of them. */
 function* streamTracksFrom(db: Db, after0: number, maxBatches: number, options: SourceOptions): Generator<TrackFeatures[]> {
   const batchSize = maxBatches === 1 ? 1 : (options.batchSize ?? 5000);
-  const exclude = options.excludeInvoiceIds;
   const tracks = db.prepare(`
     SELECT t.id, t.name, t.album_id AS albumId, al.title AS album, al.artist_id AS artistId, ar.name AS artist,
            t.genre_id AS genreId, g.name AS genre, t.media_type_id AS mediaTypeId, t.composer,
@@ -67,9 +64,7 @@ function* streamTracksFrom(db: Db, after0: number, maxBatches: number, options: 
       return f;
     });
     for (const { t, b } of playlists.all(first, last) as { t: number; b: number }[]) byId.get(t)?.playlists.push(b);
-    for (const { t, b } of invoices.all(first, last) as { t: number; b: number }[]) {
-      if (!exclude?.has(b)) byId.get(t)?.invoices.push(b);
-    }
+    for (const { t, b } of invoices.all(first, last) as { t: number; b: number }[]) byId.get(t)?.invoices.push(b);
     yield out;
     after = last;
   }
@@ -111,10 +106,7 @@ export function isArithmeticRun(sorted: readonly number[], modulus: number): boo
  * frequencies. Invoices that are arithmetic runs of track ids are generated data, not taste
  * (docs/vectors.md): they are audited here and left out of the co-occurrence baskets.
  */
-export function basketSizes(
-  db: Db,
-  exclude?: ReadonlySet<number>,
-): { playlists: Map<number, number>; invoices: Map<number, number>; invoiceAudit: InvoiceAudit } {
+export function basketSizes(db: Db): { playlists: Map<number, number>; invoices: Map<number, number>; invoiceAudit: InvoiceAudit } {
   const playlists = new Map<number, number>();
   for (const r of db.prepare('SELECT playlist_id AS b, count(*) AS n FROM chinook_playlist_track GROUP BY playlist_id').iterate() as Iterable<{
     b: number;
@@ -129,7 +121,7 @@ export function basketSizes(
   let current = -1;
   let ids: number[] = [];
   const close = () => {
-    if (current < 0 || exclude?.has(current)) return;
+    if (current < 0) return;
     sizes.set(current, ids.length);
     if (ids.length < 3) return;
     judged++;
