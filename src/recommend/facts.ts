@@ -24,7 +24,8 @@ export class CatalogFacts {
   private readonly stmts: Record<
     | 'describe'
     | 'keys'
-    | 'relatives'
+    | 'albumTracks'
+    | 'artistSizes'
     | 'playlistsOf'
     | 'playlistSize'
     | 'members'
@@ -50,12 +51,13 @@ export class CatalogFacts {
          FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id WHERE t.id IN (${ids})`,
       ),
       // Two indexed lookups rather than one OR, which SQLite answers by scanning every album.
-      relatives: db.prepare(
-        `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId, t.genre_id AS genreId FROM chinook_albums al
-         JOIN chinook_tracks t ON t.album_id = al.id WHERE al.artist_id IN (${ids})
-         UNION
-         SELECT t.id, t.name, t.album_id, al.artist_id, t.genre_id FROM chinook_tracks t JOIN chinook_albums al ON al.id = t.album_id
-         WHERE t.album_id IN (${ids})`,
+      albumTracks: db.prepare(
+        `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId, t.genre_id AS genreId FROM chinook_tracks t
+         JOIN chinook_albums al ON al.id = t.album_id WHERE t.album_id IN (${ids})`,
+      ),
+      artistSizes: db.prepare(
+        `SELECT al.artist_id AS artist, count(*) AS n FROM chinook_albums al JOIN chinook_tracks t ON t.album_id = al.id
+         WHERE al.artist_id IN (${ids}) GROUP BY al.artist_id`,
       ),
       playlistsOf: db.prepare(`SELECT track_id AS track, playlist_id AS playlist FROM chinook_playlist_track WHERE track_id IN (${ids})`),
       playlistSize: db.prepare('SELECT count(*) AS n FROM chinook_playlist_track WHERE playlist_id = ?'),
@@ -82,9 +84,14 @@ export class CatalogFacts {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Every track by these artists or on these albums. */
-  relatives(artistIds: readonly number[], albumIds: readonly number[]): (TrackKeys & { albumId: number; artistId: number })[] {
-    return this.stmts.relatives.all(JSON.stringify(artistIds), JSON.stringify(albumIds)) as (TrackKeys & { albumId: number; artistId: number })[];
+  /** Every track on these albums. */
+  albumTracks(albumIds: readonly number[]): (TrackKeys & { albumId: number })[] {
+    return this.stmts.albumTracks.all(JSON.stringify(albumIds)) as (TrackKeys & { albumId: number })[];
+  }
+
+  /** Tracks per artist. */
+  artistSizes(artistIds: readonly number[]): Map<number, number> {
+    return new Map((this.stmts.artistSizes.all(JSON.stringify(artistIds)) as { artist: number; n: number }[]).map((r) => [r.artist, r.n]));
   }
 
   /** For each candidate, the seeds it shares a playlist with (broad playlists left out). */

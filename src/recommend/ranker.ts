@@ -50,12 +50,13 @@ export interface Ranking {
   facts: Map<number, TrackFact>;
 }
 
+type Offer = (id: number, strategy: Strategy, score: number) => void;
+
 const SPACE_STRATEGIES: readonly (Strategy & Space)[] = ['audio', 'lyric', 'metadata'];
 /** Candidates per space (at least 2 × limit). */
 const POOL = 100;
-/** Albums and artists whose tracks the album and artist strategies read (the seeds' heaviest). */
+/** Albums whose tracks the album strategy reads (the seeds' heaviest). */
 const MAX_ALBUMS = 40;
-const MAX_ARTISTS = 15;
 /**
  * Within an album, the first track counts 1 and the last 0.5: albums are sequenced with their
  * singles first, and the catalog has no play counts that would say which tracks are the hits
@@ -79,7 +80,7 @@ export class SeedRanker {
     const seeds = [...seedsIn].filter((s) => s.weight > 0).sort((a, b) => a.id - b.id);
     const { weights, exclude } = options;
     const raw = new Map<number, Partial<Record<Strategy, number>>>();
-    const offer = (id: number, strategy: Strategy, score: number) => {
+    const offer: Offer = (id, strategy, score) => {
       if (exclude.has(id) || !(score > 0)) return;
       const r = raw.get(id) ?? {};
       r[strategy] = score;
@@ -99,13 +100,14 @@ export class SeedRanker {
             offer(c.id, s, c.scores[i] as number);
           });
       }
-      if (weights.album > 0 || weights.artist > 0) for (const r of this.shares(seeds, seedKeys, weights, exclude, offer)) known.set(r.id, r);
+      if (weights.album > 0) for (const r of this.albumShares(seeds, seedKeys, exclude, offer)) known.set(r.id, r);
       if (weights.collaborative > 0 && options.customerId != null) {
         for (const r of alsoBought(this.db, options.customerId, [...exclude], POOL + exclude.size)) offer(r.trackId, 'collaborative', r.score);
       }
     }
     const keys = this.facts.keys([...raw.keys()].filter((id) => !known.has(id)));
     for (const [id, k] of known) if (raw.has(id)) keys.set(id, k);
+    if (seeds.length > 0 && weights.artist > 0) this.artistShares(seeds, seedKeys, keys, exclude, offer);
     if (weights.genre > 0 && total > 0) {
       const genreWeight = new Map<number, number>();
       for (const s of seeds) {
@@ -144,51 +146,63 @@ export class SeedRanker {
     return { items, facts };
   }
 
-  /** Album and artist shares: the seeds' weight there over the tracks still to choose from there (+1). */
-  private shares(
-    seeds: readonly Seed[],
-    seedKeys: Map<number, TrackKeys>,
-    weights: Weights,
-    exclude: ReadonlySet<number>,
-    offer: (id: number, s: Strategy, score: number) => void,
-  ): TrackKeys[] {
+  /**
+   * The album strategy: the seeds' weight on each of their albums over the album's tracks still
+   * to choose from (+1), earlier tracks first; returns those tracks' keys. Only the heaviest
+   * albums are read: a profile of hundreds of tracks would otherwise read half the catalog.
+   */
+  private albumShares(seeds: readonly Seed[], seedKeys: Map<number, TrackKeys>, exclude: ReadonlySet<number>, offer: Offer): TrackKeys[] {
     const onAlbum = new Map<number, number>();
-    const byArtist = new Map<number, number>();
     for (const s of seeds) {
-      const f = seedKeys.get(s.id);
-      if (f?.albumId != null) onAlbum.set(f.albumId, (onAlbum.get(f.albumId) ?? 0) + s.weight);
-      if (f?.artistId != null) byArtist.set(f.artistId, (byArtist.get(f.artistId) ?? 0) + s.weight);
+      const album = seedKeys.get(s.id)?.albumId;
+      if (album != null) onAlbum.set(album, (onAlbum.get(album) ?? 0) + s.weight);
     }
-    // The heaviest albums and artists only: a profile of hundreds of tracks would otherwise read
-    // every track of every artist it touches (Iron Maiden alone has 213 on Chinook).
-    const heaviest = (m: Map<number, number>, n: number) =>
-      [...m.entries()]
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-        .slice(0, n)
-        .map(([k]) => k);
-    const all = this.facts.relatives(weights.artist > 0 ? heaviest(byArtist, MAX_ARTISTS) : [], heaviest(onAlbum, MAX_ALBUMS));
-    const relatives = all.filter((r) => !exclude.has(r.id));
-    const left = { album: new Map<number, number>(), artist: new Map<number, number>() };
-    for (const r of relatives) {
-      left.album.set(r.albumId, (left.album.get(r.albumId) ?? 0) + 1);
-      left.artist.set(r.artistId, (left.artist.get(r.artistId) ?? 0) + 1);
-    }
+    const all = this.facts.albumTracks(heaviest(onAlbum, MAX_ALBUMS));
+    const left = new Map<number, number>();
+    for (const r of all) if (!exclude.has(r.id)) left.set(r.albumId, (left.get(r.albumId) ?? 0) + 1);
     // Position on the album (by id, as the catalog has no track numbers): 0 first, 1 last.
-    const position = new Map<number, number>();
     const albums = new Map<number, number[]>();
     for (const r of all) albums.set(r.albumId, [...(albums.get(r.albumId) ?? []), r.id]);
+    const position = new Map<number, number>();
     for (const ids of albums.values()) {
       ids.sort((a, b) => a - b);
       ids.forEach((id, i) => {
         position.set(id, ids.length > 1 ? i / (ids.length - 1) : 0);
       });
     }
-    for (const r of relatives) {
-      const share = (onAlbum.get(r.albumId) ?? 0) / ((left.album.get(r.albumId) ?? 0) + 1);
-      if (weights.album > 0) offer(r.id, 'album', share * (1 - ALBUM_POSITION_PRIOR * (position.get(r.id) ?? 0)));
-      if (weights.artist > 0) offer(r.id, 'artist', (byArtist.get(r.artistId) ?? 0) / ((left.artist.get(r.artistId) ?? 0) + 1));
+    for (const r of all) {
+      const share = (onAlbum.get(r.albumId) ?? 0) / ((left.get(r.albumId) ?? 0) + 1);
+      offer(r.id, 'album', share * (1 - ALBUM_POSITION_PRIOR * (position.get(r.id) ?? 0)));
     }
-    return relatives;
+    return all;
+  }
+
+  /**
+   * The artist strategy, for candidates the other strategies found (the spaces put an artist's
+   * tracks near each other, so they are there): the seeds' weight by the track's artist over the
+   * artist's tracks still to choose from (+1), counted in SQL rather than read.
+   */
+  private artistShares(
+    seeds: readonly Seed[],
+    seedKeys: Map<number, TrackKeys>,
+    keys: Map<number, TrackKeys>,
+    exclude: ReadonlySet<number>,
+    offer: Offer,
+  ): void {
+    const byArtist = new Map<number, number>();
+    const excluded = new Map<number, number>();
+    for (const s of seeds) {
+      const artist = seedKeys.get(s.id)?.artistId;
+      if (artist == null) continue;
+      byArtist.set(artist, (byArtist.get(artist) ?? 0) + s.weight);
+      if (exclude.has(s.id)) excluded.set(artist, (excluded.get(artist) ?? 0) + 1);
+    }
+    const sizes = this.facts.artistSizes([...byArtist.keys()]);
+    for (const [id, k] of keys) {
+      if (k.artistId == null || !byArtist.has(k.artistId)) continue;
+      const left = (sizes.get(k.artistId) ?? 0) - (excluded.get(k.artistId) ?? 0);
+      offer(id, 'artist', (byArtist.get(k.artistId) as number) / (Math.max(0, left) + 1));
+    }
   }
 
   /** Copies of one song collapse (copies of the seeds go), albums are spread, `limit` kept. */
@@ -217,4 +231,12 @@ export class SeedRanker {
 
 function identitiesOf(keys: Map<number, TrackKeys>): Map<number, TrackIdentity> {
   return new Map([...keys.values()].map((k) => [k.id, identityOf(k)]));
+}
+
+/** The n keys with the largest values (ties by key). */
+function heaviest(m: Map<number, number>, n: number): number[] {
+  return [...m.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, n)
+    .map(([k]) => k);
 }

@@ -46,10 +46,22 @@ describe('recommendations', () => {
     const scores = res.body.items.map((i: { score: number }) => i.score);
     for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1] >= scores[i]);
     for (const item of res.body.items) {
-      // Each strategy contributes at most its weight (its best candidate normalises to 1).
-      const cap = item.reasons.reduce((s: number, r: { strategy: keyof typeof DEFAULT_WEIGHTS }) => s + (DEFAULT_WEIGHTS[r.strategy] ?? 0), 0);
-      assert.ok(item.score <= cap + 1e-6, `${item.score} > ${cap}`);
-      assert.ok(item.reasons.length >= 1);
+      assert.ok(item.score <= 1 + 1e-6, `${item.score} > 1`);
+      assert.ok(item.reasons.length >= 1 && item.reasons.length <= 3);
+      for (const r of item.reasons) assert.ok(r.strategy in DEFAULT_WEIGHTS || r.strategy === 'popular');
+    }
+    // Each strategy contributes at most its weight (its best candidate normalises to 1).
+    const ranking = server.ctx.recommender.ranker.rank(
+      [1801, 2003, 391].map((id) => ({ id, weight: 1 })),
+      { limit: 30, weights: DEFAULT_WEIGHTS, exclude: new Set([1801, 2003, 391]) },
+    );
+    for (const item of ranking.items) {
+      let sum = 0;
+      for (const [s, part] of Object.entries(item.parts)) {
+        assert.ok(part <= DEFAULT_WEIGHTS[s as keyof typeof DEFAULT_WEIGHTS] + 1e-9, `${s}: ${part}`);
+        sum += part;
+      }
+      assert.ok(Math.abs(sum - item.score) < 1e-9);
     }
   });
 
