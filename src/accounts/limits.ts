@@ -18,31 +18,39 @@ export class SharedCounters {
   ) {}
 
   /** Counts one hit on `key` in its current window (a new window starts once the old one ends). */
-  hit(key: string, windowMs: number): Promise<WindowCount> {
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const [count] = await this.hitAll([key], windowMs);
+    return count as WindowCount;
+  }
+
+  /** Counts one hit on each key, in one transaction (so concurrent callers see distinct counts). */
+  hitAll(keys: readonly string[], windowMs: number): Promise<WindowCount[]> {
     const now = this.now();
-    return this.writes.run(
-      (w) =>
-        statement(
-          w,
-          `INSERT INTO rate_limits (key, hits, reset_at) VALUES (@key, 1, @resetAt)
-           ON CONFLICT(key) DO UPDATE SET
-             hits = CASE WHEN reset_at <= @now THEN 1 ELSE hits + 1 END,
-             reset_at = CASE WHEN reset_at <= @now THEN @resetAt ELSE reset_at END
-           RETURNING hits AS count, reset_at AS resetAt`,
-        ).get({ key, now, resetAt: now + windowMs }) as WindowCount,
-    );
+    return this.writes.run((w) => {
+      const upsert = statement(
+        w,
+        `INSERT INTO rate_limits (key, hits, reset_at) VALUES (@key, 1, @resetAt)
+         ON CONFLICT(key) DO UPDATE SET
+           hits = CASE WHEN reset_at <= @now THEN 1 ELSE hits + 1 END,
+           reset_at = CASE WHEN reset_at <= @now THEN @resetAt ELSE reset_at END
+         RETURNING hits AS count, reset_at AS resetAt`,
+      );
+      return keys.map((key) => upsert.get({ key, now, resetAt: now + windowMs }) as WindowCount);
+    });
+  }
+
+  /** Clears `clearKey` and takes one hit back from `refundKey`, in one transaction. */
+  settle(clearKey: string, refundKey: string): Promise<void> {
+    return this.writes.run((w) => {
+      statement(w, 'DELETE FROM rate_limits WHERE key = ?').run(clearKey);
+      statement(w, 'UPDATE rate_limits SET hits = max(hits - 1, 0) WHERE key = ?').run(refundKey);
+    });
   }
 
   /** The current window's count, or null when there is none (or it has ended). */
   peek(key: string): WindowCount | null {
     const row = statement(this.db, 'SELECT hits AS count, reset_at AS resetAt FROM rate_limits WHERE key = ?').get(key) as WindowCount | undefined;
     return row && row.resetAt > this.now() ? row : null;
-  }
-
-  clear(key: string): Promise<void> {
-    return this.writes.run((w) => {
-      statement(w, 'DELETE FROM rate_limits WHERE key = ?').run(key);
-    });
   }
 
   /** Deletes ended windows; returns how many. */

@@ -2,6 +2,7 @@
 import type { Db } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest } from '../errors.ts';
+import { passwordWeakness } from './password-strength.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export type Role = 'customer' | 'admin';
@@ -30,6 +31,8 @@ export function validateRegistration(input: { email: string; password: string; d
   if (!EMAIL.test(normaliseEmail(input.email))) problems.push({ field: 'email', message: 'is not a valid email address' });
   if (input.password.length < MIN_PASSWORD) problems.push({ field: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
   if (input.password.length > MAX_PASSWORD) problems.push({ field: 'password', message: `must be at most ${MAX_PASSWORD} characters` });
+  const weak = problems.length === 0 && passwordWeakness(input.password, [input.email, input.displayName]);
+  if (weak) problems.push({ field: 'password', message: `is too easy to guess: ${weak}` });
   if (input.displayName.trim().length === 0) problems.push({ field: 'displayName', message: 'must not be empty' });
   if (problems.length) throw badRequest(`Invalid registration: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
 }
@@ -83,6 +86,9 @@ export class UserService {
 
   async changePassword(userId: number, password: string): Promise<void> {
     if (password.length < MIN_PASSWORD) throw badRequest(`password must be at least ${MIN_PASSWORD} characters`);
+    const user = this.get(userId);
+    const weak = passwordWeakness(password, user ? [user.email, user.displayName] : []);
+    if (weak) throw badRequest(`password is too easy to guess: ${weak}`, [{ field: 'newPassword', message: weak }]);
     const hash = await hashPassword(password);
     await this.writes.run((db) =>
       db.prepare("UPDATE users SET password_hash = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(hash, userId),

@@ -1,5 +1,6 @@
 // Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
 // bug, logged with its stack, and still answered in the same shape.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 
@@ -25,6 +26,28 @@ const codeByStatus: Record<number, string> = {
 export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
   reply.status(status).send({ error: codeByStatus[status] ?? 'bad_request', message: err.message });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (not HTTP, a malformed chunked
+ * body, headers over 16 KB, too slow): passed as the `clientErrorHandler` server option, so
+ * they too answer {error, message} instead of Node's {"error":"Bad Request","statusCode":400}.
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, error, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'header_too_large', 'The request headers are over 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'The request took too long to arrive.']
+        : [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP/1.1 (malformed request line, headers or chunked body).'];
+  const body = JSON.stringify({ error, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,6 +1,7 @@
 // The input policy (src/http/validation.ts) and the privacy of recommendations: each case here
 // was a finding of the outside probe (issue 12) and failed before the policy.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { Type } from 'typebox';
@@ -105,5 +106,33 @@ describe('path and query values are plain decimals; unknown parameters are refus
     const app = Fastify();
     registerInputPolicy(app);
     assert.throws(() => app.post('/open', { schema: { body: Type.Object({ a: Type.String() }) } }, async () => ({})), /additionalProperties: false/);
+  });
+});
+
+describe("requests Node's parser refuses answer in the same {error, message} shape", () => {
+  const raw = (request: string) =>
+    new Promise<{ status: number; body: { error: string; message: string } }>((resolve, reject) => {
+      const url = new URL(server.url);
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.end(request));
+      let out = '';
+      socket.on('data', (d) => {
+        out += d;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ status: Number(out.split(' ')[1]), body: JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4)) }));
+    });
+
+  test('not HTTP, a malformed chunked body, headers over 16 KB', async () => {
+    const garbage = await raw('GARBAGE\r\n\r\n');
+    assert.equal(garbage.status, 400);
+    assert.deepEqual(Object.keys(garbage.body), ['error', 'message']);
+    const chunked = await raw(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+    );
+    assert.equal(chunked.status, 400);
+    assert.equal(chunked.body.error, 'bad_request');
+    const big = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.equal(big.status, 431);
+    assert.equal(big.body.error, 'header_too_large');
   });
 });

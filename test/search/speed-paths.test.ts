@@ -204,7 +204,7 @@ describe('migration 007 (search speed)', () => {
     for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER ${name}`);
     for (const sql of triggerSql) db.exec(sql.replace(/UPDATE search_suggest_gen SET gen = gen \+ 1 WHERE id = 1;/g, ''));
     // Later migrations' tables go too: they run again on the way up.
-    db.exec('DROP TABLE search_suggest_prefix; DROP TABLE search_suggest_gen; DROP TABLE vector_changes; PRAGMA user_version = 6');
+    db.exec('DROP TABLE search_suggest_prefix; DROP TABLE search_suggest_gen; DROP TABLE vector_changes; DROP VIEW track_popularity; PRAGMA user_version = 6');
     db.close();
     const upgraded = openPrimary(config);
     try {

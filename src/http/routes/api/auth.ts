@@ -80,18 +80,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const account = normaliseEmail(req.body.email);
-      const wait = accounts.throttle.retryAfter(account);
+      // Counted before the password is checked: concurrent guesses cannot outrun the count.
+      const wait = await accounts.throttle.attempt(account, req.ip);
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new ApiError(429, 'too_many_requests', `Too many failed logins for this account; try again in ${wait} s.`);
+        throw new ApiError(429, 'too_many_requests', `Too many login attempts for this account from here; try again in ${wait} s.`);
       }
       const user = await accounts.users.authenticate(req.body.email, req.body.password);
       if (!user) {
-        await accounts.throttle.fail(account);
         await accounts.activity.record({ logName: 'auth', description: 'login failed', properties: { email: account.slice(0, 320), ip: req.ip } });
         throw badCredentials();
       }
-      await accounts.throttle.succeed(account);
+      await accounts.throttle.succeeded(account, req.ip);
       if (req.auth) await accounts.sessions.revoke(req.auth.session.id); // no session fixation
       const { token, session } = await accounts.sessions.create(user.id, meta(req));
       await accounts.activity.record({

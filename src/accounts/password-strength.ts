@@ -1,0 +1,44 @@
+// Is a new password guessable? zxcvbn-ts (a maintained port of Dropbox's zxcvbn) estimates the
+// guesses an attacker needs from common-password lists, names, keyboard walks, repeats and
+// dates, and what the user typed elsewhere (email, display name). Length alone let
+// `aaaaaaaaaa`, `password12` and the email itself through. Score 3 ("safely unguessable:
+// moderate protection from offline attacks", ~10^8 guesses or more) is the bar; a check takes
+// 1–20 ms, on registration and password changes only, which the per-IP limit already bounds.
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+
+export const MIN_PASSWORD_SCORE = 3;
+
+let factory: ZxcvbnFactory | undefined;
+
+/** Why `password` is too weak, in one sentence for the user, or null when it is strong enough. */
+export function passwordWeakness(password: string, userInputs: readonly string[]): string | null {
+  factory ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  // Inputs split into words too, so "erin" from erin@example.com counts as known.
+  const inputs = userInputs.flatMap((s) => [s, ...s.toLowerCase().split(/[^\p{L}\p{N}]+/u)]).filter((s) => s.length >= 3);
+  const result = factory.check(password, inputs);
+  if (result.score >= MIN_PASSWORD_SCORE) return null;
+  const why = result.feedback.warning ? `${describe(result.feedback.warning)}. ` : '';
+  return `${why}Choose a longer password of unrelated words, or a password manager's.`.trim();
+}
+
+// zxcvbn-ts reports translation keys; with no translations loaded these are their meanings.
+const warnings: Record<string, string> = {
+  straightRow: 'Straight rows of keys are easy to guess',
+  keyPattern: 'Short keyboard patterns are easy to guess',
+  simpleRepeat: 'Repeated characters like "aaa" are easy to guess',
+  extendedRepeat: 'Repeated patterns like "abcabcabc" are easy to guess',
+  sequences: 'Common sequences like "abc" are easy to guess',
+  recentYears: 'Recent years are easy to guess',
+  dates: 'Dates are easy to guess',
+  topTen: 'This is one of the ten most used passwords',
+  topHundred: 'This is one of the hundred most used passwords',
+  common: 'This is a commonly used password',
+  similarToCommon: 'This is similar to a commonly used password',
+  wordByItself: 'Single words are easy to guess',
+  namesByThemselves: 'Single names or surnames are easy to guess',
+  commonNames: 'Common names and surnames are easy to guess',
+  userInputs: 'It should not contain your email or name',
+  pwned: 'This password appeared in a data breach',
+};
+const describe = (key: string) => warnings[key] ?? key;
