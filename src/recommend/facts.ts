@@ -26,6 +26,7 @@ export class CatalogFacts {
     | 'keys'
     | 'albumTracks'
     | 'artistSizes'
+    | 'artistTracks'
     | 'playlistsOf'
     | 'playlistSize'
     | 'members'
@@ -55,6 +56,7 @@ export class CatalogFacts {
         `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId, t.genre_id AS genreId FROM chinook_tracks t
          JOIN chinook_albums al ON al.id = t.album_id WHERE t.album_id IN (${ids})`,
       ),
+      artistTracks: db.prepare(`SELECT t.id FROM chinook_albums al JOIN chinook_tracks t ON t.album_id = al.id WHERE al.artist_id IN (${ids})`),
       artistSizes: db.prepare(
         `SELECT al.artist_id AS artist, count(*) AS n FROM chinook_albums al JOIN chinook_tracks t ON t.album_id = al.id
          WHERE al.artist_id IN (${ids}) GROUP BY al.artist_id`,
@@ -87,6 +89,11 @@ export class CatalogFacts {
   /** Every track on these albums. */
   albumTracks(albumIds: readonly number[]): (TrackKeys & { albumId: number })[] {
     return this.stmts.albumTracks.all(JSON.stringify(albumIds)) as (TrackKeys & { albumId: number })[];
+  }
+
+  /** Every track by these artists (ids only). */
+  artistTracks(artistIds: readonly number[]): { id: number }[] {
+    return this.stmts.artistTracks.all(JSON.stringify(artistIds)) as { id: number }[];
   }
 
   /** Tracks per artist. */

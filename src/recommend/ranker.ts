@@ -105,6 +105,10 @@ export class SeedRanker {
         for (const r of alsoBought(this.db, options.customerId, [...exclude], POOL + exclude.size)) offer(r.trackId, 'collaborative', r.score);
       }
     }
+    // With no space asked, the artist strategy proposes its heaviest artists' tracks itself.
+    if (seeds.length > 0 && weights.artist > 0 && !SPACE_STRATEGIES.some((s) => weights[s] > 0)) {
+      for (const r of this.facts.artistTracks(this.heaviestArtists(seeds, seedKeys, 5))) if (!exclude.has(r.id) && !raw.has(r.id)) raw.set(r.id, {});
+    }
     const keys = this.facts.keys([...raw.keys()].filter((id) => !known.has(id)));
     for (const [id, k] of known) if (raw.has(id)) keys.set(id, k);
     if (seeds.length > 0 && weights.artist > 0) this.artistShares(seeds, seedKeys, keys, exclude, offer);
@@ -152,11 +156,7 @@ export class SeedRanker {
    * albums are read: a profile of hundreds of tracks would otherwise read half the catalog.
    */
   private albumShares(seeds: readonly Seed[], seedKeys: Map<number, TrackKeys>, exclude: ReadonlySet<number>, offer: Offer): TrackKeys[] {
-    const onAlbum = new Map<number, number>();
-    for (const s of seeds) {
-      const album = seedKeys.get(s.id)?.albumId;
-      if (album != null) onAlbum.set(album, (onAlbum.get(album) ?? 0) + s.weight);
-    }
+    const onAlbum = weightBy(seeds, seedKeys, 'albumId');
     const all = this.facts.albumTracks(heaviest(onAlbum, MAX_ALBUMS));
     const left = new Map<number, number>();
     for (const r of all) if (!exclude.has(r.id)) left.set(r.albumId, (left.get(r.albumId) ?? 0) + 1);
@@ -182,6 +182,10 @@ export class SeedRanker {
    * tracks near each other, so they are there): the seeds' weight by the track's artist over the
    * artist's tracks still to choose from (+1), counted in SQL rather than read.
    */
+  private heaviestArtists(seeds: readonly Seed[], seedKeys: Map<number, TrackKeys>, n: number): number[] {
+    return heaviest(weightBy(seeds, seedKeys, 'artistId'), n);
+  }
+
   private artistShares(
     seeds: readonly Seed[],
     seedKeys: Map<number, TrackKeys>,
@@ -189,13 +193,11 @@ export class SeedRanker {
     exclude: ReadonlySet<number>,
     offer: Offer,
   ): void {
-    const byArtist = new Map<number, number>();
+    const byArtist = weightBy(seeds, seedKeys, 'artistId');
     const excluded = new Map<number, number>();
     for (const s of seeds) {
       const artist = seedKeys.get(s.id)?.artistId;
-      if (artist == null) continue;
-      byArtist.set(artist, (byArtist.get(artist) ?? 0) + s.weight);
-      if (exclude.has(s.id)) excluded.set(artist, (excluded.get(artist) ?? 0) + 1);
+      if (artist != null && exclude.has(s.id)) excluded.set(artist, (excluded.get(artist) ?? 0) + 1);
     }
     const sizes = this.facts.artistSizes([...byArtist.keys()]);
     for (const [id, k] of keys) {
@@ -239,4 +241,14 @@ function heaviest(m: Map<number, number>, n: number): number[] {
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, n)
     .map(([k]) => k);
+}
+
+/** The seeds' weight per album (artist). */
+function weightBy(seeds: readonly Seed[], keys: Map<number, TrackKeys>, key: 'albumId' | 'artistId'): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const s of seeds) {
+    const k = keys.get(s.id)?.[key];
+    if (k != null) out.set(k, (out.get(k) ?? 0) + s.weight);
+  }
+  return out;
 }

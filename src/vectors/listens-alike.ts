@@ -95,6 +95,9 @@ class ContentTerms extends LsaProvider {
     for (const w of words(t.name)) add(`w:${w}`, 0.5);
     // Numbers too, single digits included: "Part 1" and "Part 2" of a pilot are two recordings.
     for (const n of t.name.match(/\d+/g) ?? []) add(`n:${Number(n)}`, 0.5);
+    // A title with no word of two letters or more ("?", "S.O.S." of Lost) would leave two
+    // episodes with the same baskets identical (1.000): the track itself stands in for its words.
+    if (![...m.keys()].some((k) => k.startsWith('w:') || k.startsWith('n:'))) add(`t:${t.id}`, 0.5);
     for (const w of words(t.composer)) add(`c:${w}`, 0.3);
     return m;
   }
