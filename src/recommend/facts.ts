@@ -3,17 +3,10 @@
 // (through the store's track_popularity view, its one definition). Catalog tables are read
 // directly, as the vector build does: no catalog service offers these joins by id list.
 import type { Db, Stmt } from '../db/connection.ts';
+import type { TrackFeatures } from '../vectors/source.ts';
 
-export interface TrackFact {
-  id: number;
-  name: string;
-  albumId: number | null;
-  album: string | null;
-  artistId: number | null;
-  artist: string | null;
-  genreId: number | null;
-  genre: string | null;
-}
+/** A track's names and ids, as the vector build reads them. */
+export type TrackFact = Pick<TrackFeatures, 'id' | 'name' | 'albumId' | 'album' | 'artistId' | 'artist' | 'genreId' | 'genre'>;
 
 export type TrackKeys = Pick<TrackFact, 'id' | 'name' | 'albumId' | 'artistId' | 'genreId'>;
 

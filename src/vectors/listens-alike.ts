@@ -20,7 +20,7 @@
 // own playlists are better evidence than its album-mates' (with 1, a cold album-mate of a
 // playlist track looked exactly like another member of that playlist).
 import { normalized } from './linalg.ts';
-import { type CatalogShape, type EmbeddingProvider, LsaProvider, words } from './providers.ts';
+import { type CatalogShape, type EmbeddingProvider, LsaProvider, ProjectedTerms, words } from './providers.ts';
 import type { TrackFeatures } from './source.ts';
 import { DIMS } from './spaces.ts';
 
@@ -72,11 +72,9 @@ class BasketTerms extends LsaProvider {
   }
 }
 
-class ContentTerms extends LsaProvider {
+class ContentTerms extends ProjectedTerms {
   readonly space = 'audio' as const;
   readonly name = 'content';
-  protected override readonly reduction = 'projection' as const;
-  protected readonly sigmaPower = 1;
   protected readonly seed = 0xa0d2;
   // Every word counts, even one no other track has: it is what tells apart tracks with the same
   // artist, album and baskets (with df ≥ 2, episodes of The Office had identical content: 0.99).

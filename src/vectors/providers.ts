@@ -241,6 +241,12 @@ export abstract class LsaProvider implements EmbeddingProvider {
   }
 }
 
+/** A term space reduced by the seeded sparse random projection (cheap, streamable, no fit beyond idf). */
+export abstract class ProjectedTerms extends LsaProvider {
+  protected override readonly reduction = 'projection' as const;
+  protected readonly sigmaPower = 1;
+}
+
 const STOPWORDS = new Set(['the', 'of', 'and', 'a', 'an', 'in', 'on', 'to', 'for', 'de', 'la', 'le', 'el', 'do', 'da', 'e', 'o', 'no', 'op', 'vol', 'feat']);
 
 export function words(text: string | null): string[] {
@@ -260,11 +266,9 @@ export function words(text: string | null): string[] {
  * SVD (LSA) to 384 dimensions took 14–18 s for Chinook on this shared 2-core machine, too slow
  * for the first start; the projection takes milliseconds and streams for large catalogs.
  */
-export class TextProvider extends LsaProvider {
+export class TextProvider extends ProjectedTerms {
   readonly space = 'lyric' as const;
   readonly name = 'text-tfidf-projection';
-  protected override readonly reduction = 'projection' as const;
-  protected readonly sigmaPower = 1;
   protected readonly seed = 0x1c5a;
 
   protected terms(t: TrackFeatures): Map<string, number> {
@@ -289,11 +293,9 @@ export class TextProvider extends LsaProvider {
 }
 
 /** The composer block of the metadata space: composer words (in ≥ 2 tracks), tf-idf, projected to 16 dims. */
-class ComposerTerms extends LsaProvider {
+class ComposerTerms extends ProjectedTerms {
   readonly space = 'metadata' as const;
   readonly name = 'composer-words';
-  protected override readonly reduction = 'projection' as const;
-  protected readonly sigmaPower = 1;
   protected readonly seed = 0xc0de;
   protected override get dims(): number {
     return 16;

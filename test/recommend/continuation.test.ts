@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { Continuations } from '../../src/recommend/index.ts';
+import { Continuations, type Suggestion } from '../../src/recommend/index.ts';
 import { ensureVectors } from '../../src/vectors/build.ts';
 import { foldTitle } from '../../src/vectors/collapse.ts';
 import { startServer, type TestServer } from '../helpers.ts';
@@ -24,15 +24,7 @@ const songOf = (id: number) => {
 const playlistTracks = (id: number) =>
   (server.ctx.db.prepare('SELECT track_id AS id FROM chinook_playlist_track WHERE playlist_id = ?').all(id) as { id: number }[]).map((r) => r.id);
 
-interface Item {
-  id: number;
-  name: string;
-  artist: string | null;
-  album: string | null;
-  genre: string | null;
-  score: number;
-  reasons: { strategy: string; becauseOfTrackId?: number; becauseOfTrackName?: string; text: string }[];
-}
+type Item = Suggestion;
 
 describe('GET /api/playlists/:id/continue', () => {
   test('tracks not in the playlist, no copy of a song in it, with reasons a page can print', async () => {
