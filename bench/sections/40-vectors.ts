@@ -427,7 +427,13 @@ export async function recommendationSpeed(env: BenchEnv): Promise<string> {
     db.prepare('DELETE FROM vector_similarity_cache WHERE source_track_id = ?').run(id);
     service.similar(id, 'blend', 10);
   }, opts);
-  rows.push(['GET …/similar (blend, limit 10), uncached', 'the 50 nearest, stored, the first 10 named (before)', fmtMs(raw.medianMs), fmtMs(raw.p99Ms), '1.00×']);
+  rows.push([
+    'GET …/similar (blend, limit 10), uncached',
+    'the 50 nearest, stored, the first 10 named (before)',
+    fmtMs(raw.medianMs),
+    fmtMs(raw.p99Ms),
+    '1.00×',
+  ]);
   rows.push([
     '',
     '+ copies collapsed, albums spread, stored in the similarity cache',
