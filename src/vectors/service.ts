@@ -150,11 +150,23 @@ export class SimilarityService {
       this.remember(trackId, space, computed, revision);
       hits = computed;
     }
+    return { items: this.describe(this.refine(trackId, hits, limit, options.maxPerAlbum ?? MAX_PER_ALBUM)) };
+  }
+
+  /**
+   * Copies collapsed, albums spread. The identities of 2 × limit + 10 candidates usually do
+   * (one ~30-row read); all 50 are read only when those run short.
+   */
+  private refine(trackId: number, hits: { id: number; similarity: number }[], limit: number, maxPerAlbum: number): { id: number; similarity: number }[] {
     this.identities ??= new TrackIdentities(this.db);
-    const ids = this.identities.of([trackId, ...hits.map((h) => h.id)]);
-    const own = ids.get(trackId)?.song;
-    const distinct = collapseCopies(hits, ids, new Set(own === undefined ? [] : [own]));
-    return { items: this.describe(spreadAlbums(distinct, ids, limit, options.maxPerAlbum ?? MAX_PER_ALBUM)) };
+    let head = hits.slice(0, 2 * limit + 10);
+    for (;;) {
+      const ids = this.identities.of([trackId, ...head.map((h) => h.id)]);
+      const own = ids.get(trackId)?.song;
+      const refined = spreadAlbums(collapseCopies(head, ids, new Set(own === undefined ? [] : [own])), ids, limit, maxPerAlbum);
+      if (refined.length >= limit || head.length === hits.length) return refined;
+      head = hits;
+    }
   }
 
   /** Names for track ids, order kept. */
