@@ -54,9 +54,9 @@ type Offer = (id: number, strategy: Strategy, score: number) => void;
 
 const SPACE_STRATEGIES: readonly (Strategy & Space)[] = ['audio', 'lyric', 'metadata'];
 /** Candidates per space (at least 2 × limit). */
-const POOL = 100;
+const POOL = 60;
 /** Albums whose tracks the album strategy reads (the seeds' heaviest). */
-const MAX_ALBUMS = 40;
+const MAX_ALBUMS = 20;
 /**
  * Within an album, the first track counts 1 and the last 0.5: albums are sequenced with their
  * singles first, and the catalog has no play counts that would say which tracks are the hits
