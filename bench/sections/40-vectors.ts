@@ -12,9 +12,9 @@ import { sharedDatasetPath } from '../../src/importer/source.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { Continuations } from '../../src/recommend/continuation.ts';
 import { BruteForceIndex } from '../../src/recommend/eval.ts';
+import { recommenderOn } from '../../src/recommend/eval-copies.ts';
 import { profileOf } from '../../src/recommend/profile.ts';
-import { Recommender } from '../../src/recommend/recommender.ts';
-import { purchaseHistory } from '../../src/store/orders.ts';
+import { TrackHistory } from '../../src/store/index.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { DotMatrix } from '../../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
@@ -409,7 +409,9 @@ export async function recommendationSpeed(env: BenchEnv): Promise<string> {
   buildVectors(db);
   const service = new SimilarityService(db);
   service.warmVectors();
-  const recommender = new Recommender(db, service);
+  const idle = new WriteQueue(db);
+  const recommender = recommenderOn(db, service, idle);
+  const history = new TrackHistory(db);
   const continuations = new Continuations(recommender);
   const opts = { iterations: env.quick ? 200 : 500, warmup: 20, maxMs: 10_000 };
   const rows: (string | number)[][] = [];
@@ -477,7 +479,7 @@ export async function recommendationSpeed(env: BenchEnv): Promise<string> {
       for (const s of recent) for (const space of ['audio', 'lyric'] as const) service.neighbours(s, space, 20);
     },
     (k) => {
-      const seeds = profileOf(purchaseHistory(db, customers[k % customers.length] as number), []).seeds;
+      const seeds = profileOf(history.dated({ customerId: customers[k % customers.length] as number, userIds: [] })).seeds;
       service.profile(seeds, ['audio', 'lyric', 'metadata'], 100, new Set(seeds.map((s) => s.id)));
     },
   );

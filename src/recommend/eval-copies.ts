@@ -4,9 +4,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UserService } from '../accounts/index.ts';
 import { loadConfig } from '../config.ts';
 import { type Db, openPrimary } from '../db/connection.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import { Customers, TrackHistory } from '../store/index.ts';
 import { ensureVectors } from '../vectors/build.ts';
+import type { SimilarityService } from '../vectors/service.ts';
+import { Recommender } from './recommender.ts';
 
 export class EvaluationCopies {
   private readonly dir: string;
@@ -47,4 +52,9 @@ export class EvaluationCopies {
   private openFile(file: string): Db {
     return openPrimary(loadConfig({ dbPath: file, logLevel: 'silent' }, {}));
   }
+}
+
+/** A recommender over a database without a running context (an evaluation copy, a benchmark): the store's history and accounts, read directly. */
+export function recommenderOn(db: Db, similarity: SimilarityService, writes: WriteQueue): Recommender {
+  return new Recommender(db, similarity, { history: new TrackHistory(db), customers: new Customers(db), users: new UserService(db, writes) });
 }

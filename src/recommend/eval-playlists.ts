@@ -9,13 +9,13 @@
 // teaches the listens-alike space where it belongs. The "leaky" row shows what a looser
 // protocol measures: the same continuation served from vectors built with the hidden rows.
 import type { Db } from '../db/connection.ts';
+import { WriteQueue } from '../db/write-queue.ts';
 import { buildVectors } from '../vectors/build.ts';
 import { SimilarityService } from '../vectors/service.ts';
 import type { Space } from '../vectors/spaces.ts';
 import { Continuations } from './continuation.ts';
-import type { EvaluationCopies } from './eval-copies.ts';
+import { type EvaluationCopies, recommenderOn } from './eval-copies.ts';
 import { newListener } from './eval-listener.ts';
-import { Recommender } from './recommender.ts';
 
 export const CHINOOK_CURATED = [11, 12, 13, 14, 15, 16, 17] as const;
 /** Playlists that are not classical music (12-15 are): the issue's hardest cases. */
@@ -167,7 +167,8 @@ export async function runPlaylistEvaluation(
         }
         const truth = new Set(hidden);
         const similarity = new SimilarityService(db);
-        const recommender = new Recommender(db, similarity);
+        const writes = new WriteQueue(db);
+        const recommender = recommenderOn(db, similarity, writes);
         const continuations = new Continuations(recommender);
         const served: Ranker = (_, p) => continuations.continuePlaylist(p, { limit: LIST }).items.map((i) => i.id);
         const methods: [string, MethodRow['kind'], Ranker][] =
@@ -178,11 +179,12 @@ export async function runPlaylistEvaluation(
                 ['lyric (text) space', 'space', spaceRanker(similarity, ['lyric'])],
                 ['metadata space', 'space', spaceRanker(similarity, ['metadata'])],
                 ['blend (mean of the three)', 'space', spaceRanker(similarity, ['audio', 'lyric', 'metadata'])],
-                ['recommender (a new listener who played the seeds)', 'served', (s) => newListener(db, recommender, s, LIST)],
+                ['recommender (a new listener who played the seeds)', 'served', (s) => newListener(db, writes, recommender, s, LIST)],
                 ['continuation (GET /api/playlists/:id/continue)', 'served', served],
                 ...Object.entries(baselines(db)).map(([name, f]) => [`${name} (baseline)`, 'baseline', f] as [string, MethodRow['kind'], Ranker]),
               ];
         for (const [method, kind, f] of methods) record(method, kind, playlistId, score(await f(seeds, playlistId), truth));
+        await writes.close();
         log(`${protocol}: playlist ${playlistId} (${seeds.length} seeds, ${hidden.length} hidden) evaluated`);
       } finally {
         copies.close(db);

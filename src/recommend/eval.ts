@@ -9,13 +9,13 @@
 // Similarity sanity: for each space, the share of a track's 10 nearest neighbours that share
 // its genre / artist, against 10 random other tracks (seeded).
 import type { Db } from '../db/connection.ts';
-import { purchaseHistory } from '../store/orders.ts';
+import { WriteQueue } from '../db/write-queue.ts';
+import { TrackHistory } from '../store/index.ts';
 import { buildVectors } from '../vectors/build.ts';
 import { seededRandom } from '../vectors/linalg.ts';
 import { SimilarityService } from '../vectors/service.ts';
 import type { SimilarSpace, Space } from '../vectors/spaces.ts';
-import type { EvaluationCopies } from './eval-copies.ts';
-import { Recommender } from './recommender.ts';
+import { type EvaluationCopies, recommenderOn } from './eval-copies.ts';
 import { DEFAULT_WEIGHTS, only, STRATEGIES, type Weights } from './weights.ts';
 
 export interface MethodScores {
@@ -169,9 +169,10 @@ export function runEvaluation(
     db.prepare('DELETE FROM chinook_invoices WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify([...heldOut.values()]));
     buildVectors(db);
     const similarity = new SimilarityService(db);
-    const recommender = new Recommender(db, similarity);
+    const recommender = recommenderOn(db, similarity, new WriteQueue(db));
+    const history = new TrackHistory(db);
     const list = (c: number, weights: Weights) => recommender.recommend({ customerId: c }, { limit: 20, weights }).items.map((r) => r.id);
-    const owned = (c: number) => new Set(purchaseHistory(db, c).map((e) => e.trackId));
+    const owned = (c: number) => new Set(history.of({ customerId: c, userIds: [] }).map((e) => e.trackId));
     const methods: [string, (customer: number) => number[]][] = [
       ['hybrid (default weights)', (c) => list(c, DEFAULT_WEIGHTS)],
       ...STRATEGIES.map((s) => [`${s} only`, (c: number) => list(c, only(s))] as [string, (c: number) => number[]]),

@@ -2,12 +2,12 @@
 // tracks", all ranked by one seed ranker over the similarity service (ranker.ts).
 import type { Db } from '../db/connection.ts';
 import type { SimilarityService } from '../vectors/service.ts';
-import { Recommender } from './recommender.ts';
+import { type ProfileSources, Recommender } from './recommender.ts';
 
-export function createRecommender(db: Db, similarity: SimilarityService): Recommender {
-  return new Recommender(db, similarity);
+export function createRecommender(db: Db, similarity: SimilarityService, sources: ProfileSources): Recommender {
+  return new Recommender(db, similarity, sources);
 }
 
 export { Continuations, MAX_SEED_TRACKS } from './continuation.ts';
-export { Recommender, type Suggestion } from './recommender.ts';
+export { type ProfileSources, Recommender, type Suggestion } from './recommender.ts';
 export { DEFAULT_WEIGHTS, parseWeights, STRATEGIES, type Weights } from './weights.ts';

@@ -3,14 +3,14 @@
 // (not from the clock: the same history gives the same recommendations tomorrow). The seed
 // recommender used the 10 most recent tracks only, so the same plays in another order gave
 // another answer (recall@20 0.296 → 0.222 on playlist completion).
-import type { TrackEvent } from '../store/orders.ts';
+import type { HistoryEvent } from '../store/index.ts';
 import type { Seed } from './ranker.ts';
 
 /** Half a year: a track bought 6 months before the newest event counts half as much. */
 export const HALF_LIFE_DAYS = 180;
 const DAY_MS = 86_400_000;
 
-/** Invoice dates ('2025-12-22 00:00:00') and play times ('2026-11-29T22:49:32Z') as UTC milliseconds. */
+/** '2025-12-22 00:00:00' (as the store's history gives them) or ISO times, as UTC milliseconds. */
 export function eventTime(at: string): number {
   const t = Date.parse(`${at.slice(0, 19).replace(' ', 'T')}Z`);
   return Number.isFinite(t) ? t : 0;
@@ -22,8 +22,7 @@ export interface Profile {
   verbs: Map<number, 'played' | 'bought'>;
 }
 
-export function profileOf(purchases: readonly TrackEvent[], plays: readonly TrackEvent[]): Profile {
-  const events = [...purchases.map((e) => ({ ...e, verb: 'bought' as const })), ...plays.map((e) => ({ ...e, verb: 'played' as const }))];
+export function profileOf(events: readonly Pick<HistoryEvent, 'trackId' | 'at' | 'kind'>[]): Profile {
   let newest = Number.NEGATIVE_INFINITY;
   for (const e of events) newest = Math.max(newest, eventTime(e.at));
   const weight = new Map<number, number>();
@@ -31,7 +30,7 @@ export function profileOf(purchases: readonly TrackEvent[], plays: readonly Trac
   for (const e of events) {
     const age = (newest - eventTime(e.at)) / DAY_MS;
     weight.set(e.trackId, (weight.get(e.trackId) ?? 0) + 0.5 ** (age / HALF_LIFE_DAYS));
-    if (verbs.get(e.trackId) !== 'bought') verbs.set(e.trackId, e.verb);
+    if (verbs.get(e.trackId) !== 'bought') verbs.set(e.trackId, e.kind);
   }
   const seeds = [...weight.entries()].map(([id, w]) => ({ id, weight: w })).sort((a, b) => a.id - b.id);
   return { seeds, verbs };

@@ -14,7 +14,7 @@
 // the more popular track (track_popularity), then the lower id. Then copies of one song
 // collapse (a copy of a seed never comes back) and albums are spread (collapse.ts).
 import type { Db } from '../db/connection.ts';
-import { alsoBought } from '../store/orders.ts';
+import { alsoBought } from '../store/index.ts';
 import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums, type TrackIdentity } from '../vectors/collapse.ts';
 import type { SimilarityService } from '../vectors/service.ts';
 import type { Space } from '../vectors/spaces.ts';

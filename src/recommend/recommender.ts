@@ -1,10 +1,11 @@
 // Personal recommendations: the listener's whole profile (every purchase of the linked Chinook
 // customer and every play, recency-weighted: profile.ts) ranked by the shared seed ranker.
 // Tracks the listener bought or played are never recommended; no history → popular tracks.
+
+import type { User } from '../accounts/index.ts';
 import type { Db } from '../db/connection.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { customerExists, customerOfUser, purchaseHistory } from '../store/orders.ts';
-import { listeningHistory } from '../store/plays.ts';
+import type { Customers, TrackHistory } from '../store/index.ts';
 import type { SimilarityService } from '../vectors/service.ts';
 import { profileOf } from './profile.ts';
 import { SeedRanker } from './ranker.ts';
@@ -32,12 +33,20 @@ export interface ListOptions {
   maxPerAlbum?: number;
 }
 
+/** Where a listener's profile comes from: the store's history, the accounts linked to a customer. */
+export interface ProfileSources {
+  history: TrackHistory;
+  customers: Pick<Customers, 'exists'>;
+  users: { get(id: number): User | undefined; linkedTo(customerId: number): User | undefined };
+}
+
 export class Recommender {
   readonly ranker: SeedRanker;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly similarity: SimilarityService,
+    private readonly sources: ProfileSources,
   ) {
     this.ranker = new SeedRanker(db, similarity);
   }
@@ -50,13 +59,16 @@ export class Recommender {
     let customerId = subject.customerId ?? null;
     const userId = subject.userId ?? null;
     if (userId !== null) {
-      const linked = customerOfUser(this.db, userId);
-      if (linked === undefined) throw notFound('user', userId);
-      customerId ??= linked;
+      const user = this.sources.users.get(userId);
+      if (!user) throw notFound('user', userId);
+      customerId ??= user.customerId;
     }
     if (customerId === null && userId === null) throw badRequest('customerId is required unless you are logged in');
-    if (customerId !== null && !customerExists(this.db, customerId)) throw notFound('customer', customerId);
-    const profile = profileOf(customerId === null ? [] : purchaseHistory(this.db, customerId), listeningHistory(this.db, { userId, customerId }));
+    if (customerId !== null && !this.sources.customers.exists(customerId)) throw notFound('customer', customerId);
+    // The plays of the user asking and of the account linked to the customer (the same one, usually).
+    const linked = customerId === null ? undefined : this.sources.users.linkedTo(customerId)?.id;
+    const userIds = [...new Set([userId, linked].filter((u): u is number => u != null))];
+    const profile = profileOf(this.sources.history.dated({ customerId, userIds }));
     const weights = options.weights ?? DEFAULT_WEIGHTS;
     const items = this.suggest(
       profile.seeds,

@@ -1,12 +1,12 @@
-// Plays: one row per listen, through the write queue; the caller hears back after COMMIT.
-// Popularity counters in the cache database are bumped after the commit. A play only appends:
+// Plays: one row per listen, through the write queue; the caller hears back after COMMIT and
+// after `play.recorded` has reached its subscribers (popularity counters). A play only appends:
 // the per-user and per-track lookups are deferred indexes (src/db/deferred-indexes.ts).
 import { type Db, statement } from '../db/connection.ts';
 import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
-import type { TrackEvent } from './orders.ts';
 
 export interface Play {
   id: number;
@@ -34,29 +34,13 @@ export const playsIndex: DeferredIndex = {
   },
 };
 
-/**
- * Every play of a user and of the users linked to a customer (an account linked to a Chinook
- * customer shares its history), oldest first: the recommender's listening profile. Merged from
- * plays_by_user up to the watermark and the unfolded tail after it.
- */
-export function listeningHistory(db: Db, who: { userId: number | null; customerId: number | null }): TrackEvent[] {
-  const users = 'SELECT @user UNION ALL SELECT u.id FROM users u WHERE u.customer_id = @customer';
-  return statement(
-    db,
-    `SELECT p.track_id AS trackId, p.played_at AS at FROM plays p WHERE p.id IN (
-       SELECT play_id FROM plays_by_user WHERE user_id IN (${users}) AND play_id <= ${watermarkOf('plays')}
-       UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${users}))
-     ORDER BY p.id`,
-  ).all({ user: who.userId, customer: who.customerId }) as TrackEvent[];
-}
-
 export class PlayService {
   private readonly history;
 
   constructor(
     db: Db,
     private readonly writes: WriteQueue,
-    private readonly onPlayed: (trackId: number) => void = () => {},
+    private readonly events: DomainEvents,
   ) {
     this.history = db.prepare(
       `SELECT p.id, p.track_id AS trackId, t.name, ar.name AS artist, p.ms_played AS msPlayed, p.played_at AS playedAt
@@ -93,7 +77,7 @@ export class PlayService {
         throw err;
       }
     });
-    this.onPlayed(trackId);
+    await this.events.emit({ type: 'play.recorded', playId: id, userId, trackId });
     return id;
   }
 
