@@ -6,7 +6,7 @@ import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
+import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { DomainEvents } from './events/index.ts';
@@ -40,6 +40,8 @@ export interface AppContext {
   writes: WriteQueue;
   /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
+  /** The WAL checkpointer thread's counters (null when the database is in memory). */
+  checkpoints(): Promise<CheckpointStats | null>;
   /** Orders, plays, the activity log and popularity. */
   store: Store;
   /** Warms the cache for a storefront's first page: catalog reads, best sellers and the popularity ranking. */
@@ -96,6 +98,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     search,
     writes,
     accounts,
+    checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
     health: new HealthService(db, catalog),
     async preload(topN) {
