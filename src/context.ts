@@ -6,7 +6,7 @@ import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
+import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { DomainEvents } from './events/index.ts';
@@ -14,7 +14,7 @@ import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
-import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import { Customers, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
@@ -40,6 +40,8 @@ export interface AppContext {
   writes: WriteQueue;
   /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
+  /** The WAL checkpointer thread's counters (null when the database is in memory). */
+  checkpoints(): Promise<CheckpointStats | null>;
   /** Orders, plays, the activity log and popularity. */
   store: Store;
   /** Warms the cache for a storefront's first page: catalog reads, best sellers and the popularity ranking. */
@@ -92,10 +94,11 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     events,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
-    recommender: createRecommender(db, similarity),
+    recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
     search,
     writes,
     accounts,
+    checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
     health: new HealthService(db, catalog),
     async preload(topN) {
