@@ -9,6 +9,7 @@ import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
 import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
 import { catalogCounts, catalogIsEmpty, formatCounts } from '../importer/tables.ts';
 import { registerCacheCommands } from './cache.ts';
+import { registerEvalCommands } from './eval.ts';
 import { createProgress } from './progress.ts';
 import { registerSearchCommands } from './search.ts';
 import { registerUserCommands } from './users.ts';
@@ -160,6 +161,7 @@ export function buildCli(): Command {
 
   registerCacheCommands(program);
   registerVectorCommands(program);
+  registerEvalCommands(program);
   registerSearchCommands(program);
   registerUserCommands(program);
   return program;

@@ -1,3 +1,4 @@
+export { reciprocalRankFusion } from './hybrid.ts';
 export {
   type CheckResult,
   checkSearchIndex,
@@ -9,16 +10,17 @@ export {
   withSearchIndexSuspended,
 } from './maintenance.ts';
 export { MAX_QUERY_LENGTH, parseQuery, QueryError, toFts } from './query.ts';
+export { SearchService } from './service.ts';
+export type { Suggestion } from './suggest.ts';
 export {
-  reciprocalRankFusion,
+  type FacetValue,
+  SEARCH_MODES,
   SEARCH_SORTS,
   type SearchFilters,
   type SearchHit,
   type SearchMode,
   type SearchRequest,
   type SearchResult,
-  SearchService,
   type SearchSort,
-  type Suggestion,
   type VectorRetriever,
-} from './service.ts';
+} from './types.ts';

@@ -1,7 +1,8 @@
+// Frozen with search-strict.ts: the typo fallback of the search service before issue 18.
 // Typo tolerance: a term with no match is replaced by the closest term of the index
 // vocabulary (fts5vocab), within 1 edit for words of 5+ letters and 2 for 9+.
-import type { Db } from '../db/connection.ts';
-import { VOCAB } from './schema.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { VOCAB } from '../../src/search/schema.ts';
 
 export function maxEdits(word: string): number {
   const n = [...word].length;
