@@ -5,13 +5,18 @@ import { formatEvaluation, runEvaluation } from '../recommend/eval.ts';
 import { EvaluationCopies } from '../recommend/eval-copies.ts';
 import { runPlaylistEvaluation } from '../recommend/eval-playlists.ts';
 import { formatPlaylistEvaluation, writeBetweenMarkers } from '../recommend/eval-report.ts';
-import { ensureAnnFiles, ensureGroups } from '../vectors/ann/ensure.ts';
+import { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from '../vectors/ann/ensure.ts';
 import { buildVectors, ensureVectors } from '../vectors/build.ts';
 import { importEmbeddings } from '../vectors/import.ts';
 import { isSpace, SPACES, type Space } from '../vectors/spaces.ts';
 import { VectorStore } from '../vectors/store.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
+
+const trackCountArg = (value: string): number => {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('a whole number of tracks');
+  return Number(value);
+};
 
 const spaceArg = (value: string): Space => {
   if (!isSpace(value)) throw new InvalidArgumentError(`space must be one of ${SPACES.join(', ')}`);
@@ -38,14 +43,15 @@ export function registerVectorCommands(program: Command): void {
     .description('compute the audio (listens-alike), lyric (text) and metadata vectors from the catalog')
     .addOption(new Option('--space <space...>', 'only these spaces (all when the table is empty)').argParser((v, prev: Space[] = []) => [...prev, spaceArg(v)]))
     .option('--index-only', 'keep the vectors; rebuild only the ANN index files of large catalogs (every space, or --space)')
+    .option('--index-min-tracks <n>', `give the catalog ANN index files from this many tracks (default ${ANN_MIN_TRACKS})`, trackCountArg)
     .option('-q, --quiet', 'no progress output')
-    .action((opts: { space?: Space[]; quiet?: boolean; indexOnly?: boolean }, cmd: Command) =>
+    .action((opts: { space?: Space[]; quiet?: boolean; indexOnly?: boolean; indexMinTracks?: number }, cmd: Command) =>
       withDb(cmd, (db) => {
         const progress = createProgress('vectors', { quiet: opts.quiet });
         const update = (d: number, t: number, l: string) => progress.update(d, t, l);
         if (opts.indexOnly) {
           const started = performance.now();
-          db.transaction(() => ensureGroups(db)).immediate();
+          db.transaction(() => ensureGroups(db, opts.indexMinTracks)).immediate();
           const built = ensureAnnFiles(db, update, opts.space ?? true);
           progress.stop();
           console.log(
@@ -55,7 +61,7 @@ export function registerVectorCommands(program: Command): void {
           );
           return;
         }
-        const r = buildVectors(db, { spaces: opts.space, onProgress: update });
+        const r = buildVectors(db, { spaces: opts.space, onProgress: update, indexMinTracks: opts.indexMinTracks });
         progress.stop();
         console.log(`Built ${r.spaces.join(', ')} for ${r.trackCount} tracks in ${r.ms.toFixed(0)} ms.`);
         for (const p of r.providers) console.log(`  ${p.space.padEnd(9)} ${p.name.padEnd(22)} ${JSON.stringify(p.details)}`);

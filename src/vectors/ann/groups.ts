@@ -1,7 +1,8 @@
 // The distinct vectors of a space ("groups") in SQLite, the source the ANN index files are
-// built from and re-ranked against. Tracks without baskets share their album's listens-alike
-// vector, so the synthetic 1M catalog has 155 343 distinct audio vectors for 1M tracks: the
-// index holds each once, and a hit is expanded to the group's tracks (lowest ids first).
+// built from and re-ranked against. Tracks with identical vectors (copies of a song, tracks
+// whose names and albums say the same) share a group: the index holds each vector once, and a
+// hit is expanded to the group's tracks (lowest ids first). Since the audio space got its
+// content block nearly every track has a vector of its own (20k synthetic: 19 913 audio groups).
 //
 // `…_groups` holds each group's key (sha1 of the vector's bytes) and its f32 unit vector (the
 // exact re-rank reads it: a plain-table point read costs a few µs, a vec0 one ~12 µs);
