@@ -40,6 +40,14 @@ const specs = {
   mmapSize: { env: 'CHINOOK_MMAP_SIZE', kind: 'int', default: 536870912, min: 0, max: 2 ** 40, doc: 'mmap_size in bytes' },
   busyTimeoutMs: { env: 'CHINOOK_BUSY_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 600000, doc: 'busy_timeout in ms' },
   walAutocheckpoint: { env: 'CHINOOK_WAL_AUTOCHECKPOINT', kind: 'int', default: 2000, min: 0, max: 1000000, doc: 'wal_autocheckpoint in pages' },
+  walLimitMiB: {
+    env: 'CHINOOK_WAL_LIMIT_MIB',
+    kind: 'int',
+    default: 64,
+    min: 1,
+    max: 65536,
+    doc: 'WAL size past which the checkpointer makes it start over (journal_size_limit); see docs/operations.md for the bound',
+  },
   autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
   adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (besides admin accounts)' },
   // The in-memory cache database (issue 3); TTL defaults are the seed's (§6.2), in seconds.

@@ -54,7 +54,8 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
   const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
   similarity.storeNeighboursWith(writes);
-  const checkpointer = writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint });
+  const checkpointer =
+    writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint, maxWalBytes: config.walLimitMiB * 1024 * 1024 });
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));

@@ -11,7 +11,8 @@ export type Db = Database.Database;
 /** A prepared statement taking any bound parameters (rows are cast by the repository that owns the SQL). */
 export type Stmt = Database.Statement<unknown[], unknown>;
 
-export type PrimarySettings = Pick<Config, 'dbPath' | 'pageSize' | 'cacheSizeKiB' | 'mmapSize' | 'busyTimeoutMs' | 'walAutocheckpoint'>;
+export type PrimarySettings = Pick<Config, 'dbPath' | 'pageSize' | 'cacheSizeKiB' | 'mmapSize' | 'busyTimeoutMs' | 'walAutocheckpoint'> &
+  Partial<Pick<Config, 'walLimitMiB'>>;
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -30,6 +31,8 @@ export function openPrimary(settings: PrimarySettings, options: OpenOptions = {}
     if (tables.n === 0) db.pragma(`page_size = ${settings.pageSize}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`wal_autocheckpoint = ${settings.walAutocheckpoint}`);
+    // The connection that makes the WAL start over trims the file to this at its next commit.
+    db.pragma(`journal_size_limit = ${(settings.walLimitMiB ?? 64) * 1024 * 1024}`);
   }
   db.pragma('synchronous = NORMAL');
   db.pragma(`cache_size = -${settings.cacheSizeKiB}`);
@@ -51,6 +54,7 @@ export function readPragmas(db: Db): Record<string, unknown> {
     'mmap_size',
     'busy_timeout',
     'wal_autocheckpoint',
+    'journal_size_limit',
     'temp_store',
     'foreign_keys',
     'user_version',
