@@ -8,6 +8,7 @@ import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
+import { StorageHealth } from './db/storage-health.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
@@ -33,6 +34,8 @@ export interface AppContext {
   search: SearchService;
   /** The process's group-commit queue: every account/store write goes through it. */
   writes: WriteQueue;
+  /** Storage faults (full disk, read-only file, I/O errors): 503s, rate-limited logs, readiness. */
+  storage: StorageHealth;
   /** Users, sessions, orders, plays and the activity log. */
   accounts: Accounts;
   /** Commits queued writes, then closes everything. */
@@ -52,7 +55,8 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
-  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  const storage = new StorageHealth(db.name);
+  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs, storage });
   similarity.storeNeighboursWith(writes);
   const checkpointer =
     writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint, maxWalBytes: config.walLimitMiB * 1024 * 1024 });
@@ -62,6 +66,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const stopMaintenance = startAccountsMaintenance(accounts, config);
   const close = () => {
     stopMaintenance();
+    storage.close();
     void checkpointer?.stop();
     vectorRefresh.stop();
     stopIndexHelper(db);
@@ -80,6 +85,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     recommender: createRecommender(db, similarity),
     search,
     writes,
+    storage,
     accounts,
     async shutdown() {
       await writes.close();

@@ -2,7 +2,7 @@
 // `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, type ConfigOverrides, describeSettings, loadConfig } from '../config.ts';
-import { openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
+import { openPrimary, readPragmas, StorageOpenError, sqliteVersions } from '../db/connection.ts';
 import { currentVersion, migrate, migrations } from '../db/migrations.ts';
 import { importOfficial } from '../importer/official.ts';
 import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
@@ -169,7 +169,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SourceNotFoundError) {
+    if (err instanceof ConfigError || err instanceof SourceNotFoundError || err instanceof StorageOpenError) {
       console.error(err.message);
       process.exitCode = 2;
       return;

@@ -10,6 +10,7 @@ import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
 import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
+import { storageProbeSchema } from './migrations/010-storage-probe.ts';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   searchSpeedSchema,
   vectorChangesSchema,
   trackPopularitySchema,
+  storageProbeSchema,
 ];
 
 export function currentVersion(db: Db): number {

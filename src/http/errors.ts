@@ -1,8 +1,14 @@
-// Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
-// bug, logged with its stack, and still answered in the same shape.
+// Every failure leaves as JSON {error, message, details?} with a 4xx status; a storage fault
+// is a 503 with Retry-After; a 500 is a bug, logged with its stack, and still answered in the
+// same shape.
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { faultMessage } from '../db/storage-health.ts';
+import { WriteQueueClosedError } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
+
+/** Seconds a client is asked to wait after a 503: storage comes back without a restart, usually within that. */
+const RETRY_AFTER_SECONDS = 5;
 
 const codeByStatus: Record<number, string> = {
   400: 'bad_request',
@@ -68,6 +74,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
           ? `Invalid request: unknown ${err.validationContext === 'querystring' ? 'query parameter' : 'field'} "${String(unknown)}"`
           : `Invalid request: ${err.message}`;
       return reply.status(400).send({ error: 'validation_failed', message, details });
+    }
+    // A full disk, a read-only file, an I/O error or a lock held past the busy timeout is not a
+    // bug: 503 with Retry-After, logged once by StorageHealth (not a stack per request).
+    const fault = app.ctx.storage.fault(err);
+    if (fault) {
+      reply.header('retry-after', String(fault.kind === 'busy' ? 1 : RETRY_AFTER_SECONDS));
+      return reply.status(503).send({ error: fault.kind === 'busy' ? 'database_busy' : 'storage_unavailable', message: faultMessage(fault) });
+    }
+    if (err instanceof WriteQueueClosedError) {
+      reply.header('retry-after', '1');
+      return reply.status(503).send({ error: 'shutting_down', message: 'This server is shutting down; try again (another will answer).' });
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
