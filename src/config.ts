@@ -48,6 +48,13 @@ const specs = {
     max: 65536,
     doc: 'WAL size past which the checkpointer makes it start over (journal_size_limit); see docs/operations.md for the bound',
   },
+  startCheck: {
+    env: 'CHINOOK_START_CHECK',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'quick', 'full', 'off'],
+    doc: 'integrity check before serving: auto = quick_check on files up to 64 MiB (~1.5 s), quick, full (integrity_check), off',
+  },
   autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
   adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (besides admin accounts)' },
   // The in-memory cache database (issue 3); TTL defaults are the seed's (§6.2), in seconds.

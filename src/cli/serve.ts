@@ -1,9 +1,11 @@
 // `chinook serve`: prepare the database (migrate, import when empty) and listen.
 import cluster from 'node:cluster';
+import fs from 'node:fs';
 import { relayCacheMessages } from '../cache/bus.ts';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
 import { openPrimary } from '../db/connection.ts';
+import { checkIntegrity, IntegrityError, START_CHECK_AUTO_MAX_MIB, type StartCheck, startCheckMode } from '../db/integrity.ts';
 import { buildApp } from '../http/app.ts';
 import { importOfficial } from '../importer/official.ts';
 import { resolveSource } from '../importer/source.ts';
@@ -30,7 +32,26 @@ export async function ensureCatalog(config: Config): Promise<boolean> {
   }
 }
 
+/** The integrity check before serving (CHINOOK_START_CHECK); throws IntegrityError on a damaged file. */
+export async function startCheck(config: Config): Promise<void> {
+  if (!fs.existsSync(config.dbPath)) return;
+  const mode = startCheckMode(config.startCheck as StartCheck, config.dbPath);
+  const mib = (fs.statSync(config.dbPath).size / 2 ** 20).toFixed(1);
+  if (!mode) {
+    if (config.startCheck === 'auto') {
+      console.error(
+        `Start-up check skipped: ${config.dbPath} is ${mib} MiB (quick_check runs by itself up to ${START_CHECK_AUTO_MAX_MIB} MiB, ~25 ms per MiB); run \`chinook doctor --integrity\` or set CHINOOK_START_CHECK=quick.`,
+      );
+    }
+    return;
+  }
+  const result = await checkIntegrity(config.dbPath, { mode, maxProblems: 20, busyTimeoutMs: config.busyTimeoutMs });
+  if (!result.ok) throw new IntegrityError(config.dbPath, result);
+  console.error(`${mode === 'quick' ? 'quick_check' : 'integrity_check'} ok: ${mib} MiB in ${result.ms.toFixed(0)} ms.`);
+}
+
 export async function serve(config: Config): Promise<void> {
+  if (cluster.isPrimary) await startCheck(config);
   if (cluster.isPrimary && config.workers > 1) return servePrimary(config);
   if (cluster.isPrimary) await ensureCatalog(config);
   const ctx = createContext(config);
