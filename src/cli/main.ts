@@ -2,6 +2,7 @@
 // `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, type ConfigOverrides, loadConfig } from '../config.ts';
+import { BackupError } from '../db/backup.ts';
 import { openPrimary, StorageOpenError } from '../db/connection.ts';
 import { IntegrityError } from '../db/integrity.ts';
 import { migrate } from '../db/migrations.ts';
@@ -9,6 +10,7 @@ import { importOfficial } from '../importer/official.ts';
 import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
 import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
 import { formatCounts } from '../importer/tables.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerCacheCommands } from './cache.ts';
 import { registerDoctorCommand } from './doctor.ts';
 import { createProgress } from './progress.ts';
@@ -125,6 +127,7 @@ export function buildCli(): Command {
     });
 
   registerDoctorCommand(program, configFrom);
+  registerBackupCommands(program, configFrom);
   registerCacheCommands(program);
   registerVectorCommands(program);
   registerSearchCommands(program);
@@ -136,7 +139,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SourceNotFoundError || err instanceof StorageOpenError || err instanceof IntegrityError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof SourceNotFoundError ||
+      err instanceof StorageOpenError ||
+      err instanceof IntegrityError ||
+      err instanceof BackupError
+    ) {
       console.error(err.message);
       process.exitCode = 2;
       return;

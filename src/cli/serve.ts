@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { relayCacheMessages } from '../cache/bus.ts';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
+import { startBackupSchedule } from '../db/backup-schedule.ts';
 import { openPrimary } from '../db/connection.ts';
 import { checkIntegrity, IntegrityError, START_CHECK_AUTO_MAX_MIB, type StartCheck, startCheckMode } from '../db/integrity.ts';
 import { buildApp } from '../http/app.ts';
@@ -77,6 +78,14 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  if (cluster.isPrimary) scheduleBackups(config, app.log);
+}
+
+/** Periodic backups (CHINOOK_BACKUP_DIR + CHINOOK_BACKUP_EVERY_MINUTES), run by the single process or the cluster primary. */
+function scheduleBackups(config: Config, logger: { info(o: object, m: string): void; error(o: object, m: string): void }): void {
+  if (!config.backupEveryMinutes || !config.backupDir) return;
+  startBackupSchedule({ dbPath: config.dbPath, dir: config.backupDir, everyMs: config.backupEveryMinutes * 60_000, keep: config.backupKeep, logger });
+  logger.info({ dir: config.backupDir }, `backups every ${config.backupEveryMinutes} min into ${config.backupDir}, keeping ${config.backupKeep}`);
 }
 
 /**
@@ -86,6 +95,7 @@ export async function serve(config: Config): Promise<void> {
 async function servePrimary(config: Config): Promise<void> {
   await ensureCatalog(config);
   relayCacheMessages(cluster);
+  scheduleBackups(config, { info: (_o, m) => console.error(m), error: (_o, m) => console.error(m) });
   let stopping = false;
   const started = Date.now();
   for (let i = 0; i < config.workers; i++) cluster.fork();
