@@ -54,7 +54,11 @@ async function underLoad<T>(fn: () => Promise<T>): Promise<{ result: T | string;
 
 const check = (file: string) => {
   const db = new Database(file, { readonly: true });
-  const r = { quickCheck: db.pragma('quick_check', { simple: true }), plays: db.prepare('SELECT count(*) FROM plays').pluck().get(), mib: +(fs.statSync(file).size / MiB).toFixed(1) };
+  const r = {
+    quickCheck: db.pragma('quick_check', { simple: true }),
+    plays: db.prepare('SELECT count(*) FROM plays').pluck().get(),
+    mib: +(fs.statSync(file).size / MiB).toFixed(1),
+  };
   db.close();
   return r;
 };
@@ -67,7 +71,12 @@ const runs: [string, (dest: string) => Promise<unknown>][] = [
     'backup API, 100 pages a step (better-sqlite3 default)',
     async (dest) => {
       let steps = 0;
-      await db.backup(dest, { progress: () => (steps++, 100) });
+      await db.backup(dest, {
+        progress: () => {
+          steps++;
+          return 100;
+        },
+      });
       return { steps };
     },
   ],
