@@ -132,7 +132,10 @@ describe('chinook backup and restore', () => {
     const damaged = path.join(tempDir(), 'damaged.sqlite');
     fs.copyFileSync(config.dbPath, damaged);
     const look = new Database(damaged, { readonly: true });
-    const page = look.prepare("SELECT pageno FROM dbstat WHERE name = 'chinook_tracks' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2").pluck().get() as number;
+    const page = look
+      .prepare("SELECT pageno FROM dbstat WHERE name = 'chinook_tracks' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2")
+      .pluck()
+      .get() as number;
     look.close();
     const fd = fs.openSync(damaged, 'r+');
     fs.writeSync(fd, Buffer.alloc(512, 0x5a), 0, 512, (page - 1) * 32768 + 8);
