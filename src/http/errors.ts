@@ -2,10 +2,11 @@
 // is a 503 with Retry-After; a 500 is a bug, logged with its stack, and still answered in the
 // same shape.
 import type { Duplex } from 'node:stream';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { faultMessage } from '../db/storage-health.ts';
 import { WriteQueueClosedError } from '../db/write-queue.ts';
 import { ApiError } from '../errors.ts';
+import { ErrorReply } from './schemas.ts';
 
 /** Seconds a client is asked to wait after a 503: storage comes back without a restart, usually within that. */
 const RETRY_AFTER_SECONDS = 5;
@@ -56,7 +57,30 @@ export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(err);
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Replies the framework itself gives on any route, declared in every route's schema (so the
+ * OpenAPI document says what a client can get, and the fuzz test can hold replies to it):
+ * 400 (every route validates its query string, unknown parameters included), 503 (storage
+ * faults), and for methods that carry a body 403 (a cookie-authenticated write without its
+ * CSRF token), 413 (over 1 MiB) and 415 (not JSON). A route's own declaration wins.
+ */
+export function declareFrameworkReplies(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.url.startsWith('/docs')) return;
+    route.schema ??= {};
+    route.schema.response ??= {};
+    const response = route.schema.response as Record<string, unknown>;
+    const statuses = [400, 503];
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(403, 413, 415);
+    for (const status of statuses) response[status] ??= ErrorReply;
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  declareFrameworkReplies(app);
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
