@@ -63,8 +63,9 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Replies the framework itself gives on any route, declared in every route's schema (so the
  * OpenAPI document says what a client can get, and the fuzz test can hold replies to it):
  * 400 (every route validates its query string, unknown parameters included), 503 (storage
- * faults), and for methods that carry a body 403 (a cookie-authenticated write without its
- * CSRF token), 413 (over 1 MiB) and 415 (not JSON). A route's own declaration wins.
+ * faults), for methods that carry a body 403 (a cookie-authenticated write without its
+ * CSRF token), 413 (over 1 MiB) and 415 (not JSON), and 414 where the path has parameters. A
+ * route's own declaration wins.
  */
 export function declareFrameworkReplies(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -75,6 +76,7 @@ export function declareFrameworkReplies(app: FastifyInstance): void {
     const statuses = [400, 503];
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(403, 413, 415);
+    if (route.url.includes(':')) statuses.push(414); // a path parameter over maxParamLength (100 characters)
     for (const status of statuses) response[status] ??= ErrorReply;
   });
 }
