@@ -85,7 +85,7 @@ async function run(walLimitMiB: number) {
       while (performance.now() < end) {
         try {
           track = (track % 3503) + 1;
-          await ctx.accounts.plays.record(userId, track, 30_000);
+          await ctx.store.plays.record(userId, track, 30_000);
           acked++;
         } catch {
           failed++;

@@ -6,13 +6,16 @@ import { type CacheLayer, createCacheLayer } from './cache/index.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
+import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
 import { StorageHealth } from './db/storage-health.ts';
 import { WriteQueue } from './db/write-queue.ts';
+import { DomainEvents } from './events/index.ts';
+import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
+import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
@@ -25,6 +28,8 @@ export interface AppContext {
   reports: SalesReports;
   /** The in-memory cache database, cached catalog reads and the invalidation bus. */
   cache: CacheLayer;
+  /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
+  events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
   editor: CatalogEditor;
   /** Nearest tracks per vector space, through the 24-hour similarity cache. */
@@ -36,8 +41,16 @@ export interface AppContext {
   writes: WriteQueue;
   /** Storage faults (full disk, read-only file, I/O errors): 503s, rate-limited logs, readiness. */
   storage: StorageHealth;
-  /** Users, sessions, orders, plays and the activity log. */
+  /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
+  /** The WAL checkpointer thread's counters (null when the database is in memory). */
+  checkpoints(): Promise<CheckpointStats | null>;
+  /** Orders, plays, the activity log and popularity. */
+  store: Store;
+  /** Warms the cache for a storefront's first page: catalog reads, best sellers and the popularity ranking. */
+  preload(topN?: number): Promise<{ entries: number; ms: number }>;
+  /** What GET /health reports. */
+  health: HealthService;
   /** Commits queued writes, then closes everything. */
   shutdown(): Promise<void>;
   /** Closes at once (queued writes that have not committed fail). */
@@ -47,11 +60,12 @@ export interface AppContext {
 export function createContext(config: Config, db: Db = openPrimary(config)): AppContext {
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
-  const cache = createCacheLayer(config, { catalog, reports });
+  const events = new DomainEvents();
+  const cache = createCacheLayer(config, { catalog, reports }, events);
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
   const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
-  const vectorRefresh = new VectorRefreshQueue(db, similarity);
+  const vectorRefresh = new VectorRefreshQueue(db, similarity, events);
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
@@ -63,9 +77,12 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const accounts = createAccounts(db, writes, cache, config);
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
-  const stopMaintenance = startAccountsMaintenance(accounts, config);
+  const store = createStore(db, writes, cache.cache, events, config);
+  const stopAccountsMaintenance = startAccountsMaintenance(accounts);
+  const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
-    stopMaintenance();
+    stopAccountsMaintenance();
+    stopStoreMaintenance();
     storage.close();
     void checkpointer?.stop();
     vectorRefresh.stop();
@@ -80,13 +97,25 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
-    editor: new CatalogEditor(writer, catalog, undefined, writes),
+    events,
+    editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
     recommender: createRecommender(db, similarity),
     search,
     writes,
     storage,
     accounts,
+    checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
+    store,
+    health: new HealthService(db, catalog, storage, writes),
+    async preload(topN) {
+      const started = performance.now();
+      const entries = () => cache.cache?.stats().total.entries ?? 0;
+      const before = entries();
+      await cache.catalog.preload(topN);
+      store.popularity.refresh();
+      return { entries: entries() - before, ms: performance.now() - started };
+    },
     async shutdown() {
       await writes.close();
       await checkpointer?.stop();

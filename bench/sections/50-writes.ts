@@ -122,7 +122,7 @@ async function benchPlays(env: BenchEnv, label: string, writeBatchMax: number, s
     const trackIds = ctx.db.prepare('SELECT id FROM chinook_tracks ORDER BY id').pluck().all() as number[];
     let next = 0;
     const r = await drive(ctx, seconds, warmup, (client) =>
-      ctx.accounts.plays.record(userIds[client] as number, trackIds[next++ % trackIds.length] as number, 30_000),
+      ctx.store.plays.record(userIds[client] as number, trackIds[next++ % trackIds.length] as number, 30_000),
     );
     await ctx.writes.drain();
     const rows = ctx.db.prepare('SELECT count(*) FROM plays').pluck().get() as number;
@@ -150,7 +150,7 @@ async function benchOrders(env: BenchEnv, label: string, writeBatchMax: number, 
       bought[client] = k + 1;
       if (k >= trackIds.length) return undefined;
       const trackId = trackIds[(client * 35 + k) % trackIds.length] as number;
-      return ctx.accounts.orders.place(buyers[client] as Buyer, [trackId]);
+      return ctx.store.orders.place(buyers[client] as Buyer, [trackId]);
     });
     await ctx.writes.drain();
     const rows = ctx.db.prepare('SELECT count(*) FROM chinook_invoices i JOIN users u ON u.customer_id = i.customer_id').pluck().get() as number;

@@ -1,5 +1,5 @@
 // Accounts: registration, credential checks, roles, and the link to a Chinook customer.
-import type { Db } from '../db/connection.ts';
+import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { passwordWeakness } from './password-strength.ts';
@@ -37,22 +37,49 @@ export function validateRegistration(input: { email: string; password: string; d
   if (problems.length) throw badRequest(`Invalid registration: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
 }
 
+/** A Chinook customer to give an account: the store's CustomerContact. */
+export interface CustomerToLink {
+  id: number;
+  name: string;
+  email: string;
+}
+
+/**
+ * The Chinook customer a user is linked to, read with the caller's connection: the store
+ * checks it inside an order's transaction.
+ */
+export function customerIdOf(db: Db, userId: number): number | null {
+  return (statement(db, 'SELECT customer_id FROM users WHERE id = ?').pluck().get(userId) as number | null | undefined) ?? null;
+}
+
+/** Links a user to a Chinook customer, inside the caller's write-queue operation (an order's first purchase). */
+export function linkCustomer(db: Db, userId: number, customerId: number): void {
+  statement(db, 'UPDATE users SET customer_id = ? WHERE id = ?').run(customerId, userId);
+}
+
 export class UserService {
   private readonly byId;
   private readonly byEmail;
+  private readonly byCustomer;
   private readonly hashByEmail;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly writes: WriteQueue,
   ) {
     this.byId = db.prepare(`${USER_SELECT} WHERE id = ?`);
     this.byEmail = db.prepare(`${USER_SELECT} WHERE email = ?`);
+    this.byCustomer = db.prepare(`${USER_SELECT} WHERE customer_id = ?`);
     this.hashByEmail = db.prepare('SELECT id, password_hash AS hash FROM users WHERE email = ?');
   }
 
   get(id: number): User | undefined {
     return this.byId.get(id) as User | undefined;
+  }
+
+  /** The account linked to a Chinook customer (at most one: users.customer_id is unique). */
+  linkedTo(customerId: number): User | undefined {
+    return this.byCustomer.get(customerId) as User | undefined;
   }
 
   findByEmail(email: string): User | undefined {
@@ -97,5 +124,55 @@ export class UserService {
 
   async setRole(userId: number, role: Role): Promise<void> {
     await this.writes.run((db) => db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, userId));
+  }
+
+  /** Those of `customers` that no account is linked to, nor uses the email of. */
+  withoutAccount<C extends CustomerToLink>(customers: readonly C[]): C[] {
+    if (customers.length === 0) return [];
+    const taken = this.db
+      .prepare(
+        `SELECT customer_id AS customerId, lower(email) AS email FROM users
+         WHERE customer_id IN (SELECT value FROM json_each(?)) OR email IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(customers.map((c) => c.id)), JSON.stringify(customers.map((c) => normaliseEmail(c.email)))) as {
+      customerId: number | null;
+      email: string;
+    }[];
+    const ids = new Set(taken.map((t) => t.customerId));
+    const emails = new Set(taken.map((t) => t.email));
+    return customers.filter((c) => !ids.has(c.id) && !emails.has(normaliseEmail(c.email)));
+  }
+
+  /**
+   * Creates an account linked to each customer, with the given passwords, in one write-queue
+   * operation (all or none); a customer that got an account meanwhile is skipped. Hashing
+   * runs first, on the thread pool (scrypt, ~50 ms each); `onHashed` reports progress.
+   * Returns the accounts created.
+   */
+  async linkCustomers(
+    customers: readonly (CustomerToLink & { password: string })[],
+    onHashed: (done: number, total: number) => void = () => {},
+  ): Promise<{ userId: number; customerId: number; email: string }[]> {
+    for (const c of customers) validateRegistration({ email: c.email, password: c.password, displayName: c.name });
+    let done = 0;
+    const hashed = await Promise.all(
+      customers.map(async (c) => {
+        const hash = await hashPassword(c.password);
+        onHashed(++done, customers.length);
+        return { ...c, email: normaliseEmail(c.email), displayName: c.name.trim(), hash };
+      }),
+    );
+    return this.writes.run((db) => {
+      const insert = db.prepare(
+        `INSERT INTO users (email, password_hash, display_name, role, customer_id) VALUES (?, ?, ?, 'customer', ?)
+         ON CONFLICT DO NOTHING RETURNING id`,
+      );
+      const created: { userId: number; customerId: number; email: string }[] = [];
+      for (const c of hashed) {
+        const row = insert.get(c.email, c.hash, c.displayName, c.id) as { id: number } | undefined;
+        if (row) created.push({ userId: row.id, customerId: c.id, email: c.email });
+      }
+      return created;
+    });
   }
 }

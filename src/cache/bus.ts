@@ -7,7 +7,7 @@
 // cluster) uses the local transport: nothing to tell anyone.
 import type cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import type { CatalogEvent, CatalogEvents } from '../catalog/events.ts';
+import { CATALOG_EVENT_TYPES, type CatalogEvent, type DomainEvents, type OrderPlaced } from '../events/index.ts';
 import type { CacheDb, CacheLogger } from './cache-db.ts';
 
 export interface CacheMessage {
@@ -123,27 +123,23 @@ export function relayCacheMessages(c: typeof cluster): void {
   });
 }
 
+/** Every TrackPatch field: a created or deleted row changes everything that lists or counts it. */
+const ALL_TRACK_FIELDS = ['name', 'composer', 'unitPrice', 'milliseconds', 'albumId', 'genreId', 'mediaTypeId'];
+const ids = (...xs: (number | null)[]) => [...new Set(xs.filter((x): x is number => x !== null))];
+
 /**
- * Which cached answers a catalog change can make stale. Entries are tagged with every id
- * whose *own* data they show (a track page carries track, album, artist and genre tags because
- * it shows their names); a track edit therefore names only what that edit can change, or a
- * price change would drop every cached page of the same album, artist and genre.
+ * Which cached answers a change can make stale. Entries are tagged with every id whose *own*
+ * data they show (a track page carries track, album, artist and genre tags because it shows
+ * their names); a track edit therefore names only what that edit can change, or a price
+ * change would drop every cached page of the same album, artist and genre.
  */
-export function tagsForEvent(e: CatalogEvent): string[] {
+export function tagsForEvent(e: CatalogEvent | OrderPlaced): string[] {
   switch (e.type) {
-    case 'track.updated': {
-      const f = new Set(e.fields);
-      const tags = [`track:${e.trackId}`, 'tracks:list', 'search', 'recommendations'];
-      if (f.has('albumId')) {
-        // Album pages list their tracks and counts; artist pages count their albums' tracks.
-        tags.push(...e.albumIds.map((id) => `album:${id}`), ...e.artistIds.map((id) => `artist:${id}`), 'albums:list');
-      }
-      if (f.has('genreId')) tags.push(...e.genreIds.map((id) => `genre:${id}`), 'genres');
-      if (f.has('mediaTypeId')) tags.push('media-types');
-      // Sales reports show track names, albums and per-artist track counts, not prices.
-      if (f.has('name') || f.has('albumId')) tags.push('reports', 'popular');
-      return tags;
-    }
+    case 'track.created':
+    case 'track.deleted':
+      return trackTags(e.trackId, ids(e.albumId), ids(e.artistId), ids(e.genreId), ALL_TRACK_FIELDS);
+    case 'track.updated':
+      return trackTags(e.trackId, e.albumIds, e.artistIds, e.genreIds, e.fields);
     case 'album.updated':
       return [
         `album:${e.albumId}`,
@@ -159,13 +155,31 @@ export function tagsForEvent(e: CatalogEvent): string[] {
       ];
     case 'artist.updated':
       return [`artist:${e.artistId}`, 'tracks:list', 'albums:list', 'artists:list', 'reports', 'popular', 'search', 'recommendations'];
+    case 'order.placed':
+      // Sales changed: reports, popularity and this buyer's recommendations are stale everywhere.
+      return ['reports', 'popular', `recommendations:customer:${e.customerId}`];
   }
 }
 
+function trackTags(trackId: number, albumIds: number[], artistIds: number[], genreIds: number[], fields: string[]): string[] {
+  const f = new Set(fields);
+  const tags = [`track:${trackId}`, 'tracks:list', 'search', 'recommendations'];
+  if (f.has('albumId')) {
+    // Album pages list their tracks and counts; artist pages count their albums' tracks.
+    tags.push(...albumIds.map((id) => `album:${id}`), ...artistIds.map((id) => `artist:${id}`), 'albums:list');
+  }
+  if (f.has('genreId')) tags.push(...genreIds.map((id) => `genre:${id}`), 'genres');
+  if (f.has('mediaTypeId')) tags.push('media-types');
+  // Sales reports show track names, albums and per-artist track counts, not prices.
+  if (f.has('name') || f.has('albumId')) tags.push('reports', 'popular');
+  return tags;
+}
+
 /**
- * Connects a process's cache to the catalog events and to the other workers. Local changes
+ * Connects a process's cache to the domain events and to the other workers. Local changes
  * invalidate here first, then everywhere else; the returned promise (awaited by the writer
- * through CatalogEvents.emit) resolves when every worker has applied it.
+ * through DomainEvents.emit) resolves when every worker has applied it. An event carried from
+ * another process is only applied here: its own process tells the other workers.
  */
 export class CacheBus {
   private readonly unsubscribe: () => void;
@@ -173,11 +187,13 @@ export class CacheBus {
   constructor(
     private readonly cache: CacheDb | null,
     private readonly transport: Transport,
-    events: CatalogEvents,
+    events: DomainEvents,
     private readonly logger: () => CacheLogger,
   ) {
-    this.unsubscribe = events.on(async (e) => {
-      await this.invalidate(tagsForEvent(e));
+    this.unsubscribe = events.on([...CATALOG_EVENT_TYPES, 'order.placed'], async (e, { remote }) => {
+      const tags = tagsForEvent(e);
+      if (remote) this.applyTags(tags);
+      else await this.invalidate(tags);
     });
     transport.onMessage((msg) => {
       if (msg.op === 'flush' && !msg.tags) this.applyFlush();

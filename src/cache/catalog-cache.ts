@@ -95,7 +95,7 @@ export class CachedCatalog {
 
   /**
    * Warms what a storefront's first page asks for: the genre list, the best sellers and
-   * their track pages, and the `track` popularity ranking (by units sold).
+   * their track pages. (The `track` popularity ranking is the store's: ctx.preload adds it.)
    */
   async preload(topN = 50): Promise<{ entries: number; ms: number }> {
     const started = performance.now();
@@ -104,12 +104,7 @@ export class CachedCatalog {
     await this.genres();
     await this.topTracks(10);
     await this.topArtists(10);
-    const top = this.reports.topTracks(topN);
-    this.cache.popular.set(
-      'track',
-      top.map((t) => ({ id: t.id, score: t.unitsSold })),
-    );
-    for (const t of top) await this.track(t.id);
+    for (const t of this.reports.topTracks(topN)) await this.track(t.id);
     return { entries: this.cache.stats().total.entries - before, ms: performance.now() - started };
   }
 

@@ -1,9 +1,10 @@
 // The cache layer a process context holds: the cache database (or none when switched off),
-// cached catalog reads, and the invalidation bus (cluster-aware in a worker).
+// cached catalog reads, and the invalidation bus (cluster-aware in a worker), which listens to
+// the context's domain events.
 import cluster from 'node:cluster';
-import { type CatalogEvents, catalogEvents } from '../catalog/events.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { Config } from '../config.ts';
+import type { DomainEvents } from '../events/index.ts';
 import type { SalesReports } from '../reports/sales.ts';
 import { CacheBus, localTransport, type Transport, workerTransport } from './bus.ts';
 import { CacheDb, type CacheLogger, type CacheOptions } from './cache-db.ts';
@@ -58,14 +59,15 @@ export interface CacheLayer {
 export function createCacheLayer(
   config: CacheConfig,
   services: { catalog: CatalogService; reports: SalesReports },
-  options: { events?: CatalogEvents; transport?: Transport } = {},
+  events: DomainEvents,
+  options: { transport?: Transport } = {},
 ): CacheLayer {
   const cache = config.cache ? new CacheDb(cacheOptionsFrom(config)) : null;
   let logger: CacheLogger = cache?.logger ?? { warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) };
   const transport =
     options.transport ??
     (cluster.isWorker ? workerTransport({ logger: { warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) } }) : localTransport());
-  const bus = new CacheBus(cache, transport, options.events ?? catalogEvents, () => logger);
+  const bus = new CacheBus(cache, transport, events, () => logger);
   return {
     cache,
     catalog: new CachedCatalog(cache, services.catalog, services.reports),

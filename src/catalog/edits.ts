@@ -1,11 +1,12 @@
 // Catalog writes (admin edits): validate, UPDATE in one transaction, then emit a domain event
-// carrying the ids before and after, so every cache entry that showed the old row can go.
+// (src/events/) carrying the ids before and after, so every cache entry that showed the old
+// row can go; the write resolves once every subscriber has finished with it.
 // FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
 import type { Db, Stmt } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import type { AlbumDetail, ArtistDetail } from './artists.ts';
-import { type CatalogEvents, catalogEvents } from './events.ts';
 import type { CatalogService } from './index.ts';
 import { trackSlug } from './slug.ts';
 import type { Track } from './tracks.ts';
@@ -51,6 +52,18 @@ const trackColumns = {
 const albumColumns = { title: 'title', artistId: 'artist_id', releaseDate: 'release_date' } as const satisfies Record<keyof AlbumPatch, string>;
 const artistColumns = { name: 'name' } as const satisfies Record<keyof ArtistPatch, string>;
 
+export interface CatalogEditorOptions {
+  /** Carries each edit to the cache, the vector refresh and any other subscriber. */
+  events: DomainEvents;
+  /**
+   * How many invoice lines name a track, read with the given connection (inside the delete's
+   * transaction). Invoices are the store's; the context passes store/orders.ts invoiceLineCount.
+   */
+  invoiceLinesOf: (db: Db, trackId: number) => number;
+  /** The group-commit queue; without it each edit runs in its own transaction. */
+  writes?: WriteQueue | undefined;
+}
+
 const nowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const uniq = (xs: (number | null | undefined)[]) => [...new Set(xs.filter((x): x is number => typeof x === 'number'))];
 
@@ -61,6 +74,10 @@ export class CatalogEditor {
   private readonly albumRefs: Stmt;
   private readonly albumTracks: Stmt;
 
+  private readonly events: DomainEvents;
+  private readonly invoiceLinesOf: CatalogEditorOptions['invoiceLinesOf'];
+  private readonly writes: WriteQueue | undefined;
+
   /**
    * @param db the connection the edits run on: the write queue's own connection when `writes`
    *   is given (its operations run inside the queue's group transaction).
@@ -68,9 +85,11 @@ export class CatalogEditor {
   constructor(
     private readonly db: Db,
     private readonly catalog: CatalogService,
-    private readonly events: CatalogEvents = catalogEvents,
-    private readonly writes?: WriteQueue,
+    options: CatalogEditorOptions,
   ) {
+    this.events = options.events;
+    this.invoiceLinesOf = options.invoiceLinesOf;
+    this.writes = options.writes;
     this.exists = {
       album: db.prepare('SELECT 1 FROM chinook_albums WHERE id = ?'),
       genre: db.prepare('SELECT 1 FROM chinook_genres WHERE id = ?'),
@@ -160,15 +179,7 @@ export class CatalogEditor {
       this.db.prepare('UPDATE chinook_tracks SET slug = ? WHERE id = ?').run(trackSlug(input.name, id), id);
       return { id, artistId: (this.albumRefs.get(input.albumId) as { artistId: number }).artistId };
     });
-    await this.events.emit({
-      type: 'track.updated',
-      trackId: id,
-      albumIds: [input.albumId],
-      artistIds: [artistId],
-      genreIds: uniq([input.genreId]),
-      // A new or removed row changes everything that lists or counts it.
-      fields: ['created', ...Object.keys(trackColumns)],
-    });
+    await this.events.emit({ type: 'track.created', trackId: id, albumId: input.albumId, artistId, genreId: input.genreId ?? null });
     return this.catalog.tracks.get(id);
   }
 
@@ -177,7 +188,7 @@ export class CatalogEditor {
     const before = await this.tx(() => {
       const before = this.trackRefs.get(id) as { albumId: number | null; genreId: number | null; artistId: number | null } | undefined;
       if (!before) throw notFound('track', id);
-      const sold = this.db.prepare('SELECT count(*) FROM chinook_invoice_lines WHERE track_id = ?').pluck().get(id) as number;
+      const sold = this.invoiceLinesOf(this.db, id);
       if (sold > 0) throw conflict(`track ${id} appears on ${sold} invoice line(s); sold tracks cannot be deleted`, { invoiceLines: sold });
       // vec0 rows have no foreign keys: remove the vectors and cached neighbours by hand.
       this.db.prepare('DELETE FROM track_vectors WHERE track_id = ?').run(id);
@@ -185,14 +196,7 @@ export class CatalogEditor {
       this.db.prepare('DELETE FROM chinook_tracks WHERE id = ?').run(id);
       return before;
     });
-    await this.events.emit({
-      type: 'track.updated',
-      trackId: id,
-      albumIds: uniq([before.albumId]),
-      artistIds: uniq([before.artistId]),
-      genreIds: uniq([before.genreId]),
-      fields: ['deleted', ...Object.keys(trackColumns)],
-    });
+    await this.events.emit({ type: 'track.deleted', trackId: id, albumId: before.albumId, artistId: before.artistId, genreId: before.genreId });
   }
 
   /** Runs a write in the group-commit queue when there is one, else in its own transaction. */

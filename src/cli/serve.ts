@@ -64,7 +64,7 @@ export async function serve(config: Config): Promise<void> {
     });
   }
   if (config.cachePreload) {
-    const warm = await ctx.cache.catalog.preload();
+    const warm = await ctx.preload();
     app.log.info(warm, 'cache preloaded');
     const vectors = ctx.similarity.warmVectors();
     app.log.info({ vectors }, vectors ? 'vectors loaded into memory' : 'vectors not held in memory (none built yet, or over CHINOOK_VECTOR_MEMORY_MIB)');

@@ -1,14 +1,17 @@
 // `chinook users create-admin|link-customers`: account chores that need no running server.
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
-import { UserService } from '../accounts/users.ts';
+import { UserService } from '../accounts/index.ts';
 import type { Db } from '../db/connection.ts';
 import { WriteQueue } from '../db/write-queue.ts';
+import { type CustomerContact, Customers } from '../store/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 
 /** A password to show once: 18 random bytes, URL-safe, 24 characters. */
 const oneTimePassword = () => randomBytes(18).toString('base64url');
+/** Customers read and accounts created per write-queue operation (500 hashes ≈ 7 s on 4 pool threads). */
+const LINK_BATCH = 500;
 
 function withUsers<T>(cmd: Command, fn: (users: UserService, db: Db) => Promise<T>): Promise<T> {
   return withDb(cmd, async (db) => {
@@ -62,23 +65,29 @@ export function registerUserCommands(program: Command): void {
     })
     .action(async (opts: { limit?: number }, cmd: Command) => {
       await withUsers(cmd, async (service, db) => {
-        const customers = db
-          .prepare(
-            `SELECT c.id, c.first_name || ' ' || c.last_name AS name, lower(c.email) AS email FROM chinook_customers c
-             WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.customer_id = c.id OR u.email = lower(c.email)) ORDER BY c.id LIMIT ?`,
-          )
-          .all(opts.limit ?? -1) as { id: number; name: string; email: string }[];
+        const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+        // Which customers: walk them in id order, keeping those without an account.
+        const customers = new Customers(db);
+        const todo: CustomerContact[] = [];
+        for (let after = 0; todo.length < limit; ) {
+          const page = customers.page(after, LINK_BATCH);
+          if (page.length === 0) break;
+          todo.push(...service.withoutAccount(page).slice(0, limit - todo.length));
+          after = page[page.length - 1]?.id as number;
+        }
         const progress = createProgress('link-customers');
         console.log('customer_id,email,password');
-        for (const [i, c] of customers.entries()) {
-          const password = oneTimePassword();
-          const user = await service.register({ email: c.email, password, displayName: c.name });
-          db.prepare('UPDATE users SET customer_id = ? WHERE id = ?').run(c.id, user.id);
-          console.log(`${c.id},${c.email},${password}`);
-          progress.update(i + 1, customers.length, c.email);
+        let linked = 0;
+        for (let i = 0; i < todo.length; i += LINK_BATCH) {
+          const batch = todo.slice(i, i + LINK_BATCH).map((c) => ({ ...c, password: oneTimePassword() }));
+          const created = await service.linkCustomers(batch, (done) => progress.update(i + done, todo.length, 'hashing passwords'));
+          const passwords = new Map(batch.map((c) => [c.id, c.password]));
+          // Printed after COMMIT: every password shown belongs to an account that exists.
+          for (const c of created) console.log(`${c.customerId},${c.email},${passwords.get(c.customerId)}`);
+          linked += created.length;
         }
         progress.stop();
-        console.error(customers.length ? `Linked ${customers.length} customers.` : 'Every customer already has an account.');
+        console.error(linked ? `Linked ${linked} customers.` : 'Every customer already has an account.');
       });
     });
 }

@@ -19,7 +19,8 @@ db.pragma('wal_autocheckpoint = 0');
 const pageSize = db.pragma('page_size', { simple: true });
 const maxFrames = Math.max(1, Math.floor(workerData.maxWalBytes / pageSize));
 
-const totals = { runs: 0, pages: 0, busy: 0, restarts: 0, truncates: 0, walFrames: 0, lagFrames: 0 };
+// lastAt / lastLog: when a run last copied pages into the database file, and the WAL's size in pages then.
+const totals = { runs: 0, pages: 0, busy: 0, restarts: 0, truncates: 0, walFrames: 0, lagFrames: 0, lastAt: null, lastLog: 0 };
 let lastLog = -1;
 
 /** RESTART or TRUNCATE with a short wait for readers; false if they did not leave in time. */
@@ -41,6 +42,10 @@ const tick = () => {
     totals.runs++;
     if (r.busy) totals.busy++;
     totals.pages += Math.max(0, r.checkpointed);
+    if (r.checkpointed > 0) {
+      totals.lastAt = new Date().toISOString();
+      totals.lastLog = r.log;
+    }
     totals.walFrames = Math.max(0, r.log);
     totals.lagFrames = Math.max(0, r.log - r.checkpointed);
     if (r.log > 0 && r.log === lastLog && r.checkpointed === r.log) {

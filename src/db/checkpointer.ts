@@ -19,6 +19,9 @@ export interface CheckpointStats {
   walFrames: number;
   lagFrames: number;
   pageSize: number;
+  /** When a run last copied pages into the database file, and the WAL's size in pages then. */
+  lastAt: string | null;
+  lastLog: number;
 }
 
 export interface Checkpointer {

@@ -49,14 +49,17 @@ export class SalesReports {
              (SELECT count(*) FROM chinook_tracks t JOIN chinook_albums a ON a.id = t.album_id WHERE a.artist_id = ar.id) AS trackCount
       FROM sold JOIN chinook_artists ar ON ar.id = sold.artist_id
       ORDER BY unitsSold DESC, revenue DESC, ar.id LIMIT ?`);
+    // Units sold are the track_popularity view's (migration 009, the store's one definition);
+    // revenue is summed here from the same invoice lines.
     this.tracks = db.prepare(`
-      SELECT t.id, t.name, al.artist_id AS artistId, ar.name AS artist, al.title AS album,
-             sum(il.quantity) AS unitsSold, round(sum(il.unit_price * il.quantity), 2) AS revenue
-      FROM chinook_invoice_lines il
-      JOIN chinook_tracks t ON t.id = il.track_id
+      WITH revenue AS (SELECT track_id, round(sum(unit_price * quantity), 2) AS revenue FROM chinook_invoice_lines GROUP BY track_id)
+      SELECT t.id, t.name, al.artist_id AS artistId, ar.name AS artist, al.title AS album, p.units_sold AS unitsSold, r.revenue
+      FROM revenue r
+      JOIN track_popularity p ON p.track_id = r.track_id
+      JOIN chinook_tracks t ON t.id = r.track_id
       LEFT JOIN chinook_albums al ON al.id = t.album_id
       LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
-      GROUP BY t.id ORDER BY unitsSold DESC, revenue DESC, t.id LIMIT ?`);
+      ORDER BY unitsSold DESC, r.revenue DESC, t.id LIMIT ?`);
   }
 
   salesByCountry(limit: number): CountrySales[] {

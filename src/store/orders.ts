@@ -1,8 +1,12 @@
 // Orders become Chinook invoices: one invoice and its lines in one transaction, prices read
 // from the catalog (never from the client), the buyer linked to a chinook_customers row.
+// After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
+// popularity counters) before the order is returned.
+import { customerIdOf, linkCustomer } from '../accounts/index.ts';
 import { type Db, statement } from '../db/connection.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
 
 export interface OrderLine {
@@ -30,11 +34,11 @@ export const MAX_ORDER_LINES = 100;
 export class OrderService {
   private readonly invoice;
   private readonly lines;
-  private readonly customerOf;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly writes: WriteQueue,
+    private readonly events: DomainEvents,
   ) {
     this.invoice = db.prepare(
       'SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices WHERE id = ? AND customer_id = ?',
@@ -42,7 +46,6 @@ export class OrderService {
     this.lines = db.prepare(
       'SELECT il.track_id AS trackId, t.name, il.unit_price AS unitPrice, il.quantity FROM chinook_invoice_lines il JOIN chinook_tracks t ON t.id = il.track_id WHERE il.invoice_id = ? ORDER BY il.id',
     );
-    this.customerOf = db.prepare('SELECT customer_id AS customerId FROM users WHERE id = ?');
   }
 
   async place(buyer: Buyer, trackIds: number[]): Promise<Order> {
@@ -50,7 +53,7 @@ export class OrderService {
     if (trackIds.length > MAX_ORDER_LINES) throw badRequest(`an order holds at most ${MAX_ORDER_LINES} tracks`);
     const duplicates = [...new Set(trackIds.filter((id, i) => trackIds.indexOf(id) !== i))];
     if (duplicates.length) throw conflict(`tracks listed more than once: ${duplicates.join(', ')}`, { duplicates });
-    const invoiceId = await this.writes.run((db) => {
+    const { invoiceId, customerId } = await this.writes.run((db) => {
       const placeholders = trackIds.map(() => '?').join(',');
       const tracks = statement(db, `SELECT id, unit_price AS unitPrice FROM chinook_tracks WHERE id IN (${placeholders})`).all(...trackIds) as {
         id: number;
@@ -100,24 +103,25 @@ export class OrderService {
         causerId: buyer.userId,
         properties: { trackIds, total: totalCents / 100 },
       });
-      return id;
+      return { invoiceId: id, customerId };
     });
+    await this.events.emit({ type: 'order.placed', orderId: invoiceId, customerId, userId: buyer.userId, trackIds });
     return this.get(buyer.userId, invoiceId);
   }
 
   /** One order of this user's; another user's order is "not found", not "forbidden". */
   get(userId: number, invoiceId: number): Order {
-    const customerId = (this.customerOf.get(userId) as { customerId: number | null } | undefined)?.customerId;
+    const customerId = customerIdOf(this.db, userId);
     const invoice = customerId == null ? undefined : (this.invoice.get(invoiceId, customerId) as Omit<Order, 'lines'> | undefined);
     if (!invoice) throw notFound('order', invoiceId);
     return { ...invoice, lines: this.lines.all(invoiceId) as OrderLine[] };
   }
 
   list(userId: number, page: { limit: number; cursor?: number | undefined }): { items: Omit<Order, 'lines'>[]; nextCursor: string | null } {
-    const customerId = (this.customerOf.get(userId) as { customerId: number | null } | undefined)?.customerId;
-    if (customerId == null) return { items: [], nextCursor: null };
+    const customerId = customerIdOf(this.db, userId);
+    if (customerId === null) return { items: [], nextCursor: null };
     const rows = statement(
-      this.invoice.database,
+      this.db,
       `SELECT id, customer_id AS customerId, invoice_date AS invoiceDate, total FROM chinook_invoices
          WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ).all(customerId, page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1) as Omit<Order, 'lines'>[];
@@ -128,20 +132,26 @@ export class OrderService {
 
   /** Track ids this user owns (for the recommender and the storefront). */
   ownedTrackIds(userId: number): number[] {
-    return (
-      statement(
-        this.invoice.database,
-        `SELECT DISTINCT il.track_id AS id FROM users u JOIN chinook_invoices i ON i.customer_id = u.customer_id
-           JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE u.id = ?`,
-      ).all(userId) as { id: number }[]
-    ).map((r) => r.id);
+    const customerId = customerIdOf(this.db, userId);
+    if (customerId === null) return [];
+    return statement(
+      this.db,
+      'SELECT DISTINCT il.track_id FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE i.customer_id = ?',
+    )
+      .pluck()
+      .all(customerId) as number[];
   }
+}
+
+/** How many invoice lines name the track (with the caller's connection: a catalog delete checks it in its own transaction). */
+export function invoiceLineCount(db: Db, trackId: number): number {
+  return statement(db, 'SELECT count(*) FROM chinook_invoice_lines WHERE track_id = ?').pluck().get(trackId) as number;
 }
 
 /** The buyer's Chinook customer row, created from the account on the first order. */
 function ensureCustomer(db: Db, buyer: Buyer): number {
-  const linked = statement(db, 'SELECT customer_id AS id FROM users WHERE id = ?').get(buyer.userId) as { id: number | null } | undefined;
-  if (linked?.id != null) return linked.id;
+  const linked = customerIdOf(db, buyer.userId);
+  if (linked !== null) return linked;
   const [first, ...rest] = buyer.displayName.trim().split(/\s+/);
   const id = Number(
     statement(db, 'INSERT INTO chinook_customers (first_name, last_name, email) VALUES (?, ?, ?)').run(
@@ -150,6 +160,6 @@ function ensureCustomer(db: Db, buyer: Buyer): number {
       buyer.email,
     ).lastInsertRowid,
   );
-  statement(db, 'UPDATE users SET customer_id = ? WHERE id = ?').run(id, buyer.userId);
+  linkCustomer(db, buyer.userId, id);
   return id;
 }

@@ -5,6 +5,7 @@
 // or an order (ranking 3,500 or 1M tracks on every play would cost more than the play).
 import type { CacheDb } from '../cache/index.ts';
 import type { Db } from '../db/connection.ts';
+import type { DomainEvents } from '../events/index.ts';
 
 export interface PopularTrack {
   id: number;
@@ -17,12 +18,19 @@ export class Popularity {
   private readonly pendingPlays = new Map<number, number>();
   private readonly pendingSales = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(
     db: Db,
     private readonly cache: CacheDb | null,
+    events: DomainEvents,
     private readonly options: { limit?: number; refreshMs?: number } = {},
   ) {
+    // Every process keeps its own counters and ranking, so events carried from other processes count too.
+    this.unsubscribe = events.on(['order.placed', 'play.recorded'], (e) => {
+      if (e.type === 'order.placed') this.touched(e.trackIds, 'sale');
+      else this.touched([e.trackId], 'play');
+    });
     // Ranks only tracks that sold or were played: at 1M tracks most have neither.
     this.top = db.prepare(`
       SELECT track_id AS id, score FROM track_popularity
@@ -75,6 +83,7 @@ export class Popularity {
   }
 
   stop(): void {
+    this.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

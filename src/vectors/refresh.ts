@@ -6,8 +6,8 @@
 // listens-alike vector a cold-start placeholder (it has no baskets yet): the normalised mean
 // of its album's tracks, else its artist's, else its genre's. A deleted track loses its
 // vectors, its index rows and every cached neighbour list that mentions it.
-import { type CatalogEvent, type CatalogEvents, catalogEvents } from '../catalog/events.ts';
 import type { Db } from '../db/connection.ts';
+import { CATALOG_EVENT_TYPES, type CatalogEvent, type DomainEvents } from '../events/index.ts';
 import { catalogShape, providersFor } from './build.ts';
 import type { EmbeddingProvider } from './providers.ts';
 import type { SimilarityService } from './service.ts';
@@ -32,15 +32,18 @@ export class VectorRefreshQueue {
   constructor(
     private readonly db: Db,
     private readonly similarity: SimilarityService,
-    events: CatalogEvents = catalogEvents,
+    events: DomainEvents,
     private readonly delayMs = 200,
   ) {
-    this.unsubscribe = events.on((e) => this.onEvent(e));
+    // Only this process's edits: the process that made an edit re-embeds it once, for everyone.
+    this.unsubscribe = events.on(CATALOG_EVENT_TYPES, (e, { remote }) => {
+      if (!remote) this.onEvent(e);
+    });
   }
 
   private onEvent(e: CatalogEvent): void {
     let ids: number[];
-    if (e.type === 'track.updated') ids = [e.trackId];
+    if (e.type === 'track.created' || e.type === 'track.updated' || e.type === 'track.deleted') ids = [e.trackId];
     else if (e.type === 'album.updated') ids = e.trackIds;
     else
       ids = (

@@ -80,8 +80,10 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
       stderr += c;
     });
     // Both workers log their address; with port 0 they share the one the primary picked.
+    // 90 s: the first start builds vectors and forks two workers; on a 2-core host at load ~19
+    // that took 25–35 s (main and this branch alike), past the old 30 s.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 90_000);
       child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
       const listening = new Set<number>();
       createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -19,7 +19,7 @@ describe('deferred indexes', () => {
   before(async () => {
     const { config, db } = importedDb({ deferredIndexMs: 60_000 });
     ctx = createContext(config, db);
-    ctx.accounts.deferredIndexes.stop(); // folds happen only where the test says
+    ctx.store.deferredIndexes.stop(); // folds happen only where the test says
     users = await ctx.writes.run((w) => {
       const insert = w.prepare("INSERT INTO users (email, password_hash, display_name, role) VALUES (?, 'x', ?, 'customer')");
       return [0, 1, 2].map((i) => Number(insert.run(`u${i}@example.com`, `U${i}`).lastInsertRowid));
@@ -34,7 +34,7 @@ describe('deferred indexes', () => {
     const ids: number[] = [];
     let cursor: number | undefined;
     for (;;) {
-      const page = ctx.accounts.plays.historyOf(userId, { limit, cursor });
+      const page = ctx.store.plays.historyOf(userId, { limit, cursor });
       ids.push(...page.items.map((p) => p.id));
       if (!page.nextCursor) return ids;
       cursor = Number(page.nextCursor);
@@ -44,7 +44,7 @@ describe('deferred indexes', () => {
     const ids: number[] = [];
     let cursor: string | undefined;
     for (;;) {
-      const page = ctx.accounts.activity.list({ causerId, limit, cursor });
+      const page = ctx.store.activity.list({ causerId, limit, cursor });
       ids.push(...page.items.map((a) => a.id));
       if (!page.nextCursor) return ids;
       cursor = page.nextCursor;
@@ -69,7 +69,7 @@ describe('deferred indexes', () => {
         fc.integer({ min: 1, max: 6 }),
         async (steps, pageSize) => {
           for (const step of steps) {
-            if ('play' in step) await ctx.accounts.plays.record(users[step.play] as number, tracks[step.track] as number);
+            if ('play' in step) await ctx.store.plays.record(users[step.play] as number, tracks[step.track] as number);
             else await fold(step.fold);
           }
           for (const u of users) {
@@ -87,22 +87,22 @@ describe('deferred indexes', () => {
 
   it('never hands out an id behind the watermark, even after the newest plays are deleted', async () => {
     const user = users[0] as number;
-    await ctx.accounts.plays.record(user, 1);
+    await ctx.store.plays.record(user, 1);
     await fold(Number.MAX_SAFE_INTEGER);
     const newest = ctx.db.prepare('SELECT max(id) FROM plays').pluck().get() as number;
     await ctx.writes.run((w) => w.prepare('DELETE FROM plays WHERE id = ?').run(newest));
-    const id = await ctx.accounts.plays.record(user, 2);
+    const id = await ctx.store.plays.record(user, 2);
     assert.ok(id > newest);
     assert.equal(historyIds(user, 50)[0], id);
   });
 
   it('the background fold catches up, and pruning the activity log prunes its lookup', async () => {
-    const folded = await ctx.accounts.deferredIndexes.catchUp();
+    const folded = await ctx.store.deferredIndexes.catchUp();
     assert.ok(folded >= 0);
     const behind = ctx.db.prepare("SELECT (SELECT max(id) FROM plays) - upto FROM deferred_indexes WHERE name = 'plays'").pluck().get();
     assert.equal(behind, 0);
     await ctx.writes.run((w) => w.prepare("UPDATE activity_log SET created_at = '2000-01-01T00:00:00.000Z'").run());
-    await ctx.accounts.activity.prune(30);
+    await ctx.store.activity.prune(30);
     assert.equal(ctx.db.prepare('SELECT count(*) FROM activity_by_causer').pluck().get(), 0);
   });
 });
@@ -130,23 +130,23 @@ describe('migration 005 on a database that already has plays and activity', () =
 
     const ctx = createContext(config, openPrimary(config));
     try {
-      ctx.accounts.deferredIndexes.stop();
+      ctx.store.deferredIndexes.stop();
       assert.deepEqual(
-        ctx.accounts.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
+        ctx.store.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
         [1, 2, 1],
       );
-      assert.equal(await ctx.accounts.deferredIndexes.catchUp(), 4);
+      assert.equal(await ctx.store.deferredIndexes.catchUp(), 4);
       assert.deepEqual(
-        ctx.accounts.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
+        ctx.store.plays.historyOf(7, { limit: 10 }).items.map((p) => p.trackId),
         [1, 2, 1],
       );
-      assert.equal(ctx.accounts.activity.list({ causerId: 7, limit: 10 }).items.length, 1);
+      assert.equal(ctx.store.activity.list({ causerId: 7, limit: 10 }).items.length, 1);
       assert.deepEqual(ctx.db.prepare('SELECT track_id, plays FROM track_play_counts ORDER BY track_id').all(), [
         { track_id: 1, plays: 2 },
         { track_id: 2, plays: 1 },
       ]);
       // AUTOINCREMENT carried the old ids on: the next play is numbered after them.
-      assert.equal(await ctx.accounts.plays.record(7, 3), 4);
+      assert.equal(await ctx.store.plays.record(7, 3), 4);
     } finally {
       ctx.close();
     }

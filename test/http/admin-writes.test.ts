@@ -27,7 +27,7 @@ describe('/api/admin/writes/stats', () => {
     assert.equal(plays.last, play.body.id);
     assert.ok(plays.behind >= 1);
 
-    await server.ctx.accounts.deferredIndexes.catchUp();
+    await server.ctx.store.deferredIndexes.catchUp();
     const after = await server.get('/api/admin/writes/stats', admin);
     assert.ok(after.body.deferredIndexes.foldedRows >= 1);
     for (const l of after.body.deferredIndexes.lag) assert.equal(l.behind, 0, l.name);

@@ -108,19 +108,19 @@ describe('orders and plays over HTTP', () => {
     assert.equal((await alice.post('/api/plays', { trackId: 1, msPlayed: -5 })).status, 400);
     const logged = server.ctx.db.prepare("SELECT count(*) FROM activity_log WHERE description = 'track played' AND subject_id = 1801").pluck().get();
     assert.equal(logged, 1);
-    server.ctx.accounts.popularity.flushCounters(); // counters reach the cache with the next re-rank
+    server.ctx.store.popularity.flushCounters(); // counters reach the cache with the next re-rank
     assert.equal(server.ctx.cache.cache?.aggregations.get('plays', 'track:1801'), 1);
   });
 
   it('ranks popularity by units sold plus plays', async () => {
-    const { accounts, cache } = server.ctx;
-    const before = accounts.popularity.topTracks(5);
+    const { store, cache } = server.ctx;
+    const before = store.popularity.topTracks(5);
     const target = 3000;
     const plays = (before[0]?.score ?? 0) + 5;
-    await Promise.all(Array.from({ length: plays }, () => accounts.plays.record(null, target)));
+    await Promise.all(Array.from({ length: plays }, () => store.plays.record(null, target)));
     // Popularity counts folded plays (track_popularity, migration 009): fold the tail first.
-    await accounts.deferredIndexes.catchUp();
-    accounts.popularity.refresh();
+    await store.deferredIndexes.catchUp();
+    store.popularity.refresh();
     const ranking = cache.cache?.popular.get('track', 5);
     assert.equal(ranking?.[0]?.id, target);
     assert.ok((ranking?.[0]?.score ?? 0) >= plays);

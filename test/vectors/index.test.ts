@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CatalogEditor } from '../../src/catalog/edits.ts';
-import { CatalogEvents } from '../../src/catalog/events.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
 import { type Db, openPrimary } from '../../src/db/connection.ts';
+import { DomainEvents } from '../../src/events/index.ts';
+import { invoiceLineCount } from '../../src/store/index.ts';
 import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
@@ -214,9 +215,9 @@ describe('index bits (sign-bits.ts) in step with the vectors', () => {
 
 describe('refresh keeps vectors and indexes in step with created and deleted tracks', () => {
   test('a created track gets all three spaces (audio: its album mean) in the index; a deleted one loses them', async () => {
-    const events = new CatalogEvents();
+    const events = new DomainEvents();
     const queue = new VectorRefreshQueue(db, service, events, 60_000);
-    const editor = new CatalogEditor(db, new CatalogService(db), events);
+    const editor = new CatalogEditor(db, new CatalogService(db), { events, invoiceLinesOf: invoiceLineCount });
     try {
       const album = 1;
       const albumTracks = db.prepare('SELECT id FROM chinook_tracks WHERE album_id = ?').pluck().all(album) as number[];

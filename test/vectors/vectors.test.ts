@@ -434,9 +434,9 @@ describe('similar tracks from the in-memory copy', () => {
 
 describe('refresh after catalog edits', () => {
   test('an edited track is re-embedded and its cached neighbours dropped', async () => {
-    const { CatalogEvents } = await import('../../src/catalog/events.ts');
+    const { DomainEvents } = await import('../../src/events/index.ts');
     const { VectorRefreshQueue } = await import('../../src/vectors/refresh.ts');
-    const events = new CatalogEvents();
+    const events = new DomainEvents();
     const service = new SimilarityService(db);
     const queue = new VectorRefreshQueue(db, service, events, 60_000);
     try {

@@ -1,14 +1,8 @@
 // /health (anonymous: status and version; admins: database facts), /health/live (the process
 // answers) and /health/ready (it can read and write the primary; 503 when it cannot).
-import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { readPragmas, sqliteVersions } from '../../db/connection.ts';
-import { currentVersion } from '../../db/migrations.ts';
-import { Readiness } from '../../db/readiness.ts';
 import { adminCheck } from './api/admin-auth.ts';
-
-const pkgVersion = '0.1.0';
 
 const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded')]);
 const Fault = Type.Object({ kind: Type.String(), code: Type.String(), message: Type.String(), at: Type.String() });
@@ -25,27 +19,9 @@ const ReadyReply = Type.Object({
   storage: StorageState,
 });
 
-const fileBytes = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
-
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, storage, writes, config } = app.ctx;
-  const versions = sqliteVersions(db);
-  const readiness = new Readiness(db, writes, storage);
+  const { health, config } = app.ctx;
   const isAdmin = adminCheck(config.adminToken);
-  const countTracks = db.prepare('SELECT count(*) AS n FROM chinook_tracks');
-  // count(*) walks an index: fine once, not on every probe of a 1M-track catalog under load.
-  let tracks = { n: 0, at: Number.NEGATIVE_INFINITY };
-  const trackCount = () => {
-    if (performance.now() - tracks.at > 10_000) tracks = { n: (countTracks.get() as { n: number }).n, at: performance.now() };
-    return tracks.n;
-  };
-
   app.get(
     '/health',
     {
@@ -77,30 +53,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => {
-      const status = storage.degraded ? ('degraded' as const) : ('ok' as const);
-      // Paths, pids and versions help an attacker more than a visitor: admins only.
-      if (!(await isAdmin(request))) return { status, version: pkgVersion };
-      return {
-        status,
-        version: pkgVersion,
-        uptimeSeconds: Math.round(process.uptime()),
-        pid: process.pid,
-        node: process.version,
-        database: {
-          path: db.name,
-          sqlite: versions.sqlite,
-          sqliteVec: versions.sqliteVec,
-          journalMode: String(db.pragma('journal_mode', { simple: true })),
-          schemaVersion: currentVersion(db),
-          tracks: trackCount(),
-          fileBytes: fileBytes(db.name),
-          walBytes: fileBytes(`${db.name}-wal`),
-          pragmas: readPragmas(db),
-        },
-        storage: storage.state(),
-      };
-    },
+    // Paths, pids and versions help an attacker more than a visitor: admins only.
+    async (request) => ((await isAdmin(request)) ? health.report() : health.summary()),
   );
 
   app.get(
@@ -125,7 +79,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const report = await readiness.check();
+      const report = await health.ready();
       if (report.status !== 'ready') reply.header('retry-after', '5').status(503);
       return report;
     },

@@ -46,7 +46,7 @@ export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => app.ctx.accounts.activity.list(req.query),
+    async (req) => app.ctx.store.activity.list(req.query),
   );
 };
 
@@ -58,7 +58,7 @@ export function auditAdminWrites(app: FastifyInstance): void {
     if (!route.startsWith('/api/admin/')) return;
     const params = request.params as Record<string, string> | undefined;
     const id = params?.id !== undefined ? Number(params.id) : null;
-    await app.ctx.accounts.activity
+    await app.ctx.store.activity
       .record({
         logName: 'admin',
         description: `${request.method} ${route}`,

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 export const adminWriteRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { writes, accounts, db } = app.ctx;
+  const { writes, store, db } = app.ctx;
   app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
   app.get(
     '/stats',
@@ -39,7 +39,7 @@ export const adminWriteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => ({
       pid: process.pid,
       queue: writes.stats(),
-      deferredIndexes: { foldedRows: accounts.deferredIndexes.folded, lag: accounts.deferredIndexes.lag(db) },
+      deferredIndexes: { foldedRows: store.deferredIndexes.folded, lag: store.deferredIndexes.lag(db) },
     }),
   );
 };

@@ -24,7 +24,7 @@ const authErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 409: Err
 const badCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is wrong.');
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, config } = app.ctx;
+  const { accounts, store, config } = app.ctx;
   await app.register(rateLimit, {
     global: false,
     store: accounts.limits.rateLimitStore(),
@@ -54,7 +54,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const user = await accounts.users.register(req.body);
       const { token, session } = await accounts.sessions.create(user.id, meta(req));
-      await accounts.activity.record({
+      await store.activity.record({
         logName: 'auth',
         description: 'registered',
         subjectType: 'user',
@@ -88,13 +88,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const user = await accounts.users.authenticate(req.body.email, req.body.password);
       if (!user) {
-        await accounts.activity.record({ logName: 'auth', description: 'login failed', properties: { email: account.slice(0, 320), ip: req.ip } });
+        await store.activity.record({ logName: 'auth', description: 'login failed', properties: { email: account.slice(0, 320), ip: req.ip } });
         throw badCredentials();
       }
       await accounts.throttle.succeeded(account, req.ip);
       if (req.auth) await accounts.sessions.revoke(req.auth.session.id); // no session fixation
       const { token, session } = await accounts.sessions.create(user.id, meta(req));
-      await accounts.activity.record({
+      await store.activity.record({
         logName: 'auth',
         description: 'logged in',
         subjectType: 'user',
@@ -113,7 +113,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { session, user } = requireUser(req);
       await accounts.sessions.revoke(session.id);
-      await accounts.activity.record({
+      await store.activity.record({
         logName: 'auth',
         description: 'logged out',
         subjectType: 'user',

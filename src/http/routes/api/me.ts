@@ -9,7 +9,7 @@ import { UserSchema } from './auth.ts';
 const meErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts } = app.ctx;
+  const { accounts, store } = app.ctx;
 
   app.get(
     '/',
@@ -37,7 +37,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       await accounts.users.changePassword(user.id, req.body.newPassword);
       await accounts.sessions.revokeAllFor(user.id, session.id);
-      await accounts.activity.record({
+      await store.activity.record({
         logName: 'auth',
         description: 'password changed',
         subjectType: 'user',
@@ -74,6 +74,6 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => accounts.plays.historyOf(requireUser(req).user.id, req.query),
+    async (req) => store.plays.historyOf(requireUser(req).user.id, req.query),
   );
 };

@@ -1,7 +1,7 @@
 // Orders and plays: the logged-in user's writes (cookie + x-csrf-token).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_ORDER_LINES } from '../../../store/orders.ts';
+import { MAX_ORDER_LINES } from '../../../store/index.ts';
 import { requireUser } from '../../auth.ts';
 import { ErrorReply, IdParams, Limit } from '../../schemas.ts';
 
@@ -14,7 +14,7 @@ const Order = Type.Object({
 const storeErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply };
 
 export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { accounts, cache } = app.ctx;
+  const { store } = app.ctx;
 
   app.post(
     '/orders',
@@ -28,13 +28,11 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { user } = requireUser(req);
-      const order = await accounts.orders.place(
+      // Replies after COMMIT and after order.placed has invalidated the cache in every worker.
+      const order = await store.orders.place(
         { userId: user.id, email: user.email, displayName: user.displayName, customerId: user.customerId },
         req.body.trackIds,
       );
-      // Sales changed: reports, popularity and this buyer's recommendations are stale everywhere.
-      await cache.bus.invalidate(['reports', 'popular', `recommendations:customer:${order.customerId}`]);
-      accounts.popularity.touched(req.body.trackIds, 'sale');
       return reply.status(201).send(order);
     },
   );
@@ -49,13 +47,13 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(OrderSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...storeErrors },
       },
     },
-    async (req) => accounts.orders.list(requireUser(req).user.id, req.query),
+    async (req) => store.orders.list(requireUser(req).user.id, req.query),
   );
 
   app.get(
     '/orders/:id',
     { schema: { tags: ['store'], summary: 'One of your orders (another user’s is 404)', params: IdParams, response: { 200: Order, ...storeErrors } } },
-    async (req) => accounts.orders.get(requireUser(req).user.id, req.params.id),
+    async (req) => store.orders.get(requireUser(req).user.id, req.params.id),
   );
 
   app.post(
@@ -70,7 +68,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { user } = requireUser(req);
-      const id = await accounts.plays.record(user.id, req.body.trackId, req.body.msPlayed);
+      const id = await store.plays.record(user.id, req.body.trackId, req.body.msPlayed);
       return reply.status(201).send({ id, trackId: req.body.trackId });
     },
   );
