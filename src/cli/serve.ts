@@ -36,6 +36,8 @@ export async function ensureCatalog(config: Config): Promise<boolean> {
 /** The integrity check before serving (CHINOOK_START_CHECK); throws IntegrityError on a damaged file. */
 export async function startCheck(config: Config): Promise<void> {
   if (!fs.existsSync(config.dbPath)) return;
+  // A file that cannot be opened at all (read-only mount, not a database) is said as such, not as a failed check.
+  openPrimary(config, { skipMigrations: true }).close();
   const mode = startCheckMode(config.startCheck as StartCheck, config.dbPath);
   const mib = (fs.statSync(config.dbPath).size / 2 ** 20).toFixed(1);
   if (!mode) {

@@ -71,7 +71,7 @@ describe('chinook backup and restore', () => {
           }
         }
       });
-      await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 300 && acked.length < 40; i++) await new Promise((r) => setTimeout(r, 50));
       backupStartedAt = performance.now();
       const made = await chinook(['--db', config.dbPath, 'backup', backup, '--quiet']);
       assert.equal(made.code, 0, made.stderr);
