@@ -38,7 +38,15 @@ export const adminOpsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/metrics',
-    { preHandler: guard, schema: { tags: ['system'], summary: 'Prometheus metrics of this worker (admin)', querystring: NoQuery } },
+    {
+      preHandler: guard,
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics of this worker (admin)',
+        querystring: NoQuery,
+        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } }, ...adminErrorReplies },
+      },
+    },
     async (_req, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 
