@@ -11,6 +11,8 @@ import { type Db, openPrimary } from './db/connection.ts';
 import { StorageHealth } from './db/storage-health.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { DomainEvents } from './events/index.ts';
+import { connectCarrier } from './events/carrier.ts';
+import { SqliteEventLog } from './events/sqlite-log.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
@@ -28,6 +30,8 @@ export interface AppContext {
   reports: SalesReports;
   /** The in-memory cache database, cached catalog reads and the invalidation bus. */
   cache: CacheLayer;
+  /** Carries domain events to and from the other processes on the file (null in memory). */
+  eventLog: SqliteEventLog | null;
   /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
   events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
@@ -74,13 +78,19 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   similarity.storeNeighboursWith(writes);
   const checkpointer =
     writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint, maxWalBytes: config.walLimitMiB * 1024 * 1024 });
-  const accounts = createAccounts(db, writes, cache, config);
+  const accounts = createAccounts(db, writes, cache, events, config);
+  // Other processes on this file hear this one's edits, orders and revoked sessions (and it theirs).
+  const eventLog = db.name === ':memory:' ? null : new SqliteEventLog(db, writes, { onError: (err) => storage.fault(err) });
+  const disconnectCarrier = eventLog ? connectCarrier(events, eventLog) : () => {};
+  // Fell behind the log's retention: whatever it missed may be cached, so nothing cached is trusted.
+  eventLog?.onGap(() => cache.cache?.flush());
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
+    disconnectCarrier();
     stopAccountsMaintenance();
     stopStoreMaintenance();
     storage.close();
@@ -98,6 +108,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     reports,
     cache,
     events,
+    eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
     recommender: createRecommender(db, similarity),

@@ -11,6 +11,7 @@ import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
 import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
 import { storageProbeSchema } from './migrations/010-storage-probe.ts';
+import { eventLogSchema } from './migrations/011-event-log.ts';
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   vectorChangesSchema,
   trackPopularitySchema,
   storageProbeSchema,
+  eventLogSchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -7,64 +7,23 @@
 //   npm run test:crash                          # 12 rounds with 1 worker, 12 with 2
 //   CHINOOK_CRASH_ROUNDS=20 npm run test:crash  # per worker count
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { projectRoot } from '../../src/config.ts';
 import { checkSearchIndex } from '../../src/search/index.ts';
 import { Client } from '../accounts/client.ts';
 import { importedDb } from '../helpers.ts';
+import { startServe } from '../serve-process.ts';
 
 const ROUNDS = Number(process.env.CHINOOK_CRASH_ROUNDS ?? 12);
 const token = 'crash-admin';
 const admin = { authorization: `Bearer ${token}` };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startServe(dbPath: string, workers: number): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHINOOK_') && !k.startsWith('NODE_TEST')));
-  // Its own process group: kill -9 of the group takes the primary and its workers at once, as a crash of the machine would.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', '--db', dbPath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)],
-    {
-      cwd: projectRoot,
-      detached: true,
-      stdio: 'ignore',
-      env: {
-        ...env,
-        LOG_LEVEL: 'silent',
-        CHINOOK_ADMIN_TOKEN: token,
-        CHINOOK_CACHE_PRELOAD: 'false',
-        CHINOOK_DEFERRED_INDEX_MS: '50', // folds run all the time, so kills land inside them too
-        CHINOOK_LOGIN_RATE_PER_MINUTE: '100000',
-        CHINOOK_START_CHECK: 'off',
-      },
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      const r = await fetch(`${url}/health/ready`);
-      if (r.status === 200) return { child, url };
-    } catch {}
-    if (child.exitCode !== null) throw new Error(`chinook serve exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('chinook serve did not become ready in 60 s');
-}
+const SERVE_ENV = {
+  CHINOOK_ADMIN_TOKEN: token,
+  CHINOOK_DEFERRED_INDEX_MS: '50', // folds run all the time, so kills land inside them too
+  CHINOOK_LOGIN_RATE_PER_MINUTE: '100000',
+};
 
 interface Ledger {
   plays: Map<number, number>; // nonce (ms_played) → acknowledged play id
@@ -89,7 +48,7 @@ let nonce = 1_000_000 + randomInt(1_000_000);
 let editTrack = 100;
 
 async function round(dbPath: string, n: number, workers: number, ledger: Ledger): Promise<RoundReport> {
-  const { child, url } = await startServe(dbPath, workers);
+  const { child, url } = await startServe(dbPath, { workers, env: SERVE_ENV });
   const before = { plays: ledger.plays.size, orders: ledger.orders.length, newTracks: ledger.newTracks.size, edits: 0 };
   let edits = 0;
   let stop = false;
@@ -254,7 +213,7 @@ describe(`kill -9 rounds: ${ROUNDS} with one process, ${ROUNDS} with two workers
       }
     }
     // After the last kill the service starts and answers as usual.
-    const { child, url } = await startServe(config.dbPath, 1);
+    const { child, url } = await startServe(config.dbPath, { env: SERVE_ENV });
     try {
       assert.equal((await fetch(`${url}/api/tracks/1`)).status, 200);
     } finally {
