@@ -8,6 +8,7 @@ import { startBackupSchedule } from '../db/backup-schedule.ts';
 import { openPrimary } from '../db/connection.ts';
 import { checkIntegrity, IntegrityError, START_CHECK_AUTO_MAX_MIB, type StartCheck, startCheckMode } from '../db/integrity.ts';
 import { buildApp } from '../http/app.ts';
+import { serveClusterMetrics } from '../http/cluster-metrics.ts';
 import { importOfficial } from '../importer/official.ts';
 import { resolveSource } from '../importer/source.ts';
 import { catalogIsEmpty, formatCounts } from '../importer/tables.ts';
@@ -97,6 +98,7 @@ function scheduleBackups(config: Config, logger: { info(o: object, m: string): v
 async function servePrimary(config: Config): Promise<void> {
   await ensureCatalog(config);
   relayCacheMessages(cluster);
+  serveClusterMetrics(cluster);
   scheduleBackups(config, { info: (_o, m) => console.error(m), error: (_o, m) => console.error(m) });
   let stopping = false;
   const started = Date.now();

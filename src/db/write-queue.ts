@@ -64,6 +64,7 @@ export class WriteQueue {
   private readonly maxWaitMs: number;
   private readonly busyTimeoutMs: number;
   private readonly storage: StorageHealth | undefined;
+  private readonly batchListeners = new Set<(operations: number, commitMs: number) => void>();
   private readonly totals = { batches: 0, operations: 0, failed: 0, busyRetries: 0, maxBatch: 0, waitMs: 0, commitMs: 0 };
 
   constructor(
@@ -99,6 +100,12 @@ export class WriteQueue {
       meanQueueWaitMs: t.operations ? t.waitMs / t.operations : 0,
       meanCommitMs: t.batches ? t.commitMs / t.batches : 0,
     };
+  }
+
+  /** Hears every committed batch: its operations and how long BEGIN…COMMIT took (metrics). Returns an unsubscribe. */
+  onBatch(listener: (operations: number, commitMs: number) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
   }
 
   /** Waits for everything queued so far to commit. */
@@ -170,6 +177,7 @@ export class WriteQueue {
         t.operations += batch.length;
         t.maxBatch = Math.max(t.maxBatch, batch.length);
         t.commitMs += now - outcome.beganAt;
+        for (const listener of this.batchListeners) listener(batch.length, now - outcome.beganAt);
         for (const p of batch) t.waitMs += outcome.beganAt - p.enqueuedAt;
         outcome.results.forEach((r, i) => {
           const p = batch[i] as Pending;
