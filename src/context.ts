@@ -17,7 +17,7 @@ import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
 import { SearchService } from './search/service.ts';
-import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import { Customers, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
 import { SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
@@ -111,7 +111,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
-    recommender: createRecommender(db, similarity),
+    recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
     search,
     writes,
     storage,

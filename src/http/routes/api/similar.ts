@@ -9,6 +9,12 @@ const SimilarQuery = Type.Object(
       description: 'audio (listens-alike), lyric (text), metadata, or blend of the three',
     }),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+    maxPerAlbum: Type.Integer({
+      minimum: 1,
+      maximum: 50,
+      default: 3,
+      description: 'at most this many tracks of one album in each run of 10 results (50: no limit); copies of one song always collapse',
+    }),
   },
   { additionalProperties: false },
 );
@@ -33,7 +39,7 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Tracks most similar to this one in a vector space (the track itself excluded)',
+        summary: 'Tracks most similar to this one in a vector space (the track itself and copies of one song excluded, albums spread out)',
         params: IdParams,
         querystring: SimilarQuery,
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
@@ -41,11 +47,11 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const { id } = req.params;
-      const { space, limit } = req.query;
-      const compute = () => similarity.similar(id, space, limit);
+      const { space, limit, maxPerAlbum } = req.query;
+      const compute = () => similarity.similar(id, space, limit, { maxPerAlbum });
       if (!cache.cache) return compute();
       return cache.cache.remember(
-        `similar:${id}:${space}:${limit}`,
+        `similar:${id}:${space}:${limit}:${maxPerAlbum}`,
         { tags: (v) => ['recommendations', `track:${id}`, ...v.items.map((i) => `track:${i.id}`)] },
         compute,
       );
