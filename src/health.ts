@@ -3,9 +3,8 @@
 // process read and write the primary (src/db/readiness.ts). The track count comes from the
 // catalog and is kept 10 s: count(*) walks an index, fine once, not on every probe of a
 // 1M-track catalog under load.
-import fs from 'node:fs';
 import type { CatalogService } from './catalog/index.ts';
-import { type Db, readPragmas, sqliteVersions } from './db/connection.ts';
+import { type Db, fileBytes, readPragmas, sqliteVersions } from './db/connection.ts';
 import { currentVersion } from './db/migrations.ts';
 import { Readiness, type ReadinessReport } from './db/readiness.ts';
 import type { StorageHealth, StorageState } from './db/storage-health.ts';
@@ -37,14 +36,6 @@ export interface HealthReport extends HealthSummary {
   };
   storage: StorageState;
 }
-
-const fileBytes = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
 
 export class HealthService {
   private readonly versions;

@@ -1,9 +1,28 @@
-// `chinook serve` as a real child process on a given database file, in its own process group
-// (so a test can SIGKILL the primary and its workers at once, as a machine crash would).
-import { type ChildProcess, spawn } from 'node:child_process';
+// The `chinook` CLI as real child processes: a one-off command, and `chinook serve` on a given
+// database file in its own process group (so a test can SIGKILL the primary and its workers at
+// once, as a machine crash would). Our own CHINOOK_* variables are not passed on.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import { projectRoot } from '../src/config.ts';
+
+const inheritedEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHINOOK_') && !k.startsWith('NODE_TEST')));
+
+/** Runs `chinook ARGS` to the end; never throws on a non-zero exit. */
+export async function runChinook(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...inheritedEnv(), ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -27,7 +46,6 @@ export interface ServeProcess {
 /** Starts `chinook serve` and resolves once /health/ready answers 200. */
 export async function startServe(dbPath: string, options: { workers?: number; env?: Record<string, string> } = {}): Promise<ServeProcess> {
   const port = await freePort();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHINOOK_') && !k.startsWith('NODE_TEST')));
   const args = [
     '--import',
     'tsx',
@@ -46,7 +64,7 @@ export async function startServe(dbPath: string, options: { workers?: number; en
     cwd: projectRoot,
     detached: true,
     stdio: 'ignore',
-    env: { ...inherited, LOG_LEVEL: 'silent', CHINOOK_CACHE_PRELOAD: 'false', CHINOOK_START_CHECK: 'off', ...options.env },
+    env: { ...inheritedEnv(), LOG_LEVEL: 'silent', CHINOOK_CACHE_PRELOAD: 'false', CHINOOK_START_CHECK: 'off', ...options.env },
   });
   const group = (signal: NodeJS.Signals) => {
     try {

@@ -111,6 +111,15 @@ function whyCannotOpen(dbPath: string, err: unknown, readonly: boolean): string 
   return `SQLite could not open it ${said}`;
 }
 
+/** A file's size in bytes; 0 when it does not exist (no WAL between a truncating checkpoint and the next write). */
+export function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Pragmas read back from a live connection, for `chinook doctor` and /health. */
 export function readPragmas(db: Db): Record<string, unknown> {
   const names = [

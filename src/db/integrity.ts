@@ -5,8 +5,9 @@
 // (Chinook, 5.8 MiB: 158 ms; a 1M-track synthetic catalog, 794 MiB: 17.4 s) and
 // integrity_check ~3× that (51.2 s at 1M). So start-up runs quick_check only on files up to
 // START_CHECK_AUTO_MAX_MIB (about 1.5 s at most) unless told otherwise (CHINOOK_START_CHECK).
-import fs from 'node:fs';
+
 import { Worker } from 'node:worker_threads';
+import { fileBytes } from './connection.ts';
 
 export type StartCheck = 'auto' | 'quick' | 'full' | 'off';
 export const START_CHECK_AUTO_MAX_MIB = 64;
@@ -34,11 +35,8 @@ export class IntegrityError extends Error {
   }
 }
 
-const fileBytes = (dbPath: string) => {
-  let total = 0;
-  for (const f of [dbPath, `${dbPath}-wal`]) if (fs.existsSync(f)) total += fs.statSync(f).size;
-  return total;
-};
+/** The database and its WAL: what a check reads. */
+const checkedBytes = (dbPath: string) => fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
 
 /**
  * Runs the check on its own read-only connection in a worker thread (integrity-worker.mjs).
@@ -62,7 +60,7 @@ export async function checkIntegrity(
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the integrity check stopped (exit ${code})`)));
     });
-    return { ok: problems.length === 0, mode, problems, ms: performance.now() - started, bytes: fileBytes(dbPath) };
+    return { ok: problems.length === 0, mode, problems, ms: performance.now() - started, bytes: checkedBytes(dbPath) };
   } finally {
     await worker.terminate();
   }
@@ -72,5 +70,5 @@ export async function checkIntegrity(
 export function startCheckMode(setting: StartCheck, dbPath: string): 'quick' | 'full' | null {
   if (setting === 'off') return null;
   if (setting === 'quick' || setting === 'full') return setting;
-  return fileBytes(dbPath) <= START_CHECK_AUTO_MAX_MIB * 1024 * 1024 ? 'quick' : null;
+  return checkedBytes(dbPath) <= START_CHECK_AUTO_MAX_MIB * 1024 * 1024 ? 'quick' : null;
 }

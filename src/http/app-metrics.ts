@@ -6,19 +6,11 @@
 // the write-queue, search and KNN histograms observe as things happen (one observe() each,
 // about a microsecond). In a cluster the primary sums workers (AggregatorRegistry); gauges of
 // the shared file (WAL size, checkpoint lag) take the maximum instead of a meaningless sum.
-import fs from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
+import { fileBytes } from '../db/connection.ts';
 
 const SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
-const fileBytes = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
 
 /** Times every call of `object[method]` (also calls the object makes to itself, which go through the instance). */
 function timeCalls<T extends object, K extends keyof T>(object: T, method: K, observe: (seconds: number, args: unknown[]) => void): void {

@@ -1,9 +1,8 @@
 // Backup and restore as an operator runs them: `chinook backup` beside a loaded server (a real
 // child process taking writes), `chinook restore` refused while the server runs, then applied.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,41 +11,22 @@ import Database from 'better-sqlite3';
 import { projectRoot } from '../../src/config.ts';
 import { backupFileName, pruneBackups, runScheduledBackup } from '../../src/db/backup-schedule.ts';
 import { Client } from '../accounts/client.ts';
+import { chinookFile, damageTracksPage } from '../damage.ts';
 import { importedDb, tempDir } from '../helpers.ts';
+import { runChinook, startServe } from '../serve-process.ts';
 
-const exec = promisify(execFile);
-const main = path.join(projectRoot, 'src', 'cli', 'main.ts');
+const _exec = promisify(execFile);
+const _main = path.join(projectRoot, 'src', 'cli', 'main.ts');
 
-async function chinook(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHINOOK_') && !k.startsWith('NODE_TEST')));
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', main, ...args], { cwd: projectRoot, env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function startServerProcess(dbPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'store', 'crash-server.ts'), dbPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    buffered += chunk.toString();
-    const line = buffered.split('\n').find((l) => l.startsWith('{'));
-    if (line) return { child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
-  }
-  throw new Error('server exited before listening');
-}
+const chinook = runChinook;
 
 describe('chinook backup and restore', () => {
   it('a backup taken under write load restores to a consistent file holding every write acknowledged before it started', async () => {
     const { config, db } = importedDb();
     db.close();
     const backup = path.join(tempDir(), 'chinook-backup.sqlite');
-    const { child, url } = await startServerProcess(config.dbPath);
+    const server = await startServe(config.dbPath, { env: { CHINOOK_LOGIN_RATE_PER_MINUTE: '100000' } });
+    const { url } = server;
     const acked: { id: number; at: number; kind: 'play' | 'order'; trackIds?: number[] }[] = [];
     let stop = false;
     let backupStartedAt = 0;
@@ -86,13 +66,14 @@ describe('chinook backup and restore', () => {
       // A server has the file open: restore refuses, naming it and saying how to stop it.
       const refused = await chinook(['--db', config.dbPath, 'restore', backup, '--quiet']);
       assert.equal(refused.code, 2, refused.stdout);
-      assert.match(refused.stderr, new RegExp(`is open in 1 process\\(es\\):\\n  pid ${child.pid}: .*crash-server\\.ts`));
+      assert.match(
+        refused.stderr,
+        new RegExp(`is open in \\d+ process\\(es\\):\\n  pid \\d+: .*src/cli/main\\.ts --db ${config.dbPath.replace(/[.]/g, '\\.')} serve`),
+      );
       assert.match(refused.stderr, /Stop them first \(SIGTERM/);
     } finally {
       stop = true;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     }
     const before = acked.filter((a) => a.at < backupStartedAt);
     const after = acked.filter((a) => a.at >= backupStartedAt);
@@ -126,28 +107,18 @@ describe('chinook backup and restore', () => {
   });
 
   it('restore refuses a damaged backup and leaves the database as it was', async () => {
-    const { config, db } = importedDb();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
+    const dbPath = chinookFile();
     const damaged = path.join(tempDir(), 'damaged.sqlite');
-    fs.copyFileSync(config.dbPath, damaged);
-    const look = new Database(damaged, { readonly: true });
-    const page = look
-      .prepare("SELECT pageno FROM dbstat WHERE name = 'chinook_tracks' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2")
-      .pluck()
-      .get() as number;
-    look.close();
-    const fd = fs.openSync(damaged, 'r+');
-    fs.writeSync(fd, Buffer.alloc(512, 0x5a), 0, 512, (page - 1) * 32768 + 8);
-    fs.closeSync(fd);
-    const before = fs.readFileSync(config.dbPath);
-    const r = await chinook(['--db', config.dbPath, 'restore', damaged, '--quiet']);
+    fs.copyFileSync(dbPath, damaged);
+    damageTracksPage(damaged);
+    const before = fs.readFileSync(dbPath);
+    const r = await chinook(['--db', dbPath, 'restore', damaged, '--quiet']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /failed integrity_check: .+Nothing was changed/);
-    assert.ok(fs.readFileSync(config.dbPath).equals(before));
+    assert.ok(fs.readFileSync(dbPath).equals(before));
     const notChinook = path.join(tempDir(), 'other.sqlite');
     new Database(notChinook).exec('CREATE TABLE t (x)');
-    assert.match((await chinook(['--db', config.dbPath, 'restore', notChinook, '--quiet'])).stderr, /is not a Chinook database/);
+    assert.match((await chinook(['--db', dbPath, 'restore', notChinook, '--quiet'])).stderr, /is not a Chinook database/);
   });
 
   it('scheduled backups keep the newest N', async () => {
