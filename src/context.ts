@@ -8,8 +8,11 @@ import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
 import { type Db, openPrimary } from './db/connection.ts';
+import { StorageHealth } from './db/storage-health.ts';
 import { WriteQueue } from './db/write-queue.ts';
+import { connectCarrier } from './events/carrier.ts';
 import { DomainEvents } from './events/index.ts';
+import { SqliteEventLog } from './events/sqlite-log.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { SalesReports } from './reports/sales.ts';
@@ -27,6 +30,8 @@ export interface AppContext {
   reports: SalesReports;
   /** The in-memory cache database, cached catalog reads and the invalidation bus. */
   cache: CacheLayer;
+  /** Carries domain events to and from the other processes on the file (null in memory). */
+  eventLog: SqliteEventLog | null;
   /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
   events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
@@ -38,6 +43,8 @@ export interface AppContext {
   search: SearchService;
   /** The process's group-commit queue: every account/store write goes through it. */
   writes: WriteQueue;
+  /** Storage faults (full disk, read-only file, I/O errors): 503s, rate-limited logs, readiness. */
+  storage: StorageHealth;
   /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
   /** The WAL checkpointer thread's counters (null when the database is in memory). */
@@ -66,18 +73,27 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
-  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  const storage = new StorageHealth(db.name);
+  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs, storage });
   similarity.storeNeighboursWith(writes);
-  const checkpointer = writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint });
-  const accounts = createAccounts(db, writes, cache, config);
+  const checkpointer =
+    writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint, maxWalBytes: config.walLimitMiB * 1024 * 1024 });
+  const accounts = createAccounts(db, writes, cache, events, config);
+  // Other processes on this file hear this one's edits, orders and revoked sessions (and it theirs).
+  const eventLog = db.name === ':memory:' ? null : new SqliteEventLog(db, writes, { onError: (err) => storage.fault(err) });
+  const disconnectCarrier = eventLog ? connectCarrier(events, eventLog) : () => {};
+  // Fell behind the log's retention: whatever it missed may be cached, so nothing cached is trusted.
+  eventLog?.onGap(() => cache.cache?.flush());
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
+    disconnectCarrier();
     stopAccountsMaintenance();
     stopStoreMaintenance();
+    storage.close();
     void checkpointer?.stop();
     vectorRefresh.stop();
     stopIndexHelper(db);
@@ -92,15 +108,17 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     reports,
     cache,
     events,
+    eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
     recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
     search,
     writes,
+    storage,
     accounts,
     checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
-    health: new HealthService(db, catalog),
+    health: new HealthService(db, catalog, storage, writes),
     async preload(topN) {
       const started = performance.now();
       const entries = () => cache.cache?.stats().total.entries ?? 0;

@@ -11,6 +11,8 @@ import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
 import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
 import { searchForgivingSchema } from './migrations/010-search-forgiving.ts';
+import { storageProbeSchema } from './migrations/011-storage-probe.ts';
+import { eventLogSchema } from './migrations/012-event-log.ts';
 
 export interface Migration {
   version: number;
@@ -30,6 +32,8 @@ export const migrations: readonly Migration[] = [
   vectorChangesSchema,
   trackPopularitySchema,
   searchForgivingSchema,
+  storageProbeSchema,
+  eventLogSchema,
 ];
 
 export function currentVersion(db: Db): number {
