@@ -3,6 +3,7 @@
 
 import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
 import { type CacheLayer, createCacheLayer } from './cache/index.ts';
+import { CachedCatalog } from './catalog/cached.ts';
 import { CatalogEditor } from './catalog/edits.ts';
 import { CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
@@ -12,21 +13,33 @@ import { WriteQueue } from './db/write-queue.ts';
 import { DomainEvents } from './events/index.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
-import { SalesReports } from './reports/sales.ts';
-import { SearchService } from './search/service.ts';
+import { CachedReports, SalesReports } from './reports/index.ts';
+import { type CachedSearchResult, cachedSearch } from './search/cached.ts';
+import { type SearchRequest, SearchService } from './search/service.ts';
 import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import { cachedSimilar, type SimilarRequest } from './vectors/cached.ts';
 import { VectorRefreshQueue } from './vectors/refresh.ts';
-import { SimilarityService } from './vectors/service.ts';
+import { type SimilarItem, SimilarityService } from './vectors/service.ts';
 import { TextQueryRetriever } from './vectors/text-query.ts';
 import { stopIndexHelper } from './vectors/vector-index.ts';
+
+/** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
+export interface CachedReads {
+  catalog: CachedCatalog;
+  reports: CachedReports;
+  search(req: SearchRequest): Promise<CachedSearchResult>;
+  similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
+}
 
 export interface AppContext {
   config: Config;
   db: Db;
   catalog: CatalogService;
   reports: SalesReports;
-  /** The in-memory cache database, cached catalog reads and the invalidation bus. */
+  /** The in-memory cache database and the invalidation bus. */
   cache: CacheLayer;
+  /** Catalog, report, search and similarity reads through the cache database (what the routes call). */
+  cached: CachedReads;
   /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
   events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
@@ -56,7 +69,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
   const events = new DomainEvents();
-  const cache = createCacheLayer(config, { catalog, reports }, events);
+  const cache = createCacheLayer(config, events);
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
   const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
@@ -71,6 +84,12 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
+  const cached: CachedReads = {
+    catalog: new CachedCatalog(cache.cache, catalog),
+    reports: new CachedReports(cache.cache, reports),
+    search: (req) => cachedSearch(cache.cache, search, req),
+    similar: (req) => cachedSimilar(cache.cache, similarity, req),
+  };
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
@@ -89,6 +108,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
+    cached,
     events,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
@@ -98,11 +118,17 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     accounts,
     store,
     health: new HealthService(db, catalog),
-    async preload(topN) {
+    async preload(topN = 50) {
       const started = performance.now();
       const entries = () => cache.cache?.stats().total.entries ?? 0;
       const before = entries();
-      await cache.catalog.preload(topN);
+      if (cache.cache) {
+        // What a storefront's first page asks for: the genre list, the best sellers and their track pages.
+        await cached.catalog.genres();
+        await cached.reports.topTracks(10);
+        await cached.reports.topArtists(10);
+        for (const t of reports.topTracks(topN)) await cached.catalog.track(t.id);
+      }
       store.popularity.refresh();
       return { entries: entries() - before, ms: performance.now() - started };
     },

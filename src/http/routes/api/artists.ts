@@ -8,7 +8,7 @@ const sortOf = <K extends string>(keys: K[]) => Type.Union(keys.map((k) => Type.
 const ArtistSummary = Type.Object({ id: Type.Integer(), name: Type.String(), albumCount: Type.Integer() });
 
 export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/artists',

@@ -6,7 +6,7 @@ import { errorReplies, Nullable, ReportLimit } from '../../schemas.ts';
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.reports;
   const common = { tags: ['reports'], querystring: LimitQuery };
 
   app.get(

@@ -1,7 +1,6 @@
 // /api/search, /api/search/suggest and /api/admin/search/stats: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { cachedSearch } from '../../../search/cached.ts';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
 import { errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
@@ -70,7 +69,7 @@ export const SearchReply = Type.Object({
 });
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search, cache } = app.ctx;
+  const { search, cached } = app.ctx;
 
   app.get(
     '/search',
@@ -82,7 +81,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SearchReply, ...errorReplies },
       },
     },
-    async (req) => cachedSearch(cache.cache, search, req.query),
+    async (req) => cached.search(req.query),
   );
 
   app.get(

@@ -6,7 +6,7 @@ import { CountedSchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, 
 const PlaylistSort = Type.Union([Type.Literal('name'), Type.Literal('id')]);
 
 export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/genres',

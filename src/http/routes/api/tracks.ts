@@ -31,7 +31,7 @@ export const TrackListQuery = Type.Object(
 );
 
 export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/tracks',
