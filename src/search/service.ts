@@ -1,6 +1,6 @@
 // Search and suggestions over the FTS5 indexes: parse → match → rank → facet → page →
 // highlight, with a typo-correcting second pass when a term matches nothing.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, type Stmt, statementFor } from '../db/connection.ts';
 import { ApiError } from '../errors.ts';
 import { escapeHtml, markHighlight } from './highlight.ts';
 import { type ParsedQuery, parseQuery, plainText, renderQuery, type Term, termFts, toFts, tokenize } from './query.ts';
@@ -180,7 +180,6 @@ const MARK_CLOSE = '\uE001';
 export const HYBRID_CANDIDATES = 100;
 
 export class SearchService {
-  private readonly cached = new Map<string, Stmt>();
   private readonly vocabulary: Vocabulary;
   private vectorRetriever: VectorRetriever | null = null;
   private readonly suggester: Suggester;
@@ -250,13 +249,9 @@ export class SearchService {
     this.vocabulary.invalidate();
   }
 
-  private stmt(key: string, sql: () => string): Stmt {
-    let stmt = this.cached.get(key);
-    if (!stmt) {
-      stmt = this.db.prepare(sql());
-      this.cached.set(key, stmt);
-    }
-    return stmt;
+  /** The statement for one shape of query (filters, sort), prepared once per connection. */
+  private stmt(shape: string, sql: () => string): Stmt {
+    return statementFor(this.db, `search|${shape}`, sql);
   }
 
   /**
