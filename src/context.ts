@@ -3,25 +3,24 @@
 
 import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
 import { type CacheLayer, createCacheLayer } from './cache/index.ts';
-import { CachedCatalog } from './catalog/cached.ts';
-import { CatalogEditor } from './catalog/edits.ts';
-import { CatalogService } from './catalog/index.ts';
+import { CachedCatalog, CatalogEditor, CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
-import { type Db, openPrimary } from './db/connection.ts';
-import { WriteQueue } from './db/write-queue.ts';
+import { type Db, openPrimary, startCheckpointer, WriteQueue } from './db/index.ts';
 import { DomainEvents } from './events/index.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
-import { type CachedSearchResult, cachedSearch } from './search/cached.ts';
-import { type SearchRequest, SearchService } from './search/service.ts';
+import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
 import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
-import { cachedSimilar, type SimilarRequest } from './vectors/cached.ts';
-import { VectorRefreshQueue } from './vectors/refresh.ts';
-import { type SimilarItem, SimilarityService } from './vectors/service.ts';
-import { TextQueryRetriever } from './vectors/text-query.ts';
-import { stopIndexHelper } from './vectors/vector-index.ts';
+import {
+  cachedSimilar,
+  type SimilarItem,
+  SimilarityService,
+  type SimilarRequest,
+  stopIndexHelper,
+  TextQueryRetriever,
+  VectorRefreshQueue,
+} from './vectors/index.ts';
 
 /** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
 export interface CachedReads {

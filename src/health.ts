@@ -2,8 +2,7 @@
 // comes from the catalog and is kept 10 s: count(*) walks an index, fine once, not on every
 // probe of a 1M-track catalog under load.
 import type { CatalogService } from './catalog/index.ts';
-import { type Db, sqliteVersions } from './db/connection.ts';
-import { currentVersion } from './db/migrations.ts';
+import { currentVersion, type Db, sqliteVersions } from './db/index.ts';
 
 export const APP_VERSION = '0.1.0';
 const TRACK_COUNT_TTL_MS = 10_000;

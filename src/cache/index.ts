@@ -73,6 +73,8 @@ export function createCacheLayer(config: CacheConfig, events: DomainEvents, opti
   };
 }
 
-export type { CacheStats, Entry, RememberOptions } from './cache-db.ts';
+export { relayCacheMessages } from './bus.ts';
+export type { CacheStats, Entry, RememberOptions, TableStats } from './cache-db.ts';
 export { CacheDb } from './cache-db.ts';
+export { sendEntry } from './http.ts';
 export { keyOf, remember, rememberEntry } from './remember.ts';

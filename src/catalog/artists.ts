@@ -1,5 +1,5 @@
 // Artists and albums: lists with keyset pagination, details with their children.
-import { type Db, statement } from '../db/connection.ts';
+import { type Db, statement } from '../db/index.ts';
 import { notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 import { TRACK_SELECT, type Track } from './tracks.ts';

@@ -2,8 +2,7 @@
 // (src/events/) carrying the ids before and after, so every cache entry that showed the old
 // row can go; the write resolves once every subscriber has finished with it.
 // FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
-import { type Db, type Stmt, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, type Stmt, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import type { AlbumDetail, ArtistDetail } from './artists.ts';

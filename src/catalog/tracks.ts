@@ -1,5 +1,5 @@
 // Tracks: lookup by id or slug, and filtered, sorted, keyset-paginated lists.
-import { type Db, statement } from '../db/connection.ts';
+import { type Db, statement } from '../db/index.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 

@@ -2,12 +2,18 @@
 // `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, type ConfigOverrides, describeSettings, loadConfig } from '../config.ts';
-import { openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
-import { currentVersion, migrate, migrations } from '../db/migrations.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
-import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
-import { catalogCounts, catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { currentVersion, migrate, migrations, openPrimary, readPragmas, sqliteVersions } from '../db/index.ts';
+import {
+  catalogCounts,
+  catalogIsEmpty,
+  formatCounts,
+  importOfficial,
+  importSynthetic,
+  resolveSource,
+  SourceNotFoundError,
+  SYNTHETIC_DEFAULT_SEED,
+  SYNTHETIC_MAX_TRACKS,
+} from '../importer/index.ts';
 import { registerCacheCommands } from './cache.ts';
 import { createProgress } from './progress.ts';
 import { registerSearchCommands } from './search.ts';

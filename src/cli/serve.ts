@@ -1,13 +1,11 @@
 // `chinook serve`: prepare the database (migrate, import when empty) and listen.
 import cluster from 'node:cluster';
-import { relayCacheMessages } from '../cache/bus.ts';
+import { relayCacheMessages } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
-import { openPrimary } from '../db/connection.ts';
-import { buildApp } from '../http/app.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource } from '../importer/source.ts';
-import { catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { openPrimary } from '../db/index.ts';
+import { buildApp } from '../http/index.ts';
+import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 

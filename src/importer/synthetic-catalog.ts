@@ -2,8 +2,8 @@
 // each track is (genre, media type, album, popularity) for the playlists and invoices after.
 // Draws from the `shape` stream (sizes, genres, durations, popularity), the `names` stream
 // (through NameMaker) and the `public-ids` stream, in catalog order.
-import { trackSlug } from '../catalog/slug.ts';
-import type { Db, Stmt } from '../db/connection.ts';
+import { trackSlug } from '../catalog/index.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { cumulative, type Rng } from './rng.ts';
 import { type ArtistPlan, NameMaker } from './synthetic-names.ts';
 import type { TrackSampler } from './synthetic-sampling.ts';

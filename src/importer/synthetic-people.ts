@@ -1,7 +1,7 @@
 // Writes the synthetic staff and customers: Chinook's management chain with enough sales
 // support agents for the customers, and customers spread over Chinook's countries, each with
 // one to three favourite genres that drive what they buy (synthetic-sales.ts).
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { cumulative, Rng } from './rng.ts';
 import type { TrackSampler } from './synthetic-sampling.ts';
 import { asciiWord, customerCount, isoSeconds } from './synthetic-shape.ts';

@@ -1,7 +1,7 @@
 // Writes the synthetic playlists and invoices, sampling tracks by popularity (TrackSampler):
 // per-genre "essentials", mood and genre mixes, whole discographies ("This Is …"), themed
 // lists; and invoices that grow around what is already in the basket.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { cumulative, Rng } from './rng.ts';
 import type { Customers } from './synthetic-people.ts';
 import type { TrackSampler } from './synthetic-sampling.ts';

@@ -8,8 +8,8 @@
 // and the table writers synthetic-catalog.ts, synthetic-people.ts, synthetic-sales.ts. Each
 // random stream (names, shape, public ids, employees, customers, playlists, invoices) is its
 // own seeded Rng, drawn in the same order whatever the code's layout.
-import type { Db } from '../db/connection.ts';
-import { withSearchIndexSuspended } from '../search/maintenance.ts';
+import type { Db } from '../db/index.ts';
+import { withSearchIndexSuspended } from '../search/index.ts';
 import type { ImportResult } from './official.ts';
 import { Rng } from './rng.ts';
 import { CatalogWriter } from './synthetic-catalog.ts';

@@ -7,11 +7,8 @@
 //
 // Similarity sanity: for each space, the share of a track's 10 nearest neighbours that share
 // its genre / artist, against 10 random other tracks (seeded).
-import type { Db } from '../db/connection.ts';
-import { computeEmbeddings, ensureVectors } from '../vectors/build.ts';
-import { seededRandom } from '../vectors/linalg.ts';
-import { SimilarityService } from '../vectors/service.ts';
-import type { SimilarSpace, Space } from '../vectors/spaces.ts';
+import type { Db } from '../db/index.ts';
+import { computeEmbeddings, ensureVectors, SimilarityService, type SimilarSpace, type Space, seededRandom } from '../vectors/index.ts';
 import { DEFAULT_WEIGHTS, Recommender, STRATEGIES, type Weights } from './recommender.ts';
 
 export interface MethodScores {

@@ -2,7 +2,7 @@
 // scores, every strategy's scores are divided by its best score (so a strategy's scale does
 // not decide the mix), then weighted and summed. Similarity is 1 − cosine distance, so larger
 // means closer. Tracks the customer already owns are never recommended; no history → popular.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { playIdsOfUsers } from '../store/plays.ts';
 

@@ -1,3 +1,4 @@
+export { type CachedSearchResult, cachedSearch } from './cached.ts';
 export {
   type CheckResult,
   checkSearchIndex,

@@ -14,7 +14,7 @@
 // prefixes that match a large share of all names, so ranking them live costs a popularity
 // sum per match: 1 ms on Chinook, 130 ms on 1M tracks). The catalog triggers bump
 // search_suggest_gen; a list built under an older generation is recomputed on first use.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export const FTS = 'music_search_fts';
 export const SUGGEST = 'music_suggest_fts';

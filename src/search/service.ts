@@ -1,6 +1,6 @@
 // Search and suggestions over the FTS5 indexes: parse → match → rank → facet → page →
 // highlight, with a typo-correcting second pass when a term matches nothing.
-import { type Db, type Stmt, statementFor } from '../db/connection.ts';
+import { type Db, type Stmt, statementFor } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import { escapeHtml, markHighlight } from './highlight.ts';
 import { type ParsedQuery, parseQuery, plainText, renderQuery, type Term, termFts, toFts, tokenize } from './query.ts';

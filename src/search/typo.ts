@@ -1,6 +1,6 @@
 // Typo tolerance: a term with no match is replaced by the closest term of the index
 // vocabulary (fts5vocab), within 1 edit for words of 5+ letters and 2 for 9+.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { VOCAB } from './schema.ts';
 
 export function maxEdits(word: string): number {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { parseWeights } from '../../../recommend/recommender.ts';
+import { parseWeights } from '../../../recommend/index.ts';
 import { errorReplies } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
+import { sendEntry } from '../../../cache/index.ts';
 import { errorReplies, Nullable, ReportLimit } from '../../schemas.ts';
 
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });

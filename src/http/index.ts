@@ -1,0 +1,2 @@
+// The front door of http/: what other folders may import.
+export { buildApp } from './app.ts';
