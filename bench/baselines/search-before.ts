@@ -2,15 +2,17 @@
 // same-run baseline of bench/sections/30-search.ts. Not used by the application.
 // Search and suggestions over the FTS5 indexes: parse → match → rank → facet → page →
 // highlight, with a typo-correcting second pass when a term matches nothing.
-import type { Db, Stmt } from '../../src/db/connection.ts';
+import type { Db, Stmt } from '../../src/db/index.ts';
 import { ApiError } from '../../src/errors.ts';
-import { type ParsedQuery, parseQuery, plainText, renderQuery, type Term, termFts, toFts, tokenize } from '../../src/search/query.ts';
-import { FTS, SUGGEST, SUGGEST_KIND } from '../../src/search/schema.ts';
 import { escapeHtml, markHighlight } from './highlight-before.ts';
+import { type ParsedQuery, parseQuery, plainText, renderQuery, type Term, termFts, toFts, tokenize } from './query-before.ts';
+import { editDistance, fold, Vocabulary } from './typo-before.ts';
 
-export { COLUMN_WEIGHTS } from '../../src/search/schema.ts';
-
-import { editDistance, fold, Vocabulary } from '../../src/search/typo.ts';
+// The schema names as they were (src/search/schema.ts at 0351320): the tables are the live
+// database's, the baseline's code is not.
+const FTS = 'music_search_fts';
+const SUGGEST = 'music_suggest_fts';
+const SUGGEST_KIND = { track: 1, album: 2, artist: 3 } as const;
 
 /** Units sold plus plays: the tie-breaker between equally relevant tracks. */
 const POPULARITY = (id: string) =>

@@ -25,11 +25,6 @@ const knownExceptions: Exception[] = [
     to: 'src/store/plays.ts',
     reason: 'embeds the deprecated SQL fragment playIdsOfUsers; the recs branch switches to ctx.store.history (kept off the front door on purpose)',
   },
-  ...['src/search/query.ts', 'src/search/schema.ts', 'src/search/typo.ts'].map((to) => ({
-    from: 'bench/baselines/search-before.ts',
-    to,
-    reason: 'the pre-speed-work search baseline runs the live parser, schema names and typo code it is compared with',
-  })),
 ];
 
 const files = listFiles('src').map(readSource);
