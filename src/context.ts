@@ -2,16 +2,16 @@
 // built on it. Created once per process (each cluster worker has its own).
 
 import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
-import { type CacheLayer, createCacheLayer } from './cache/index.ts';
+import { type CacheLayer, createCacheLayer, type Entry } from './cache/index.ts';
 import { CachedCatalog, CatalogEditor, CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { type Db, openPrimary, startCheckpointer, WriteQueue } from './db/index.ts';
+import { type CheckpointStats, type Db, openPrimary, startCheckpointer, WriteQueue } from './db/index.ts';
 import { DomainEvents } from './events/index.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
 import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
-import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import {
   cachedSimilar,
   type SimilarItem,
@@ -28,6 +28,8 @@ export interface CachedReads {
   reports: CachedReports;
   search(req: SearchRequest): Promise<CachedSearchResult>;
   similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
+  /** The most popular tracks with their details (store/cached.ts). */
+  popularTracks(limit: number): Promise<Entry>;
 }
 
 export interface AppContext {
@@ -52,6 +54,8 @@ export interface AppContext {
   writes: WriteQueue;
   /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
+  /** The WAL checkpointer thread's counters (null when the database is in memory). */
+  checkpoints(): Promise<CheckpointStats | null>;
   /** Orders, plays, the activity log and popularity. */
   store: Store;
   /** Warms the cache for a storefront's first page: catalog reads, best sellers and the popularity ranking. */
@@ -88,6 +92,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     reports: new CachedReports(cache.cache, reports),
     search: (req) => cachedSearch(cache.cache, search, req),
     similar: (req) => cachedSimilar(cache.cache, similarity, req),
+    popularTracks: (limit) => cachedPopularTracks(cache.cache, store.popularity, catalog, limit),
   };
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
@@ -111,10 +116,11 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     events,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
-    recommender: createRecommender(db, similarity),
+    recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
     search,
     writes,
     accounts,
+    checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
     health: new HealthService(db, catalog),
     async preload(topN = 50) {

@@ -11,19 +11,26 @@ db.pragma('wal_autocheckpoint = 0');
 let runs = 0;
 let pages = 0;
 let busy = 0;
+// When the last run copied pages into the database file, and the WAL's size in pages then.
+let lastAt = null;
+let lastLog = 0;
 const tick = () => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     runs++;
     if (r.busy) busy++;
     pages += Math.max(0, r.checkpointed);
+    if (r.checkpointed > 0) {
+      lastAt = new Date().toISOString();
+      lastLog = r.log;
+    }
   } catch {
     busy++; // another process is checkpointing or the file is locked: next tick
   }
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on('message', (m) => {
-  if (m === 'stats') parentPort.postMessage({ runs, pages, busy });
+  if (m === 'stats') parentPort.postMessage({ runs, pages, busy, lastAt, lastLog });
   if (m === 'stop') {
     clearInterval(timer);
     tick();

@@ -6,9 +6,17 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './connection.ts';
 
+export interface CheckpointStats {
+  runs: number;
+  pages: number;
+  busy: number;
+  lastAt: string | null;
+  lastLog: number;
+}
+
 export interface Checkpointer {
-  /** Checkpoint runs, pages copied, and runs that found the file busy, since the start. */
-  stats(): Promise<{ runs: number; pages: number; busy: number }>;
+  /** Checkpoint runs, pages copied, runs that found the file busy, and when the last run copied pages (and the WAL's pages then). */
+  stats(): Promise<CheckpointStats>;
   stop(): Promise<void>;
 }
 

@@ -8,23 +8,29 @@ import { fastifyTrustProxy } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
+import { registerRequestMetrics } from './metrics.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
+import { adminOpsRoutes } from './routes/api/admin-ops.ts';
 import { adminVectorRoutes } from './routes/api/admin-vectors.ts';
 import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
+import { playlistContinueRoutes } from './routes/api/playlist-continue.ts';
+import { popularRoutes } from './routes/api/popular.ts';
 import { recommendationRoutes } from './routes/api/recommendations.ts';
 import { reportRoutes } from './routes/api/reports.ts';
 import { adminSearchRoutes, searchRoutes } from './routes/api/search.ts';
+import { sessionRoutes } from './routes/api/session.ts';
 import { similarRoutes } from './routes/api/similar.ts';
 import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { registerInputPolicy } from './validation.ts';
+import { webRoutes } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,6 +55,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
 
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
+  registerRequestMetrics(app);
   registerInputPolicy(app);
 
   await app.register(swagger, {
@@ -66,11 +73,14 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   auditAdminWrites(app);
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(sessionRoutes, { prefix: '/api/auth' });
   await app.register(meRoutes, { prefix: '/api/me' });
   await app.register(storeRoutes, { prefix: '/api' });
   await app.register(trackRoutes, { prefix: '/api' });
+  await app.register(popularRoutes, { prefix: '/api' });
   await app.register(similarRoutes, { prefix: '/api' });
   await app.register(recommendationRoutes, { prefix: '/api' });
+  await app.register(playlistContinueRoutes, { prefix: '/api' });
   await app.register(artistRoutes, { prefix: '/api' });
   await app.register(taxonomyRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api/reports' });
@@ -81,5 +91,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(adminActivityRoutes, { prefix: '/api/admin/activity' });
   await app.register(adminVectorRoutes, { prefix: '/api/admin/vectors' });
   await app.register(adminWriteRoutes, { prefix: '/api/admin/writes' });
+  await app.register(adminOpsRoutes);
+  await app.register(webRoutes);
   return app;
 }

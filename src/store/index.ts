@@ -49,8 +49,9 @@ export function startStoreMaintenance(store: Store, config: Pick<Config, 'activi
 }
 
 export type { ActivityEntry, ActivityQuery, ActivityRow } from './activity.ts';
+export { cachedPopularTracks } from './cached.ts';
 export { type CustomerContact, Customers } from './customers.ts';
-export { type HistoryEntry, type HistoryQuery, TrackHistory } from './history.ts';
-export { type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
+export { type HistoryEntry, type HistoryEvent, type HistoryQuery, TrackHistory } from './history.ts';
+export { alsoBought, type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
 export type { Play } from './plays.ts';
 export type { PopularTrack } from './popularity.ts';

@@ -32,16 +32,6 @@ export const playsIndex: DeferredIndex = {
   },
 };
 
-/**
- * SQL for the ids of the plays of the users in `usersSql` (a list expression), merged from
- * plays_by_user up to the watermark and the unfolded tail after it.
- * @deprecated an SQL fragment across folders: the recommender is to read its seeds through
- *   TrackHistory (history.ts, `ctx.store.history`); this goes once it does.
- */
-export const playIdsOfUsers = (usersSql: string) =>
-  `SELECT play_id AS id FROM plays_by_user WHERE user_id IN (${usersSql}) AND play_id <= ${watermarkOf('plays')}
-   UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${usersSql})`;
-
 export class PlayService {
   private readonly history;
 

@@ -72,10 +72,17 @@ export function readSource(file: string): SourceFile {
   return { file, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports, strings };
 }
 
-/** The unit a src/ file belongs to: its top folder (`cache/`) or, at the top, the file itself (`context.ts`). */
+/**
+ * The unit a src/ file belongs to: the longest folder of the layer order that holds it
+ * (`web/pages/` before `web/`), else its top folder (`cache/`), or at the top the file itself
+ * (`context.ts`).
+ */
 export function unitOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] !== 'src') throw new Error(`${file} is not under src/`);
+  const inner = parts.slice(1).join('/');
+  const listed = [...layers().keys()].filter((u) => u.endsWith('/') && inner.startsWith(u)).sort((a, b) => b.length - a.length)[0];
+  if (listed) return listed;
   return parts.length > 2 ? `${parts[1]}/` : parts[1]!;
 }
 
@@ -107,10 +114,14 @@ function tableAfter(heading: string): string[][] {
 
 const ticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
+let layerCache: Map<string, number> | undefined;
+
 /** Layer number of each unit, 1 = top (docs/ARCHITECTURE.md, "### Layer order"). */
 export function layers(): Map<string, number> {
+  if (layerCache) return layerCache;
   const out = new Map<string, number>();
   for (const [n, units] of tableAfter('### Layer order')) for (const u of ticked(units!)) out.set(u, Number(n));
+  layerCache = out;
   return out;
 }
 

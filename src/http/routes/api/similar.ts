@@ -9,6 +9,12 @@ const SimilarQuery = Type.Object(
       description: 'audio (listens-alike), lyric (text), metadata, or blend of the three',
     }),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+    maxPerAlbum: Type.Integer({
+      minimum: 1,
+      maximum: 50,
+      default: 3,
+      description: 'at most this many tracks of one album in each run of 10 results (50: no limit); copies of one song always collapse',
+    }),
   },
   { additionalProperties: false },
 );
@@ -33,12 +39,12 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Tracks most similar to this one in a vector space (the track itself excluded)',
+        summary: 'Tracks most similar to this one in a vector space (the track itself and copies of one song excluded, albums spread out)',
         params: IdParams,
         querystring: SimilarQuery,
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
       },
     },
-    async (req) => cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit }),
+    async (req) => cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
   );
 };

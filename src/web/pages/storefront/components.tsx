@@ -1,0 +1,214 @@
+// Pieces every storefront page uses: track lists, covers, buttons, pagers, notes.
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { duration, price, slug } from '../shared/format.ts';
+import { Link } from '../shared/router.tsx';
+import { useStore } from '../shared/store.ts';
+import { addToCart, type CartItem, cart, removeFromCart } from './state.ts';
+
+/** Chinook has no artwork: a cover drawn from the album's id and the initials of its title. */
+export function Cover({ id, title, size = 'md' }: { id: number | null; title: string | null; size?: 'sm' | 'md' | 'lg' }) {
+  const hue = ((id ?? 0) * 137) % 360;
+  const initials = (title ?? '?')
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase())
+    .join('');
+  return (
+    <span class={`cover cover-${size}`} style={{ '--hue': String(hue) }} aria-hidden="true">
+      {initials || '♪'}
+    </span>
+  );
+}
+
+export const trackHref = (t: { id: number; name: string; slug?: string }) => `/tracks/${t.slug ?? slug(t.name, t.id)}`;
+export const artistHref = (id: number, name: string) => `/artists/${slug(name, id)}`;
+export const albumHref = (id: number, title: string) => `/albums/${slug(title, id)}`;
+export const genreHref = (id: number, name: string) => `/genres/${slug(name, id)}`;
+export const playlistHref = (id: number, name: string) => `/playlists/${slug(name, id)}`;
+
+export function CartButton({ item, compact = false }: { item: CartItem; compact?: boolean }) {
+  const items = useStore(cart);
+  const added = items.some((i) => i.id === item.id);
+  const label = added ? 'In cart' : compact ? price(item.unitPrice) : `Add to cart · ${price(item.unitPrice)}`;
+  return (
+    <button
+      type="button"
+      class={`btn ${added ? 'btn-added' : 'btn-buy'} ${compact ? 'btn-sm' : ''}`}
+      aria-pressed={added}
+      aria-label={added ? `${item.name} is in your cart; press to remove` : `Add ${item.name} to cart for ${price(item.unitPrice)}`}
+      onClick={() => (added ? removeFromCart([item.id]) : addToCart(item))}
+    >
+      {added ? '✓ ' : ''}
+      {label}
+    </button>
+  );
+}
+
+export interface TrackRow {
+  id: number;
+  name: ComponentChildren;
+  plainName: string;
+  slug?: string;
+  artist: ComponentChildren | null;
+  artistId: number | null;
+  artistName: string | null;
+  album: ComponentChildren | null;
+  albumId: number | null;
+  albumTitle: string | null;
+  milliseconds: number;
+  unitPrice: number;
+  note?: ComponentChildren;
+}
+
+/** A list of tracks as a table (a list of cards on a phone), each with its cart button. */
+export function TrackTable({ rows, showAlbum = true, numbered = false, label }: { rows: TrackRow[]; showAlbum?: boolean; numbered?: boolean; label: string }) {
+  return (
+    <table class="tracks" aria-label={label}>
+      <thead>
+        <tr>
+          {numbered && <th class="num">#</th>}
+          <th>Track</th>
+          {showAlbum && <th class="col-album">Album</th>}
+          <th class="col-time">Time</th>
+          <th class="col-buy">
+            <span class="sr-only">Buy</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={r.id}>
+            {numbered && <td class="num">{i + 1}</td>}
+            <td class="col-track">
+              <div class="track-cell">
+                <Link class="track-name" href={trackHref({ id: r.id, name: r.plainName, slug: r.slug })}>
+                  {r.name}
+                </Link>
+                {r.artistId !== null && r.artistName !== null && (
+                  <Link class="track-artist" href={artistHref(r.artistId, r.artistName)}>
+                    {r.artist}
+                  </Link>
+                )}
+                {r.note && <span class="track-note">{r.note}</span>}
+              </div>
+            </td>
+            {showAlbum && (
+              <td class="col-album">{r.albumId !== null && r.albumTitle !== null ? <Link href={albumHref(r.albumId, r.albumTitle)}>{r.album}</Link> : '—'}</td>
+            )}
+            <td class="col-time">{duration(r.milliseconds)}</td>
+            <td class="col-buy">
+              <CartButton compact item={{ id: r.id, name: r.plainName, artist: r.artistName, unitPrice: r.unitPrice, milliseconds: r.milliseconds }} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A catalog track as a row. */
+export const rowOf = (t: {
+  id: number;
+  name: string;
+  slug?: string;
+  artist: string | null;
+  artistId: number | null;
+  album: string | null;
+  albumId: number | null;
+  milliseconds: number;
+  unitPrice: number;
+}): TrackRow => ({
+  id: t.id,
+  name: t.name,
+  plainName: t.name,
+  slug: t.slug,
+  artist: t.artist,
+  artistId: t.artistId,
+  artistName: t.artist,
+  album: t.album,
+  albumId: t.albumId,
+  albumTitle: t.album,
+  milliseconds: t.milliseconds,
+  unitPrice: t.unitPrice,
+});
+
+/** Genres as links with their track counts. */
+export function GenreChips({ genres, large = false }: { genres: { id: number; name: string; trackCount: number }[]; large?: boolean }) {
+  return (
+    <ul class={`chips ${large ? 'chips-lg' : ''}`}>
+      {genres.map((g) => (
+        <li key={g.id}>
+          <Link class="chip" href={genreHref(g.id, g.name)}>
+            {g.name} <span class="chip-count">{g.trackCount}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Placeholder rows of the final height, so nothing jumps when the data arrives. */
+export function SkeletonRows({ rows = 8 }: { rows?: number }) {
+  return (
+    <div class="skeleton" aria-hidden="true">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} class="skeleton-row" />
+      ))}
+    </div>
+  );
+}
+
+export function Loading({ label = 'Loading' }: { label?: string }) {
+  return (
+    <div class="loading" role="status" aria-live="polite">
+      <span class="sr-only">{label}…</span>
+      <SkeletonRows />
+    </div>
+  );
+}
+
+export function ErrorNote({ error, retry }: { error: Error; retry?: () => void }) {
+  return (
+    <div class="note note-error" role="alert">
+      <p>{error.message}</p>
+      {retry && (
+        <button type="button" class="btn" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Pager({ onPrev, onNext, label }: { onPrev: (() => void) | null; onNext: (() => void) | null; label: string }) {
+  if (!onPrev && !onNext) return null;
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" class="btn" disabled={!onPrev} onClick={onPrev ?? undefined}>
+        ← Previous
+      </button>
+      <button type="button" class="btn" disabled={!onNext} onClick={onNext ?? undefined}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+export function PageTitle({ children, kicker }: { children: ComponentChildren; kicker?: ComponentChildren }) {
+  return (
+    <div class="page-title">
+      {kicker && <p class="kicker">{kicker}</p>}
+      <h1 tabIndex={-1}>{children}</h1>
+    </div>
+  );
+}
+
+/** Sets the document title (the browser tab and screen readers announce it). */
+export function useTitle(title: string | null): void {
+  useEffect(() => {
+    if (title !== null) document.title = `${title} · Chinook`;
+  }, [title]);
+}

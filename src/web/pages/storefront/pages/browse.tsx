@@ -1,0 +1,209 @@
+// Artist, album, genre and playlist pages, and the lists of each.
+import { useState } from 'preact/hooks';
+import { ApiError, get } from '../../shared/api.ts';
+import { count, durationWords, idFromSlug } from '../../shared/format.ts';
+import { Link, navigate } from '../../shared/router.tsx';
+import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Track } from '../../shared/types.ts';
+import { useApi } from '../../shared/use-api.ts';
+import {
+  albumHref,
+  artistHref,
+  Cover,
+  ErrorNote,
+  GenreChips,
+  genreHref,
+  Loading,
+  Pager,
+  PageTitle,
+  playlistHref,
+  rowOf,
+  TrackTable,
+  useTitle,
+} from '../components.tsx';
+import { useCursorPaging } from '../paging.ts';
+import { NotFound } from './not-found.tsx';
+
+const notFound = (e: Error | null) => e instanceof ApiError && e.status === 404;
+
+export function ArtistPage({ params }: { params: Record<string, string> }) {
+  const id = idFromSlug(params.slug ?? '');
+  const artist = useApi(id === null ? null : `artist:${id}`, () => get<Artist>(`/api/artists/${id}`));
+  const top = useApi(id === null ? null : `artist-tracks:${id}`, () => get<Page<Track>>('/api/tracks', { artistId: id, sort: 'name', limit: 100 }));
+  useTitle(artist.data?.name ?? null);
+  if (id === null || notFound(artist.error)) return <NotFound what="artist" />;
+  if (artist.error) return <ErrorNote error={artist.error} retry={artist.reload} />;
+  const a = artist.data;
+  if (!a) return <Loading />;
+  return (
+    <article class="entity-page">
+      <PageTitle kicker="Artist">{a.name}</PageTitle>
+      <p class="muted">{count(a.albumCount, 'album')}</p>
+      <ul class="album-grid">
+        {a.albums.map((al) => (
+          <li key={al.id}>
+            <Link href={albumHref(al.id, al.title)} class="album-card">
+              <Cover id={al.id} title={al.title} />
+              <span class="album-title">{al.title}</span>
+              <span class="muted">{count(al.trackCount, 'track')}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <h2>Tracks</h2>
+      {top.data ? <TrackTable rows={top.data.items.map(rowOf)} label={`Tracks by ${a.name}`} /> : <Loading />}
+    </article>
+  );
+}
+
+export function AlbumPage({ params }: { params: Record<string, string> }) {
+  const id = idFromSlug(params.slug ?? '');
+  const album = useApi(id === null ? null : `album:${id}`, () => get<Album>(`/api/albums/${id}`));
+  useTitle(album.data ? `${album.data.title} by ${album.data.artist}` : null);
+  if (id === null || notFound(album.error)) return <NotFound what="album" />;
+  if (album.error) return <ErrorNote error={album.error} retry={album.reload} />;
+  const a = album.data;
+  if (!a) return <Loading />;
+  return (
+    <article class="entity-page">
+      <div class="album-hero">
+        <Cover id={a.id} title={a.title} size="lg" />
+        <div>
+          <PageTitle kicker="Album">{a.title}</PageTitle>
+          <p class="byline">
+            <Link href={artistHref(a.artistId, a.artist)}>{a.artist}</Link>
+            <span class="muted">
+              {' · '}
+              {count(a.trackCount, 'track')}, {durationWords(a.durationMs)}
+              {a.releaseDate ? ` · ${a.releaseDate.slice(0, 4)}` : ''}
+            </span>
+          </p>
+        </div>
+      </div>
+      <TrackTable rows={a.tracks.map(rowOf)} showAlbum={false} numbered label={`Tracks on ${a.title}`} />
+    </article>
+  );
+}
+
+const GENRE_SORTS = [
+  ['name', 'Name A–Z'],
+  ['-price', 'Price, high to low'],
+  ['price', 'Price, low to high'],
+  ['-duration', 'Longest first'],
+  ['duration', 'Shortest first'],
+  ['newest', 'Newest'],
+] as const;
+
+export function GenrePage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
+  const id = idFromSlug(params.slug ?? '');
+  const genres = useApi('genres', () => get<{ items: Counted[] }>('/api/genres'));
+  const genre = genres.data?.items.find((g) => g.id === id);
+  const sort = query.get('sort') ?? 'name';
+  const cursor = query.get('cursor');
+  const tracks = useApi(id === null ? null : `genre:${id}:${sort}:${cursor}`, () =>
+    get<Page<Track>>('/api/tracks', { genreId: id, sort, limit: 25, cursor: cursor ?? undefined }),
+  );
+  const paging = useCursorPaging(tracks.data?.nextCursor);
+  useTitle(genre?.name ?? null);
+  if (id === null || (genres.data && !genre)) return <NotFound what="genre" />;
+  if (tracks.error) return <ErrorNote error={tracks.error} retry={tracks.reload} />;
+  return (
+    <article class="entity-page">
+      <PageTitle kicker="Genre">{genre?.name ?? '…'}</PageTitle>
+      <div class="list-tools">
+        <span class="muted">{genre ? count(genre.trackCount, 'track') : ''}</span>
+        <label class="sort">
+          <span>Sort</span>
+          <select
+            value={sort}
+            onChange={(e) => navigate(`${genreHref(id, genre?.name ?? '')}?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}
+          >
+            {GENRE_SORTS.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} label={`${genre?.name ?? ''} tracks`} /> : <Loading />}
+      <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+    </article>
+  );
+}
+
+export function PlaylistPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
+  const id = idFromSlug(params.slug ?? '');
+  const cursor = query.get('cursor');
+  const playlist = useApi(id === null ? null : `playlist:${id}:${cursor}`, () =>
+    get<Playlist>(`/api/playlists/${id}`, { limit: 50, cursor: cursor ?? undefined }),
+  );
+  const paging = useCursorPaging(playlist.data?.tracks.nextCursor);
+  useTitle(playlist.data?.name ?? null);
+  if (id === null || notFound(playlist.error)) return <NotFound what="playlist" />;
+  if (playlist.error) return <ErrorNote error={playlist.error} retry={playlist.reload} />;
+  const p = playlist.data;
+  if (!p) return <Loading />;
+  return (
+    <article class="entity-page">
+      <PageTitle kicker="Playlist">{p.name}</PageTitle>
+      <p class="muted">{count(p.trackCount, 'track')}</p>
+      {p.tracks.items.length ? <TrackTable rows={p.tracks.items.map(rowOf)} label={`Tracks in ${p.name}`} /> : <p>This playlist is empty.</p>}
+      <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+    </article>
+  );
+}
+
+export function GenresPage() {
+  const genres = useApi('genres', () => get<{ items: Counted[] }>('/api/genres'));
+  useTitle('Genres');
+  return (
+    <article class="entity-page">
+      <PageTitle>Genres</PageTitle>
+      {genres.error && <ErrorNote error={genres.error} retry={genres.reload} />}
+      <GenreChips genres={genres.data?.items ?? []} large />
+    </article>
+  );
+}
+
+export function PlaylistsPage({ query }: { query: URLSearchParams }) {
+  const cursor = query.get('cursor');
+  const lists = useApi(`playlists:${cursor}`, () => get<Page<Counted>>('/api/playlists', { limit: 50, sort: 'name', cursor: cursor ?? undefined }));
+  const paging = useCursorPaging(lists.data?.nextCursor);
+  useTitle('Playlists');
+  return (
+    <article class="entity-page">
+      <PageTitle>Playlists</PageTitle>
+      {lists.error && <ErrorNote error={lists.error} retry={lists.reload} />}
+      <ul class="link-list">
+        {lists.data?.items.map((p) => (
+          <li key={p.id}>
+            <Link href={playlistHref(p.id, p.name)}>{p.name}</Link> <span class="muted">{count(p.trackCount, 'track')}</span>
+          </li>
+        ))}
+      </ul>
+      <Pager label="Playlist pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+    </article>
+  );
+}
+
+export function ArtistsPage({ query }: { query: URLSearchParams }) {
+  const cursor = query.get('cursor');
+  const [sort] = useState('name');
+  const artists = useApi(`artists:${cursor}`, () => get<Page<ArtistSummary>>('/api/artists', { limit: 60, sort, cursor: cursor ?? undefined }));
+  const paging = useCursorPaging(artists.data?.nextCursor);
+  useTitle('Artists');
+  return (
+    <article class="entity-page">
+      <PageTitle>Artists</PageTitle>
+      {artists.error && <ErrorNote error={artists.error} retry={artists.reload} />}
+      <ul class="link-list columns">
+        {artists.data?.items.map((a) => (
+          <li key={a.id}>
+            <Link href={artistHref(a.id, a.name)}>{a.name}</Link> <span class="muted">{count(a.albumCount, 'album')}</span>
+          </li>
+        ))}
+      </ul>
+      <Pager label="Artist pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+    </article>
+  );
+}

@@ -1,0 +1,274 @@
+// /search?q=…: results with highlights, "showing results for …" when the server corrected or
+// dropped words, facet filters (genre, media type, artist), price and duration ranges, sorts,
+// and paging (by the reply's cursor when the server gives one, else by offset).
+import { useEffect, useState } from 'preact/hooks';
+import { get } from '../../shared/api.ts';
+import { count } from '../../shared/format.ts';
+import { Highlighted } from '../../shared/highlight.tsx';
+import { Link, navigate } from '../../shared/router.tsx';
+import type { Facet, SearchReply } from '../../shared/types.ts';
+import { useApi } from '../../shared/use-api.ts';
+import { ErrorNote, genreHref, Pager, SkeletonRows, TrackTable, useTitle } from '../components.tsx';
+import { searchUrl } from '../search-box.tsx';
+
+const PAGE_SIZE = 20;
+const SORTS = [
+  ['relevance', 'Best match'],
+  ['name', 'Name A–Z'],
+  ['price', 'Price, low to high'],
+  ['-price', 'Price, high to low'],
+  ['duration', 'Shortest first'],
+  ['-duration', 'Longest first'],
+] as const;
+const FILTER_KEYS = ['genreId', 'mediaTypeId', 'artistId', 'minPrice', 'maxPrice', 'minDurationMs', 'maxDurationMs', 'sort'] as const;
+
+const with_ = (query: URLSearchParams, changes: Record<string, string | null>) => {
+  const next = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === '') next.delete(k);
+    else next.set(k, v);
+  }
+  // Any change of question starts again from the first page.
+  if (!('cursor' in changes) && !('offset' in changes)) {
+    next.delete('cursor');
+    next.delete('offset');
+    next.delete('prev');
+  }
+  return `/search?${next.toString()}`;
+};
+
+function FacetGroup({ title, name, facets, query }: { title: string; name: string; facets: Facet[]; query: URLSearchParams }) {
+  const selected = query.get(name);
+  if (!facets.length && !selected) return null;
+  return (
+    <fieldset class="facet">
+      <legend>{title}</legend>
+      <ul>
+        {facets.map((f) => {
+          const on = selected === String(f.id);
+          return (
+            <li key={f.id}>
+              <button
+                type="button"
+                class={`facet-option ${on ? 'on' : ''}`}
+                aria-pressed={on}
+                onClick={() => navigate(with_(query, { [name]: on ? null : String(f.id) }), { keepScroll: true })}
+              >
+                <span>{f.name}</span>
+                <span class="facet-count">{f.count}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </fieldset>
+  );
+}
+
+/** Min/max inputs that apply on change (Enter or leaving the field), in people's units. */
+function RangeFilter(props: { legend: string; unit: string; minKey: string; maxKey: string; scale: number; step: string; query: URLSearchParams }) {
+  const { legend, unit, minKey, maxKey, scale, step, query } = props;
+  const shown = (k: string) => {
+    const v = query.get(k);
+    return v === null ? '' : String(Number(v) / scale);
+  };
+  const apply = (k: string, value: string) => {
+    const n = Number(value);
+    const v = value.trim() === '' || !Number.isFinite(n) || n < 0 ? null : String(Math.round(n * scale * 100) / 100);
+    if (v !== query.get(k)) navigate(with_(query, { [k]: v }), { keepScroll: true });
+  };
+  return (
+    <fieldset class="facet range">
+      <legend>{legend}</legend>
+      <div class="range-inputs">
+        <label>
+          <span>Min {unit}</span>
+          <input
+            type="number"
+            min="0"
+            step={step}
+            inputMode="decimal"
+            value={shown(minKey)}
+            onChange={(e) => apply(minKey, (e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          <span>Max {unit}</span>
+          <input
+            type="number"
+            min="0"
+            step={step}
+            inputMode="decimal"
+            value={shown(maxKey)}
+            onChange={(e) => apply(maxKey, (e.target as HTMLInputElement).value)}
+          />
+        </label>
+      </div>
+    </fieldset>
+  );
+}
+
+export function SearchPage({ query }: { query: URLSearchParams }) {
+  const q = (query.get('q') ?? '').trim();
+  useTitle(q ? `“${q}”` : 'Search');
+  const params: Record<string, string> = { q, limit: String(PAGE_SIZE) };
+  for (const k of FILTER_KEYS) {
+    const v = query.get(k);
+    if (v !== null && v !== '' && !(k === 'sort' && v === 'relevance')) params[k] = v;
+  }
+  const cursor = query.get('cursor');
+  const offset = Number(query.get('offset') ?? 0) || 0;
+  if (cursor) params.cursor = cursor;
+  else if (offset) params.offset = String(offset);
+  const key = q ? JSON.stringify(params) : null;
+  const result = useApi(key, () => get<SearchReply>('/api/search', params));
+  // Keep the last answer on screen while the next one loads: no flash, no layout shift.
+  const [shown, setShown] = useState<{ key: string; reply: SearchReply } | null>(null);
+  useEffect(() => {
+    if (result.data && key) setShown({ key, reply: result.data });
+  }, [result.data, key]);
+  const [filtersOpen, setFiltersOpen] = useState(false);
+
+  if (!q) {
+    return (
+      <div class="empty-state">
+        <h1 tabIndex={-1}>Search the catalog</h1>
+        <p>Type in the box above: a track, an album, an artist or a composer. Try “metal”, “miles davis” or “love”.</p>
+      </div>
+    );
+  }
+
+  const reply = result.data ?? shown?.reply ?? null;
+  const current = result.data !== null && !result.loading;
+  const activeFilters = FILTER_KEYS.filter((k) => k !== 'sort' && query.get(k));
+  const prevCursors = (query.get('prev') ?? '').split(' ').filter(Boolean);
+  const next = reply?.nextCursor
+    ? () => navigate(with_(query, { cursor: reply.nextCursor ?? null, prev: [...prevCursors, cursor ?? '-'].join(' ') }))
+    : reply && reply.nextCursor === undefined && offset + PAGE_SIZE < reply.total
+      ? () => navigate(with_(query, { offset: String(offset + PAGE_SIZE) }))
+      : null;
+  const prev = cursor
+    ? () => {
+        const back = prevCursors.at(-1);
+        navigate(with_(query, { cursor: back && back !== '-' ? back : null, prev: prevCursors.slice(0, -1).join(' ') || null }));
+      }
+    : offset > 0
+      ? () => navigate(with_(query, { offset: offset > PAGE_SIZE ? String(offset - PAGE_SIZE) : null }))
+      : null;
+  const corrected = reply?.correctedQuery;
+  const dropped = reply?.droppedWords ?? [];
+
+  return (
+    <div class="search-page">
+      <div class="search-head">
+        <h1 tabIndex={-1} aria-live="polite">
+          {reply ? (
+            <>
+              {count(reply.total, 'result')} for <q>{corrected ?? q}</q>
+            </>
+          ) : (
+            <>Searching for “{q}”…</>
+          )}
+        </h1>
+        {/* Always one line here, so a correction arriving with the results moves nothing below it. */}
+        {corrected ? (
+          <p class="subline corrected" role="status">
+            Showing results for <strong>{corrected}</strong>
+            {dropped.length > 0 && <> (no match for {dropped.map((w) => `“${w}”`).join(', ')}, so we left it out)</>} instead of <q>{q}</q>.
+          </p>
+        ) : (
+          <p class="subline muted">Every word must match, in a track, album, artist or composer name; end a word with * to match its start.</p>
+        )}
+        <div class="search-tools">
+          <label class="sort">
+            <span>Sort</span>
+            <select value={query.get('sort') ?? 'relevance'} onChange={(e) => navigate(with_(query, { sort: (e.target as HTMLSelectElement).value }))}>
+              {SORTS.map(([v, label]) => (
+                <option key={v} value={v}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" class="btn filters-toggle" aria-expanded={filtersOpen} aria-controls="filters" onClick={() => setFiltersOpen((o) => !o)}>
+            Filters{activeFilters.length ? ` (${activeFilters.length})` : ''}
+          </button>
+          {activeFilters.length > 0 && (
+            <button
+              type="button"
+              class="btn btn-link"
+              onClick={() => navigate(searchUrl(q, new URLSearchParams(query.get('sort') ? { sort: query.get('sort') ?? '' } : {})))}
+            >
+              Clear filters
+            </button>
+          )}
+        </div>
+      </div>
+      <div class="search-layout">
+        <aside id="filters" class={`filters ${filtersOpen ? 'open' : ''}`} aria-label="Filters">
+          {/* The ranges first: they are there before the answer, the facets arrive with it below them. */}
+          <RangeFilter legend="Price" unit="$" minKey="minPrice" maxKey="maxPrice" scale={1} step="0.01" query={query} />
+          <RangeFilter legend="Length" unit="min" minKey="minDurationMs" maxKey="maxDurationMs" scale={60000} step="0.5" query={query} />
+          {reply && (
+            <>
+              <FacetGroup title="Genre" name="genreId" facets={reply.facets.genre} query={query} />
+              <FacetGroup title="Artist" name="artistId" facets={reply.facets.artist} query={query} />
+              <FacetGroup title="Media type" name="mediaTypeId" facets={reply.facets.mediaType} query={query} />
+            </>
+          )}
+        </aside>
+        <section class="results" aria-label="Results" aria-busy={!current} data-query={current ? q : undefined}>
+          {result.error ? (
+            <ErrorNote error={result.error} retry={result.reload} />
+          ) : !reply ? (
+            <SkeletonRows rows={10} />
+          ) : reply.hits.length === 0 ? (
+            <div class="empty-state">
+              <h2>Nothing matched</h2>
+              <ul>
+                {activeFilters.length > 0 && <li>Some filters are on: try clearing them.</li>}
+                <li>Check the spelling, or use fewer words: every word must match.</li>
+                <li>Search a part of a word with a star: “metal*”.</li>
+                <li>
+                  Or browse: <Link href="/genres">genres</Link>, <Link href="/artists">artists</Link>, <Link href="/playlists">playlists</Link>.
+                </li>
+              </ul>
+            </div>
+          ) : (
+            <>
+              <TrackTable
+                label="Search results"
+                rows={reply.hits.map((h) => ({
+                  id: h.id,
+                  name: <Highlighted html={h.highlight.name} />,
+                  plainName: h.name,
+                  artist: h.highlight.artist !== null ? <Highlighted html={h.highlight.artist} /> : null,
+                  artistId: h.artistId,
+                  artistName: h.artist,
+                  album: h.highlight.album !== null ? <Highlighted html={h.highlight.album} /> : null,
+                  albumId: h.albumId,
+                  albumTitle: h.album,
+                  milliseconds: h.milliseconds,
+                  unitPrice: h.unitPrice,
+                  note:
+                    h.genre && h.genreId ? (
+                      <>
+                        <Link href={genreHref(h.genreId, h.genre)}>{h.genre}</Link>
+                        {h.composer && (
+                          <>
+                            {' · '}
+                            {h.highlight.composer !== null ? <Highlighted html={h.highlight.composer} /> : h.composer}
+                          </>
+                        )}
+                      </>
+                    ) : undefined,
+                }))}
+              />
+              <Pager label="Result pages" onPrev={prev} onNext={next} />
+            </>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+// The storefront's shared state: who is logged in (and their CSRF token), and the cart, which
+// lives in localStorage so it survives reloads and is the same in every tab.
+import { get, post, setCsrfToken } from '../shared/api.ts';
+import { Store } from '../shared/store.ts';
+import type { SessionReply, User } from '../shared/types.ts';
+
+export const session = new Store<{ user: User | null; ready: boolean }>({ user: null, ready: false });
+
+function apply(reply: SessionReply): void {
+  setCsrfToken(reply.csrfToken);
+  session.set({ user: reply.user, ready: true });
+}
+
+export async function loadSession(): Promise<void> {
+  try {
+    apply(await get<SessionReply>('/api/auth/session'));
+  } catch {
+    session.set({ user: null, ready: true });
+  }
+}
+
+export async function login(email: string, password: string): Promise<void> {
+  apply(await post<SessionReply>('/api/auth/login', { email, password }));
+}
+
+export async function register(email: string, password: string, displayName: string): Promise<void> {
+  apply(await post<SessionReply>('/api/auth/register', { email, password, displayName }));
+}
+
+export async function logout(): Promise<void> {
+  await post('/api/auth/logout');
+  apply({ user: null, csrfToken: null });
+}
+
+export interface CartItem {
+  id: number;
+  name: string;
+  artist: string | null;
+  unitPrice: number;
+  milliseconds: number;
+}
+
+const CART_KEY = 'chinook.cart';
+
+function readCart(): CartItem[] {
+  try {
+    const items = JSON.parse(localStorage.getItem(CART_KEY) ?? '[]');
+    return Array.isArray(items) ? items.filter((i) => Number.isSafeInteger(i?.id) && typeof i?.name === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export const cart = new Store<CartItem[]>(readCart());
+
+function saveCart(items: CartItem[]): void {
+  localStorage.setItem(CART_KEY, JSON.stringify(items));
+  cart.set(items);
+}
+
+window.addEventListener('storage', (e) => {
+  if (e.key === CART_KEY) cart.set(readCart());
+});
+
+export const inCart = (id: number) => cart.get().some((i) => i.id === id);
+export const addToCart = (item: CartItem) => {
+  if (!inCart(item.id)) saveCart([...cart.get(), item]);
+};
+export const removeFromCart = (ids: readonly number[]) => saveCart(cart.get().filter((i) => !ids.includes(i.id)));
+export const clearCart = () => saveCart([]);

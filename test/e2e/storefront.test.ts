@@ -1,0 +1,336 @@
+// The storefront in a real Chromium against the real server: search as you type with the
+// keyboard, typo correction, facets and paging, a track page (spaces, play), accounts, cart and
+// checkout, recommendations that follow a purchase, XSS safety, phone layouts, zero console
+// errors, and the performance budget.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { buildVectors } from '../../src/vectors/build.ts';
+import { DEFAULT_WEB_DIR, type WebManifest } from '../../src/web/build.ts';
+import { startServer, type TestServer } from '../helpers.ts';
+import { type E2E, launch, PHONE, screenshot, type Watched } from './browser.ts';
+import { BUDGET, homeReady, keystrokeToResults, layoutShift, shellReady, watchLayoutShift, writeBudget } from './budget.ts';
+
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+describe('storefront in Chromium', () => {
+  let server: TestServer;
+  let e2e: E2E;
+  let visitor: Watched;
+  const measured: Record<string, unknown> = {};
+
+  before(async () => {
+    server = await startServer({ adminToken: ADMIN_TOKEN });
+    buildVectors(server.ctx.db);
+    e2e = await launch();
+    visitor = e2e.watch(await (await e2e.newContext()).newPage(), server.url);
+    await watchLayoutShift(visitor.page);
+  });
+  after(async () => {
+    writeBudget(measured);
+    await e2e?.close();
+    await server?.close();
+  });
+
+  const clean = (w: Watched, where: string) => assert.deepEqual(w.take(), [], `no console errors, failed or third-party requests (${where})`);
+  const rowNames = (page: Page) => page.locator('table.tracks .track-name').allTextContents();
+
+  it('home page: popular shelf for a visitor, within the budget on a cold cache', async () => {
+    const { page } = visitor;
+    await page.goto(`${server.url}/`);
+    await page.locator('.home[data-ready="true"]').waitFor();
+    assert.equal(await page.locator('#shelf-title').textContent(), 'Popular right now');
+    const names = await rowNames(page);
+    assert.equal(names.length, 12);
+    const top = (await server.get('/api/tracks/popular?limit=12')).body.items.map((t: { name: string }) => t.name);
+    assert.deepEqual(names, top);
+    assert.match((await page.locator('.track-note').first().textContent()) ?? '', /^Popular: bought or played \d+ times?$/);
+    await screenshot(page, 'home-desktop');
+    // No layout shift while the shelves arrive (0.1 is the threshold browsers call "good").
+    const cls = await layoutShift(page);
+    measured.homeLayoutShift = cls;
+    assert.ok(cls < 0.1, `home cumulative layout shift ${cls}`);
+    clean(visitor, 'home');
+
+    const cold = await e2e.newContext();
+    const ready = await homeReady(cold, server.url, async () => {
+      await fetch(`${server.url}/api/admin/cache/flush`, { method: 'POST', headers: admin, body: '{}' });
+    });
+    measured.homeReadyColdMs = ready;
+    measured.emptyPageReadyMs = await shellReady(cold, server.url, async () => {}, 2);
+    assert.ok(ready.median > 0 && Number.isFinite(ready.median));
+  });
+
+  it('ships less than 100 KB of gzipped JavaScript to the storefront, with immutable caching', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(DEFAULT_WEB_DIR, 'manifest.json'), 'utf8')) as WebManifest;
+    const js = manifest.bundles.storefront;
+    measured.storefrontJsGzipBytes = js.jsGzipBytes;
+    assert.ok(js.jsGzipBytes < BUDGET.storefrontJsGzipBytes, `storefront JS ${js.jsGzipBytes} B gzipped`);
+    const res = await fetch(`${server.url}/assets/${js.js}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    await res.arrayBuffer();
+    const html = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
+    const csp = html.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(html.headers.get('cache-control'), 'no-cache');
+    // A mistyped page is the store's 404 page for a browser, JSON for an API client.
+    assert.equal((await fetch(`${server.url}/no-such-page`, { headers: { accept: 'text/html' } })).status, 404);
+    const api404 = await server.get('/no-such-page');
+    assert.equal(api404.status, 404);
+    assert.equal(api404.body.error, 'not_found');
+  });
+
+  it('type "metal" and pick a suggestion with the keyboard', async () => {
+    const { page } = visitor;
+    await page.goto(`${server.url}/`);
+    await page.locator('#q').focus();
+    await page.keyboard.type('metal', { delay: 40 });
+    const options = page.locator('#q-suggestions [role="option"]');
+    await options.first().waitFor();
+    const expected = (await server.get('/api/search/suggest?q=metal&limit=8')).body.suggestions;
+    assert.deepEqual(
+      await options.locator('.s-text').allTextContents(),
+      expected.map((s: { text: string }) => s.text),
+    );
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('#q').getAttribute('aria-activedescendant'), 'q-s-1');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.locator('#q').getAttribute('aria-activedescendant'), 'q-s-0');
+    await page.keyboard.press('Enter');
+    const first = expected[0] as { text: string; type: string; id: number };
+    await page.waitForURL(new RegExp(`/${first.type}s/[a-z0-9-]+-${first.id}$`));
+    await page.locator('main h1', { hasText: first.text }).waitFor();
+    // Esc closes the list without leaving the page.
+    await page.locator('#q').fill('');
+    await page.keyboard.type('iron', { delay: 30 });
+    await options.first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#q-suggestions').waitFor({ state: 'hidden' });
+    clean(visitor, 'suggestions');
+  });
+
+  it('a search with a typo shows the correction', async () => {
+    const { page } = visitor;
+    await page.locator('#q').fill('');
+    await page.keyboard.type('iron maidn', { delay: 30 });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=iron\+maidn/);
+    await page.locator('.results[data-query="iron maidn"]').waitFor();
+    const cls = await layoutShift(page);
+    measured.searchLayoutShift = cls;
+    assert.ok(cls < 0.1, `search cumulative layout shift ${cls}`);
+    const corrected = (await server.get('/api/search?q=iron%20maidn&limit=20')).body.correctedQuery;
+    assert.ok(corrected, 'the API corrects "maidn"');
+    await page.locator('.corrected', { hasText: `Showing results for ${corrected}` }).waitFor();
+    assert.match((await page.locator('.search-head h1').textContent()) ?? '', new RegExp(`results for ${corrected}$`));
+    assert.ok((await page.locator('table.tracks mark').count()) > 0, 'matches are highlighted');
+    clean(visitor, 'typo');
+  });
+
+  it('filter by a facet, sort, and page on', async () => {
+    const { page } = visitor;
+    await page.goto(`${server.url}/search?q=love`);
+    await page.locator('.results[data-query="love"]').waitFor();
+    const all = (await server.get('/api/search?q=love&limit=20')).body;
+    const genre = all.facets.genre[0] as { id: number; name: string; count: number };
+    await page.locator('.facet-option', { hasText: genre.name }).first().click();
+    await page.waitForURL(new RegExp(`genreId=${genre.id}`));
+    await page.locator('.search-head h1', { hasText: `${genre.count} results` }).waitFor();
+    const filtered = (await server.get(`/api/search?q=love&genreId=${genre.id}&limit=20`)).body;
+    await page.waitForFunction((n) => document.querySelectorAll('table.tracks tbody tr').length === n, filtered.hits.length);
+    assert.deepEqual(
+      await rowNames(page),
+      filtered.hits.map((h: { name: string }) => h.name),
+    );
+    assert.equal(await page.locator('.facet-option.on').count(), 1);
+    await screenshot(page, 'search-facets-desktop');
+    const page1 = await rowNames(page);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.waitForURL(/(offset|cursor)=/);
+    await page.locator('.results[data-query="love"]').waitFor();
+    await page.waitForFunction((first) => document.querySelector('table.tracks .track-name')?.textContent !== first, page1[0]);
+    const page2 = await rowNames(page);
+    assert.ok(page2.length > 0);
+    assert.equal(page2.filter((n) => page1.includes(n)).length < page2.length, true, 'page 2 shows other tracks');
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.waitForFunction((first) => document.querySelector('table.tracks .track-name')?.textContent === first, page1[0]);
+    // Sort by price, high to low: the API's order.
+    await page.locator('.sort select').selectOption('-price');
+    await page.waitForURL(/sort=-price/);
+    const byPrice = (await server.get(`/api/search?q=love&genreId=${genre.id}&sort=-price&limit=20`)).body.hits.map((h: { name: string }) => h.name);
+    await page.waitForFunction((first) => document.querySelector('table.tracks .track-name')?.textContent === first, byPrice[0]);
+    assert.deepEqual(await rowNames(page), byPrice);
+    // An empty result helps instead of showing nothing.
+    await page.goto(`${server.url}/search?q=zzqxv`);
+    await page.locator('.empty-state h2', { hasText: 'Nothing matched' }).waitFor();
+    clean(visitor, 'facets');
+  });
+
+  it('first results paint within the budget after the last keystroke', async () => {
+    const r = await keystrokeToResults(visitor.page, server.url, ['metal', 'blues', 'queen', 'jazz', 'night', 'dance']);
+    measured.keystrokeToResultsMs = r;
+    assert.ok(r.median > 0 && Number.isFinite(r.median));
+    clean(visitor, 'keystroke budget');
+  });
+
+  it('phone width: home, search with filters, track page', async () => {
+    const phone = e2e.watch(await (await e2e.newContext({ viewport: PHONE, isMobile: true })).newPage(), server.url);
+    const { page } = phone;
+    await page.goto(`${server.url}/`);
+    await page.locator('.home[data-ready="true"]').waitFor();
+    await screenshot(page, 'home-phone');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow} px too wide)`);
+    await page.goto(`${server.url}/search?q=love`);
+    await page.locator('.results[data-query="love"]').waitFor();
+    assert.equal(await page.locator('.filters').isVisible(), false, 'filters fold away on a phone');
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    await page.locator('.filters .facet-option').first().waitFor();
+    await screenshot(page, 'search-facets-phone');
+    await page.goto(`${server.url}/tracks/enter-sandman-1801`);
+    await page.locator('#similar-panel[data-space="blend"] li').first().waitFor();
+    await screenshot(page, 'track-phone');
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0);
+    clean(phone, 'phone');
+  });
+
+  it('register, log in, play, cart and checkout; the order shows and recommendations change; no /admin for a customer', async () => {
+    const ctx = await e2e.newContext();
+    const shopper = e2e.watch(await ctx.newPage(), server.url);
+    const { page } = shopper;
+    await page.goto(`${server.url}/register`);
+    await page.getByLabel('Your name').fill('Ada Listener');
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.home[data-ready="true"]').waitFor();
+    assert.equal(await page.locator('#shelf-title').textContent(), 'Recommended for you');
+    // Cookies: HttpOnly and SameSite=Lax, so page scripts cannot read the session.
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'chinook_session');
+    assert.ok(cookie?.httpOnly);
+    assert.equal(cookie?.sameSite, 'Lax');
+    assert.equal(await page.evaluate(() => document.cookie.includes('chinook_session')), false);
+
+    // Log out and in again through the pages.
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.locator('.header-nav', { hasText: 'Log in' }).waitFor();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.note-error', { hasText: 'Email or password is wrong.' }).waitFor();
+    shopper.take(); // the 401 of a wrong password is the expected answer
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.home[data-ready="true"]').waitFor();
+    const before = await rowNames(page);
+    assert.equal(before.length > 0, true);
+
+    // A track page: switch spaces with the mouse and the keyboard, press play.
+    await page.goto(`${server.url}/tracks/enter-sandman-1801`);
+    await page.locator('#similar-panel[data-space="blend"] li').first().waitFor();
+    const blend = await page.locator('#similar-panel li a').allTextContents();
+    await page.getByRole('tab', { name: 'Listens-alike' }).click();
+    await page.locator('#similar-panel[data-space="audio"] li').first().waitFor();
+    const audio = (await server.get('/api/tracks/1801/similar?space=audio&limit=8')).body.items.map((i: { name: string }) => i.name);
+    assert.deepEqual(await page.locator('#similar-panel li a').allTextContents(), audio);
+    assert.match((await page.locator('.space-means').textContent()) ?? '', /playlists and purchases/);
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#similar-panel[data-space="lyric"] li').first().waitFor();
+    assert.match((await page.locator('.space-means').textContent()) ?? '', /no lyrics/);
+    assert.notDeepEqual(blend, audio);
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    await page.getByRole('button', { name: '■ Stop' }).waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('.player progress')?.getAttribute('value')) > 500);
+    assert.match((await page.locator('.player-note').textContent()) ?? '', /no audio/);
+    await screenshot(page, 'track-desktop');
+    const history = await page.evaluate(() => fetch('/api/me/history').then((r) => r.json()));
+    assert.equal(history.items[0].trackId, 1801);
+
+    // Two tracks into the cart: one from the track page, one from a search.
+    await page.getByRole('button', { name: /Add Enter Sandman to cart/ }).click();
+    await page.goto(`${server.url}/search?q=miles%20davis`);
+    await page.locator('.results[data-query="miles davis"]').waitFor();
+    await page.locator('table.tracks .col-buy button').first().click();
+    await page.locator('.nav-cart .badge', { hasText: '2' }).waitFor();
+    await page.goto(`${server.url}/cart`);
+    assert.equal(await page.locator('.cart-item').count(), 2);
+    await page.locator('.checkout-total', { hasText: '$1.98' }).waitFor();
+    await screenshot(page, 'checkout-desktop');
+    await page.getByRole('button', { name: /Buy now/ }).click();
+    await page.waitForURL(/\/orders\/\d+\?placed=1$/);
+    await page.locator('.note-ok', { hasText: 'Thank you' }).waitFor();
+    assert.equal(await page.locator('table[aria-label="Order lines"] tbody tr').count(), 2);
+    const orderId = Number(/orders\/(\d+)/.exec(page.url())?.[1]);
+    const order = (await page.evaluate((id) => fetch(`/api/orders/${id}`).then((r) => r.json()), orderId)) as { lines: { trackId: number }[]; total: number };
+    assert.ok(order.lines.some((l) => l.trackId === 1801));
+    assert.equal(order.total, 1.98);
+    assert.equal(await page.locator('.nav-cart .badge').count(), 0, 'the cart is empty after checkout');
+    await page.goto(`${server.url}/account`);
+    await page.locator('table[aria-label="Orders"] a', { hasText: `#${orderId}` }).waitFor();
+
+    // Recommendations now start from what was bought.
+    await page.goto(`${server.url}/`);
+    await page.locator('.home[data-ready="true"]').waitFor();
+    const afterNames = await rowNames(page);
+    assert.notDeepEqual(afterNames, before, 'recommendations change after a purchase');
+    assert.ok(!afterNames.includes('Enter Sandman'), 'owned tracks are not recommended');
+    assert.match((await page.locator('.track-note').first().textContent()) ?? '', /^Why: /);
+
+    // Change password, then log in with the new one.
+    await page.goto(`${server.url}/account`);
+    await page.getByLabel('Current password').fill('a long enough password');
+    await page.getByLabel('New password').fill('an even longer password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('.note-ok', { hasText: 'Password changed.' }).waitFor();
+    const relogin = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'an even longer password' }),
+    });
+    assert.equal(relogin.status, 200);
+    clean(shopper, 'shopper');
+
+    // A logged-in customer gets no /admin: the storefront's 403 page, without the admin bundle.
+    const res = await page.goto(`${server.url}/admin`);
+    assert.equal(res?.status(), 403);
+    await page.locator('main h1', { hasText: 'This page is for administrators' }).waitFor();
+    assert.equal(await page.locator('script[src*="/assets/admin-"]').count(), 0);
+    shopper.take(); // Chromium logs the 403 document itself as a failed load
+    // Somebody not logged in is sent to log in.
+    const anonymous = await (await e2e.newContext()).newPage();
+    await anonymous.goto(`${server.url}/admin`);
+    assert.match(anonymous.url(), /\/login\?next=%2Fadmin$/);
+  });
+
+  it('renders database text as text: a track renamed to an HTML tag stays text', async () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const renamed = await fetch(`${server.url}/api/admin/tracks/1802`, { method: 'PATCH', headers: admin, body: JSON.stringify({ name }) });
+    assert.equal(renamed.status, 200);
+    const { page } = visitor;
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await page.goto(`${server.url}/tracks/${(await renamed.json()).slug}`);
+    await page.locator('main h1', { hasText: name }).waitFor();
+    assert.equal(await page.locator('main h1').textContent(), name);
+    assert.equal(await page.locator('main img').count(), 0);
+    await page.goto(`${server.url}/search?q=onerror`);
+    await page.locator('.results[data-query="onerror"] .track-name').first().waitFor();
+    assert.equal(await page.locator('.results .track-name').first().textContent(), name);
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.equal(dialogs, 0);
+    clean(visitor, 'xss');
+  });
+});
