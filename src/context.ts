@@ -2,34 +2,45 @@
 // built on it. Created once per process (each cluster worker has its own).
 
 import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
-import { type CacheLayer, createCacheLayer } from './cache/index.ts';
-import { CatalogEditor } from './catalog/edits.ts';
-import { CatalogService } from './catalog/index.ts';
+import { type CacheLayer, createCacheLayer, type Entry } from './cache/index.ts';
+import { CachedCatalog, CatalogEditor, CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
-import { type Db, openPrimary } from './db/connection.ts';
-import { StorageHealth } from './db/storage-health.ts';
-import { WriteQueue } from './db/write-queue.ts';
-import { connectCarrier } from './events/carrier.ts';
-import { DomainEvents } from './events/index.ts';
-import { SqliteEventLog } from './events/sqlite-log.ts';
+import { type CheckpointStats, type Db, openPrimary, StorageHealth, startCheckpointer, WriteQueue } from './db/index.ts';
+import { connectCarrier, DomainEvents, SqliteEventLog } from './events/index.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
-import { SalesReports } from './reports/sales.ts';
-import { SearchService } from './search/service.ts';
-import { Customers, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
-import { VectorRefreshQueue } from './vectors/refresh.ts';
-import { SimilarityService } from './vectors/service.ts';
-import { TextQueryRetriever } from './vectors/text-query.ts';
-import { stopIndexHelper } from './vectors/vector-index.ts';
+import { CachedReports, SalesReports } from './reports/index.ts';
+import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
+import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import {
+  cachedSimilar,
+  type SimilarItem,
+  SimilarityService,
+  type SimilarRequest,
+  stopIndexHelper,
+  TextQueryRetriever,
+  VectorRefreshQueue,
+} from './vectors/index.ts';
+
+/** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
+export interface CachedReads {
+  catalog: CachedCatalog;
+  reports: CachedReports;
+  search(req: SearchRequest): Promise<CachedSearchResult>;
+  similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
+  /** The most popular tracks with their details (store/cached.ts). */
+  popularTracks(limit: number): Promise<Entry>;
+}
 
 export interface AppContext {
   config: Config;
   db: Db;
   catalog: CatalogService;
   reports: SalesReports;
-  /** The in-memory cache database, cached catalog reads and the invalidation bus. */
+  /** The in-memory cache database and the invalidation bus. */
   cache: CacheLayer;
+  /** Catalog, report, search and similarity reads through the cache database (what the routes call). */
+  cached: CachedReads;
   /** Carries domain events to and from the other processes on the file (null in memory). */
   eventLog: SqliteEventLog | null;
   /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
@@ -65,7 +76,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
   const events = new DomainEvents();
-  const cache = createCacheLayer(config, { catalog, reports }, events);
+  const cache = createCacheLayer(config, events);
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
   const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
@@ -87,6 +98,13 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
+  const cached: CachedReads = {
+    catalog: new CachedCatalog(cache.cache, catalog),
+    reports: new CachedReports(cache.cache, reports),
+    search: (req) => cachedSearch(cache.cache, search, req),
+    similar: (req) => cachedSimilar(cache.cache, similarity, req),
+    popularTracks: (limit) => cachedPopularTracks(cache.cache, store.popularity, catalog, limit),
+  };
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
@@ -107,6 +125,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
+    cached,
     events,
     eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
@@ -119,11 +138,17 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
     health: new HealthService(db, catalog, storage, writes),
-    async preload(topN) {
+    async preload(topN = 50) {
       const started = performance.now();
       const entries = () => cache.cache?.stats().total.entries ?? 0;
       const before = entries();
-      await cache.catalog.preload(topN);
+      if (cache.cache) {
+        // What a storefront's first page asks for: the genre list, the best sellers and their track pages.
+        await cached.catalog.genres();
+        await cached.reports.topTracks(10);
+        await cached.reports.topArtists(10);
+        for (const t of reports.topTracks(topN)) await cached.catalog.track(t.id);
+      }
       store.popularity.refresh();
       return { entries: entries() - before, ms: performance.now() - started };
     },

@@ -4,11 +4,18 @@
 // catalog and is kept 10 s: count(*) walks an index, fine once, not on every probe of a
 // 1M-track catalog under load.
 import type { CatalogService } from './catalog/index.ts';
-import { type Db, fileBytes, readPragmas, sqliteVersions } from './db/connection.ts';
-import { currentVersion } from './db/migrations.ts';
-import { Readiness, type ReadinessReport } from './db/readiness.ts';
-import type { StorageHealth, StorageState } from './db/storage-health.ts';
-import type { WriteQueue } from './db/write-queue.ts';
+import {
+  currentVersion,
+  type Db,
+  fileBytes,
+  Readiness,
+  type ReadinessReport,
+  readPragmas,
+  type StorageHealth,
+  type StorageState,
+  sqliteVersions,
+  type WriteQueue,
+} from './db/index.ts';
 
 export const APP_VERSION = '0.1.0';
 const TRACK_COUNT_TTL_MS = 10_000;

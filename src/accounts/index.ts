@@ -3,8 +3,7 @@
 // activity log are the store's: src/store/index.ts.)
 import type { CacheLayer } from '../cache/index.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, WriteQueue } from '../db/index.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { SharedCounters } from './limits.ts';
 import { SessionService } from './sessions.ts';
@@ -47,3 +46,4 @@ export function startAccountsMaintenance(accounts: Accounts, everyMs = 3_600_000
   timer.unref();
   return () => clearInterval(timer);
 }
+export { MAX_PASSWORD, normaliseEmail } from './users.ts';

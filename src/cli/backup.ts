@@ -2,8 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config, ConfigOverrides } from '../config.ts';
-import { backupDatabase, restoreDatabase } from '../db/backup.ts';
-import { openPrimary } from '../db/connection.ts';
+import { backupDatabase, openPrimary, restoreDatabase } from '../db/index.ts';
 import { createProgress } from './progress.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

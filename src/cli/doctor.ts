@@ -4,13 +4,10 @@
 import type { Command } from 'commander';
 import { CatalogService } from '../catalog/index.ts';
 import { type Config, type ConfigOverrides, describeSettings } from '../config.ts';
-import { type Db, openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
-import { checkIntegrity, type IntegrityResult } from '../db/integrity.ts';
-import { currentVersion, migrations } from '../db/migrations.ts';
-import { catalogCounts, catalogIsEmpty } from '../importer/tables.ts';
+import { checkIntegrity, currentVersion, type Db, type IntegrityResult, migrations, openPrimary, readPragmas, sqliteVersions } from '../db/index.ts';
+import { catalogCounts, catalogIsEmpty } from '../importer/index.ts';
 import { checkSearchIndex } from '../search/index.ts';
-import { SPACES } from '../vectors/spaces.ts';
-import { VectorStore } from '../vectors/store.ts';
+import { SPACES, VectorStore } from '../vectors/index.ts';
 import { createProgress } from './progress.ts';
 
 interface CheckOutcome {

@@ -2,14 +2,16 @@
 // `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, type ConfigOverrides, loadConfig } from '../config.ts';
-import { BackupError } from '../db/backup.ts';
-import { openPrimary, StorageOpenError } from '../db/connection.ts';
-import { IntegrityError } from '../db/integrity.ts';
-import { migrate } from '../db/migrations.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
-import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
-import { formatCounts } from '../importer/tables.ts';
+import { BackupError, IntegrityError, migrate, openPrimary, StorageOpenError } from '../db/index.ts';
+import {
+  formatCounts,
+  importOfficial,
+  importSynthetic,
+  resolveSource,
+  SourceNotFoundError,
+  SYNTHETIC_DEFAULT_SEED,
+  SYNTHETIC_MAX_TRACKS,
+} from '../importer/index.ts';
 import { registerBackupCommands } from './backup.ts';
 import { registerCacheCommands } from './cache.ts';
 import { registerDoctorCommand } from './doctor.ts';

@@ -1,17 +1,12 @@
 // `chinook serve`: prepare the database (migrate, import when empty) and listen.
 import cluster from 'node:cluster';
 import fs from 'node:fs';
-import { relayCacheMessages } from '../cache/bus.ts';
+import { relayCacheMessages } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
-import { startBackupSchedule } from '../db/backup-schedule.ts';
-import { openPrimary } from '../db/connection.ts';
-import { checkIntegrity, IntegrityError, START_CHECK_AUTO_MAX_MIB, type StartCheck, startCheckMode } from '../db/integrity.ts';
-import { buildApp } from '../http/app.ts';
-import { serveClusterMetrics } from '../http/cluster-metrics.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource } from '../importer/source.ts';
-import { catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { checkIntegrity, IntegrityError, openPrimary, START_CHECK_AUTO_MAX_MIB, type StartCheck, startBackupSchedule, startCheckMode } from '../db/index.ts';
+import { buildApp, serveClusterMetrics } from '../http/index.ts';
+import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 

@@ -143,22 +143,45 @@ export function sqliteVersions(db: Db): { sqlite: string; sqliteVec: string } {
   return { sqlite: row.sqlite, sqliteVec: row.vec };
 }
 
+// The one statement cache of the project: per connection, keyed by SQL text (or by a shape
+// key, see statementFor). Statements a class always needs are prepared in its constructor;
+// this is for SQL that varies (filters, sorts, patched columns) or runs on whichever
+// connection it is handed (write-queue operations).
 const statementCaches = new WeakMap<Db, Map<string, Stmt>>();
 
-/**
- * A prepared statement for this connection, prepared once. For code that runs on whichever
- * connection it is handed (write-queue operations), where a constructor cannot prepare ahead.
- */
-export function statement(db: Db, sql: string): Stmt {
+function cacheOf(db: Db): Map<string, Stmt> {
   let cache = statementCaches.get(db);
   if (!cache) {
     cache = new Map();
     statementCaches.set(db, cache);
   }
+  return cache;
+}
+
+/** A prepared statement for this connection, prepared once. */
+export function statement(db: Db, sql: string): Stmt {
+  const cache = cacheOf(db);
   let stmt = cache.get(sql);
   if (!stmt) {
     stmt = db.prepare<unknown[]>(sql);
     cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+/**
+ * The statement for one shape of a query assembled from parts (filters, sort): `build` runs
+ * only the first time `shape` is asked for on this connection, so a hot path does not
+ * assemble its SQL again on every call. Shapes live beside SQL texts in the same cache; the
+ * NUL prefix keeps the two apart.
+ */
+export function statementFor(db: Db, shape: string, build: () => string): Stmt {
+  const cache = cacheOf(db);
+  const key = `\u0000${shape}`;
+  let stmt = cache.get(key);
+  if (!stmt) {
+    stmt = db.prepare<unknown[]>(build());
+    cache.set(key, stmt);
   }
   return stmt;
 }

@@ -11,8 +11,7 @@
 // every cached answer instead.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { type Db, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, statement, type WriteQueue } from '../db/index.ts';
 import type { EventCarrier } from './carrier.ts';
 import type { DomainEvent } from './types.ts';
 

@@ -8,7 +8,7 @@
 // the shared file (WAL size, checkpoint lag) take the maximum instead of a meaningless sum.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
-import { fileBytes } from '../db/connection.ts';
+import { fileBytes } from '../db/index.ts';
 
 const SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 

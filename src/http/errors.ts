@@ -3,8 +3,7 @@
 // same shape.
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { faultMessage } from '../db/storage-health.ts';
-import { WriteQueueClosedError } from '../db/write-queue.ts';
+import { faultMessage, WriteQueueClosedError } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import { ErrorReply } from './schemas.ts';
 

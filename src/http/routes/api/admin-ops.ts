@@ -4,9 +4,8 @@
 // in a worker thread and report progress for polling. `GET /metrics` is the Prometheus text.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DatabaseStatsReader } from '../../../db/stats.ts';
-import { JobRunner } from '../../../jobs/runner.ts';
-import type { TaskName } from '../../../jobs/tasks.ts';
+import { DatabaseStatsReader } from '../../../db/index.ts';
+import { JobRunner, type TaskName } from '../../../jobs/index.ts';
 import { metricsText } from '../../cluster-metrics.ts';
 import { NoQuery } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';

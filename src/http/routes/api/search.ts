@@ -1,7 +1,6 @@
 // /api/search, /api/search/suggest and /api/admin/search/stats: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { cachedSearch } from '../../../search/cached.ts';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
 import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
@@ -79,7 +78,7 @@ export const SearchReply = Type.Object({
 });
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search, cache } = app.ctx;
+  const { search, cached } = app.ctx;
 
   app.get(
     '/search',
@@ -91,7 +90,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SearchReply, ...errorReplies, 409: ErrorReply },
       },
     },
-    async (req) => cachedSearch(cache.cache, search, req.query),
+    async (req) => cached.search(req.query),
   );
 
   app.get(
