@@ -2,13 +2,9 @@
 // --db, for the default mode, hybrid and MiniSearch in one run. (`eval recommendations` lives
 // with the vector commands; both hang under the same `eval` group.)
 import { type Command, InvalidArgumentError } from 'commander';
-import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/synthetic-words.ts';
-import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, runSearchEvaluation, serviceEngine } from '../search/eval/engines.ts';
-import { formatReports } from '../search/eval/score.ts';
-import { SearchService } from '../search/index.ts';
-import { ensureVectors } from '../vectors/build.ts';
-import { VectorStore } from '../vectors/store.ts';
-import { TextQueryRetriever } from '../vectors/text-query.ts';
+import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/index.ts';
+import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, formatReports, runSearchEvaluation, SearchService, serviceEngine } from '../search/index.ts';
+import { ensureVectors, TextQueryRetriever, VectorStore } from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 

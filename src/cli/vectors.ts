@@ -1,15 +1,19 @@
 // `chinook vectors build|import|status` and `chinook eval recommendations`.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Db } from '../db/connection.ts';
-import { formatEvaluation, runEvaluation } from '../recommend/eval.ts';
-import { EvaluationCopies } from '../recommend/eval-copies.ts';
-import { runPlaylistEvaluation } from '../recommend/eval-playlists.ts';
-import { formatPlaylistEvaluation, writeBetweenMarkers } from '../recommend/eval-report.ts';
-import { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from '../vectors/ann/ensure.ts';
-import { buildVectors, ensureVectors } from '../vectors/build.ts';
-import { importEmbeddings } from '../vectors/import.ts';
-import { isSpace, SPACES, type Space } from '../vectors/spaces.ts';
-import { VectorStore } from '../vectors/store.ts';
+import type { Db } from '../db/index.ts';
+import { EvaluationCopies, formatEvaluation, formatPlaylistEvaluation, runEvaluation, runPlaylistEvaluation, writeBetweenMarkers } from '../recommend/index.ts';
+import {
+  ANN_MIN_TRACKS,
+  buildVectors,
+  ensureAnnFiles,
+  ensureGroups,
+  ensureVectors,
+  importEmbeddings,
+  isSpace,
+  SPACES,
+  type Space,
+  VectorStore,
+} from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 

@@ -54,6 +54,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
+  ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
   registerRequestMetrics(app);
   registerInputPolicy(app);

@@ -6,11 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserService } from '../accounts/index.ts';
 import { loadConfig } from '../config.ts';
-import { type Db, openPrimary } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, openPrimary, type WriteQueue } from '../db/index.ts';
 import { Customers, TrackHistory } from '../store/index.ts';
-import { ensureVectors } from '../vectors/build.ts';
-import type { SimilarityService } from '../vectors/service.ts';
+import { ensureVectors, type SimilarityService } from '../vectors/index.ts';
 import { Recommender } from './recommender.ts';
 
 export class EvaluationCopies {

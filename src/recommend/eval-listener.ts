@@ -2,8 +2,7 @@
 // listener is registered and plays the seeds through the store's own services (the write
 // queue, the plays log), then asks for recommendations like any logged-in user.
 import { UserService } from '../accounts/index.ts';
-import type { Db } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, WriteQueue } from '../db/index.ts';
 import { DomainEvents } from '../events/index.ts';
 import { createStore } from '../store/index.ts';
 import type { Recommender } from './recommender.ts';

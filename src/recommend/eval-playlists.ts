@@ -8,11 +8,8 @@
 // is served from it. Playlists 13-15 are parts of 12: a track hidden from 13 but left in 12
 // teaches the listens-alike space where it belongs. The "leaky" row shows what a looser
 // protocol measures: the same continuation served from vectors built with the hidden rows.
-import type { Db } from '../db/connection.ts';
-import { WriteQueue } from '../db/write-queue.ts';
-import { buildVectors } from '../vectors/build.ts';
-import { SimilarityService } from '../vectors/service.ts';
-import type { Space } from '../vectors/spaces.ts';
+import { type Db, WriteQueue } from '../db/index.ts';
+import { buildVectors, SimilarityService, type Space } from '../vectors/index.ts';
 import { Continuations } from './continuation.ts';
 import { type EvaluationCopies, recommenderOn } from './eval-copies.ts';
 import { newListener } from './eval-listener.ts';

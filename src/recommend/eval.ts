@@ -8,13 +8,9 @@
 //
 // Similarity sanity: for each space, the share of a track's 10 nearest neighbours that share
 // its genre / artist, against 10 random other tracks (seeded).
-import type { Db } from '../db/connection.ts';
-import { WriteQueue } from '../db/write-queue.ts';
+import { type Db, WriteQueue } from '../db/index.ts';
 import { TrackHistory } from '../store/index.ts';
-import { buildVectors } from '../vectors/build.ts';
-import { seededRandom } from '../vectors/linalg.ts';
-import { SimilarityService } from '../vectors/service.ts';
-import type { SimilarSpace, Space } from '../vectors/spaces.ts';
+import { buildVectors, SimilarityService, type SimilarSpace, type Space, seededRandom } from '../vectors/index.ts';
 import { type EvaluationCopies, recommenderOn } from './eval-copies.ts';
 import { DEFAULT_WEIGHTS, only, STRATEGIES, type Weights } from './weights.ts';
 

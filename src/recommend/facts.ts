@@ -2,8 +2,8 @@
 // the tracks on the seeds' albums and by their artists, shared playlists, and popularity
 // (through the store's track_popularity view, its one definition). Catalog tables are read
 // directly, as the vector build does: no catalog service offers these joins by id list.
-import type { Db, Stmt } from '../db/connection.ts';
-import type { TrackFeatures } from '../vectors/source.ts';
+import type { Db, Stmt } from '../db/index.ts';
+import type { TrackFeatures } from '../vectors/index.ts';
 
 /** A track's names and ids, as the vector build reads them. */
 export type TrackFact = Pick<TrackFeatures, 'id' | 'name' | 'albumId' | 'album' | 'artistId' | 'artist' | 'genreId' | 'genre'>;

@@ -13,11 +13,9 @@
 // Each strategy's scores are divided by its best candidate's, weighted and summed; ties go to
 // the more popular track (track_popularity), then the lower id. Then copies of one song
 // collapse (a copy of a seed never comes back) and albums are spread (collapse.ts).
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { alsoBought } from '../store/index.ts';
-import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums, type TrackIdentity } from '../vectors/collapse.ts';
-import type { SimilarityService } from '../vectors/service.ts';
-import type { Space } from '../vectors/spaces.ts';
+import { collapseCopies, identityOf, MAX_PER_ALBUM, type SimilarityService, type Space, spreadAlbums, type TrackIdentity } from '../vectors/index.ts';
 import { CatalogFacts, type TrackFact, type TrackKeys } from './facts.ts';
 import { STRATEGIES, type Strategy, type Weights } from './weights.ts';
 

@@ -2,8 +2,7 @@
 // with “Enter Sandman”", "More Metallica, like “Enter Sandman”"), beside the machine fields
 // (`strategy`, `becauseOfTrackId`). Reasons name only the seeds (the listener's own tracks, the
 // playlist's, or the ones asked about) and catalog facts: never another customer's data.
-import type { SimilarityService } from '../vectors/service.ts';
-import type { Space } from '../vectors/spaces.ts';
+import type { SimilarityService, Space } from '../vectors/index.ts';
 import type { CatalogFacts, TrackFact } from './facts.ts';
 import type { Ranked, Seed } from './ranker.ts';
 import type { Strategy } from './weights.ts';

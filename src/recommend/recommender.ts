@@ -3,10 +3,10 @@
 // Tracks the listener bought or played are never recommended; no history → popular tracks.
 
 import type { User } from '../accounts/index.ts';
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Customers, TrackHistory } from '../store/index.ts';
-import type { SimilarityService } from '../vectors/service.ts';
+import type { SimilarityService } from '../vectors/index.ts';
 import { profileOf } from './profile.ts';
 import { SeedRanker } from './ranker.ts';
 import { explain, type Reason, type SeedOrigin } from './reasons.ts';

@@ -4,7 +4,7 @@
 // rows hold bumps search_suggest_gen in the writing transaction (the search triggers; price,
 // duration and media type included since migration 010), and the cache is emptied when that
 // generation moves, so it never serves a row older than the catalog.
-import type { Stmt } from '../db/connection.ts';
+import type { Stmt } from '../db/index.ts';
 import { type DocText, docText } from './match.ts';
 import type { SearchHit } from './types.ts';
 

@@ -1,6 +1,6 @@
 // The page: the hits' details (from the candidate cache), highlights from where the clauses
 // matched, and the facets' names.
-import type { Stmt } from '../db/connection.ts';
+import type { Stmt } from '../db/index.ts';
 import type { CachedDoc } from './doc-cache.ts';
 import { markSpans } from './highlight.ts';
 import { type Matcher, markedSpans, type Occurrence } from './match.ts';

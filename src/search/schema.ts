@@ -20,7 +20,7 @@
 // search_suggest_gen; a list built under an older generation is recomputed on first use.
 // The same generation tells the search service its vocabulary and candidate-text caches
 // are stale (every trigger, genres included, bumps it).
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export const FTS = 'music_search_fts';
 export const SUGGEST = 'music_suggest_fts';

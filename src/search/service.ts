@@ -1,7 +1,7 @@
 // Search and suggestions over the FTS5 indexes: parse → plan (what each word may also mean)
 // → candidates (retrieve.ts) → where each clause matched (match.ts) → rank in buckets
 // (rank.ts) → page, highlights, facets, "showing results for" (hits.ts, correction.ts).
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import { correctionOf } from './correction.ts';
 import { decodeCursor, nextCursor } from './cursor.ts';

@@ -1,6 +1,6 @@
 // The search service's SQL. Statements that vary with the filters and the sort are built once
-// per shape and kept.
-import type { Db, Stmt } from '../db/connection.ts';
+// per shape and kept in the connection's statement cache.
+import { type Db, type Stmt, statementFor } from '../db/index.ts';
 import { TRACK_POPULARITY } from './popularity.ts';
 import { FTS } from './schema.ts';
 import type { SearchFilters, SearchSort } from './types.ts';
@@ -49,7 +49,6 @@ const DETAIL_JOINS = `LEFT JOIN chinook_albums al ON al.id = t.album_id
   LEFT JOIN chinook_genres g ON g.id = t.genre_id`;
 
 export class SearchStatements {
-  private readonly shaped = new Map<string, Stmt>();
   /** Everything a hit shows, by id list (JSON), as raw rows in DETAILS order. */
   readonly details: Stmt;
   readonly popularity: Stmt;
@@ -76,13 +75,9 @@ export class SearchStatements {
         AND (@minDurationMs IS NULL OR t.milliseconds >= @minDurationMs) AND (@maxDurationMs IS NULL OR t.milliseconds <= @maxDurationMs)`);
   }
 
+  /** One statement per shape, in the connection's one statement cache (db/connection.ts). */
   private shape(key: string, sql: () => string): Stmt {
-    let stmt = this.shaped.get(key);
-    if (!stmt) {
-      stmt = this.db.prepare(sql());
-      this.shaped.set(key, stmt);
-    }
-    return stmt;
+    return statementFor(this.db, `search:${key}`, sql);
   }
 
   /**

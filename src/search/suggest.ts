@@ -9,7 +9,7 @@
 // is never served: it is recomputed live on first use and stored again. Sales and plays do
 // not bump the generation (a trigger on the play path would cost every play); a list older
 // than `maxAgeMs` is recomputed too, which bounds how stale its popularity order gets.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { TRACK_POPULARITY } from './popularity.ts';
 import { tokenize } from './query.ts';
 import { STORED_PREFIX, SUGGEST, SUGGEST_GEN, SUGGEST_KIND, SUGGEST_PREFIX, SUGGEST_PREFIX_ENTRIES } from './schema.ts';

@@ -8,7 +8,7 @@
 // so "lover" ranks Lover before Cover), but unlike there it still matches within the budget:
 // the generated evaluation edits uniform positions, and refusing first letters left 2.5 % of
 // one-edit queries with no result at all.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 
 export function typoBudget(word: string): number {
   const n = [...word].length;

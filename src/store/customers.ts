@@ -1,6 +1,6 @@
 // Chinook customers (the buyers of invoices): read here for the chores that link them to
 // accounts. New customers are created by an order (orders.ts, ensureCustomer).
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export interface CustomerContact {
   id: number;

@@ -2,8 +2,7 @@
 // users played, newest first, in one query over the store's tables (the plays part merges the
 // deferred plays_by_user index up to its watermark with the unfolded tail, as plays.ts does).
 // Invoice dates are 'YYYY-MM-DD hh:mm:ss' and play times ISO: both are compared as the former.
-import type { Db } from '../db/connection.ts';
-import { watermarkOf } from '../db/deferred-indexes.ts';
+import { type Db, watermarkOf } from '../db/index.ts';
 
 export interface HistoryQuery {
   /** Whose invoices count (null: none). */

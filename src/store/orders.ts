@@ -3,8 +3,7 @@
 // After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
 // popularity counters) before the order is returned.
 import { customerIdOf, linkCustomer } from '../accounts/index.ts';
-import { type Db, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';

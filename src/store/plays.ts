@@ -1,9 +1,7 @@
 // Plays: one row per listen, through the write queue; the caller hears back after COMMIT and
 // after `play.recorded` has reached its subscribers (popularity counters). A play only appends:
 // the per-user and per-track lookups are deferred indexes (src/db/deferred-indexes.ts).
-import { type Db, statement } from '../db/connection.ts';
-import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, type DeferredIndex, statement, type WriteQueue, watermarkOf } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';

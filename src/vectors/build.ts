@@ -1,7 +1,7 @@
 // Building the vectors: two streamed passes over the catalog through the providers, written
 // to track_vectors. Small catalogs are rebuilt in one transaction (readers see the old
 // vectors or the new ones, never a mix); large ones commit per batch to bound the WAL.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from './ann/ensure.ts';
 import { dropGroups } from './ann/groups.ts';
 import { ListensAlikeProvider } from './listens-alike.ts';

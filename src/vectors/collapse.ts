@@ -3,7 +3,7 @@
 // Nevermind and on a live album) collapse into the best-ranked one, a copy of the seed never
 // comes back, and one album does not fill a top 10 (at most `maxPerAlbum` of its tracks in
 // each run of 10 results). Used by /similar and by every recommender list.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 
 /** Words in brackets or after " - " that name a version of a recording, not another song. */
 const VERSION = /\b(live|ao vivo|en vivo|acoustic|unplugged|remaster(?:ed)?|demo|edit|version|mono|stereo|mix|remix|bonus(?: track)?|single|take \d+)\b/;

@@ -1,7 +1,6 @@
 // "More like this": nearest tracks in one space (or a blend of the three), as similarities
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
-import type { Db, Stmt } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, Stmt, WriteQueue } from '../db/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { collapseCopies, MAX_PER_ALBUM, spreadAlbums, TrackIdentities } from './collapse.ts';
 import { cosine } from './linalg.ts';

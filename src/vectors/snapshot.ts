@@ -11,7 +11,7 @@
 // The copy follows every process's writes through vector_changes (migrations/008): before each
 // query one point read compares revisions, and the tracks changed since are re-read one by one.
 // A build, an import or a reader too far behind reloads everything (~0.1 s for Chinook).
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { DotMatrix } from './dot-kernel.ts';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 import { fromBlob, type VectorStore } from './store.ts';

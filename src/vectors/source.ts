@@ -1,7 +1,7 @@
 // What the embedding providers read from the catalog, streamed in id order in batches so a
 // million-track catalog never sits in memory at once. Read-only bulk SQL over the catalog
 // tables: no catalog service offers a full-table stream with the joins the features need.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export interface TrackFeatures {
   id: number;

@@ -1,5 +1,5 @@
 // The vec0 store: one row per track with its three vectors, KNN per space, bulk writes.
-import { type Db, type Stmt, statement } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/index.ts';
 import { removeAnnFile } from './ann/ann-file.ts';
 import { AnnIndex } from './ann/ann-index.ts';
 import { dropGroups, GroupStore, groupsBuildId, groupsExist } from './ann/groups.ts';

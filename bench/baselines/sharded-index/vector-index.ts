@@ -26,7 +26,8 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Db, Stmt } from '../../../src/db/connection.ts';
-import { COLUMN, DIMS, SPACES, type Space } from '../../../src/vectors/spaces.ts';
+import type { Space } from '../../../src/vectors/spaces.ts';
+import { COLUMN, DIMS, SPACES } from './frozen.ts';
 // Shared-memory protocol with knn-worker.mjs.
 import { BYTES, K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 import { bitCount, signEncoder } from './sign-bits.ts';

@@ -4,7 +4,7 @@
 // fuzzy 0.2, the same column preferences as our bm25 weights, and the same case and accent
 // folding (its default keeps accents, which would cost it every accent-stripped query).
 import MiniSearch from 'minisearch';
-import type { Db } from '../../db/connection.ts';
+import type { Db } from '../../db/index.ts';
 import { COLUMN_WEIGHTS } from '../schema.ts';
 import type { SearchService } from '../service.ts';
 import { fold } from '../text.ts';

@@ -13,7 +13,7 @@
 // Relevant: for title-based queries the generating track and its copies (same folded name and
 // artist); for artist, album and composer queries every track of that artist, album (same
 // folded title and artist) or composer credit.
-import type { Db } from '../../db/connection.ts';
+import type { Db } from '../../db/index.ts';
 import { stripMarks, terms } from '../text.ts';
 
 export const BASE_KINDS = ['title', 'artist', 'album', 'composer', 'artist+title', 'title+artist'] as const;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { Db } from '../../db/connection.ts';
+import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
 import { groupsBuildId, groupsTable } from './groups.ts';
 

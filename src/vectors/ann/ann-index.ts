@@ -13,7 +13,7 @@
 // next query of every process.
 import fs from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import type { Db } from '../../db/connection.ts';
+import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
 import { ANN_SETTINGS, type AnnMeta, annPath, readMeta, staleReason } from './ann-file.ts';
 import { type GroupStore, unitVector } from './groups.ts';

@@ -1,6 +1,6 @@
 // Creating and refreshing the large-catalog index: the groups tables (in the build's
 // transaction) and the ANN files (after it commits: they are built from committed rows).
-import type { Db } from '../../db/connection.ts';
+import type { Db } from '../../db/index.ts';
 import { SPACES, type Space } from '../spaces.ts';
 import { ANN_SETTINGS, annPath, buildAnnFile, readMeta, staleReason } from './ann-file.ts';
 import { MAX_DELTA } from './ann-index.ts';

@@ -12,7 +12,7 @@
 // vector), so an index file stays true for every group it holds: groups created after it are
 // the ones with larger ids, and groups deleted since simply have no row and no members.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db, Stmt } from '../../db/connection.ts';
+import type { Db, Stmt } from '../../db/index.ts';
 import { COLUMN, DIMS, type Space } from '../spaces.ts';
 
 export const groupsTable = (space: Space): string => `track_vector_groups_${space}`;

@@ -1,9 +1,8 @@
 // /api/search, /api/search/suggest and /api/admin/search/stats: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { cachedSearch } from '../../../search/cached.ts';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
-import { errorReplies, Nullable } from '../../schemas.ts';
+import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -79,7 +78,7 @@ export const SearchReply = Type.Object({
 });
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search, cache } = app.ctx;
+  const { search, cached } = app.ctx;
 
   app.get(
     '/search',
@@ -88,10 +87,10 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['search'],
         summary: 'Full-text search over tracks, albums, artists, genres and composers, with facets and highlights',
         querystring: SearchQuery,
-        response: { 200: SearchReply, ...errorReplies },
+        response: { 200: SearchReply, ...errorReplies, 409: ErrorReply },
       },
     },
-    async (req) => cachedSearch(cache.cache, search, req.query),
+    async (req) => cached.search(req.query),
   );
 
   app.get(

@@ -33,7 +33,7 @@ const SimilarReply = Type.Object({
 });
 
 export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { similarity, cache } = app.ctx;
+  const { cached } = app.ctx;
   app.get(
     '/tracks/:id/similar',
     {
@@ -45,16 +45,6 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
       },
     },
-    async (req) => {
-      const { id } = req.params;
-      const { space, limit, maxPerAlbum } = req.query;
-      const compute = () => similarity.similar(id, space, limit, { maxPerAlbum });
-      if (!cache.cache) return compute();
-      return cache.cache.remember(
-        `similar:${id}:${space}:${limit}:${maxPerAlbum}`,
-        { tags: (v) => ['recommendations', `track:${id}`, ...v.items.map((i) => `track:${i.id}`)] },
-        compute,
-      );
-    },
+    async (req) => cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
   );
 };
