@@ -242,6 +242,19 @@ describe('ANN index files', () => {
     assert.ok(recall(store, 'metadata', queryIds.slice(0, 10)) >= 0.95);
   });
 
+  test('a file that holds groups its database never gave out (a restored backup) is not used', () => {
+    const table = groupsTable('metadata');
+    const seq = db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(table) as number;
+    assert.equal(seq, readMeta(annPath(dbPath, 'metadata'))?.maxGroup);
+    db.prepare('UPDATE sqlite_sequence SET seq = ? WHERE name = ?').run(seq - 1, table);
+    try {
+      assert.match(new VectorStore(db).index('metadata')?.ann.status().unusable ?? '', /later state/);
+    } finally {
+      db.prepare('UPDATE sqlite_sequence SET seq = ? WHERE name = ?').run(seq, table);
+    }
+    assert.equal(new VectorStore(db).index('metadata')?.ann.status().unusable, null);
+  });
+
   test('the layout before the ANN files (sharded vec0 tables) is dropped', () => {
     db.exec('CREATE VIRTUAL TABLE track_vectors_index_audio USING vec0(group_id INTEGER PRIMARY KEY, unit FLOAT[128])');
     db.exec('CREATE TABLE track_vectors_index_audio_members (track_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL)');

@@ -53,6 +53,11 @@ export function groupsBuildId(db: Db, space: Space): string | null {
   return (db.prepare(`SELECT build_id FROM ${BUILDS} WHERE space = ?`).pluck().get(space) as string | undefined) ?? null;
 }
 
+/** The highest group id ever given out in a space (AUTOINCREMENT's counter: deleted groups included). */
+export function lastGroupId(db: Db, space: Space): number {
+  return (db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(groupsTable(space)) as number | undefined) ?? 0;
+}
+
 export function dropGroups(db: Db, space: Space): void {
   db.exec(`DROP TABLE IF EXISTS ${groupsTable(space)}; DROP TABLE IF EXISTS ${membersTable(space)}`);
   if (db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(BUILDS)) db.prepare(`DELETE FROM ${BUILDS} WHERE space = ?`).run(space);
