@@ -14,13 +14,12 @@ import { openPrimary } from '../src/db/connection.ts';
 import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
 import { DotMatrix } from '../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
-import { SimilarityService } from '../src/vectors/service.ts';
 import { topK } from '../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, isSpace, type Space } from '../src/vectors/spaces.ts';
 import { fromBlob, VectorStore } from '../src/vectors/store.ts';
 import { indexExists, VectorIndex } from './baselines/sharded-index/vector-index.ts';
-import { fmtMs, measureSync, summarize, table } from './lib.ts';
-import { annRows } from './vectors-ann.ts';
+import { fmtMs, measureSync, table } from './lib.ts';
+import { annRows, annSimilarRows } from './vectors-ann.ts';
 
 const args = process.argv.slice(2);
 const dbPath = args[0];
@@ -114,24 +113,8 @@ for (const space of spaces.length ? spaces : (['audio', 'lyric', 'metadata'] as 
   );
   rows.push([label, space, 'vec0 scan, exact', fmtMs(vec.medianMs), fmtMs(vec.p99Ms), '1.000', '1.000', '1.00×']);
 
-  // The uncached /similar?limit=10 (50 neighbours computed, stored, 10 named), as 40-vectors.ts measures it.
-  const service = new SimilarityService(db, { vectorMemoryBytes: 0 });
-  const samples: number[] = [];
-  for (let i = 0; i < 205; i++) {
-    const id = queryIds[i % queryIds.length] as number;
-    db.prepare('DELETE FROM vector_similarity_cache WHERE source_track_id = ? AND similarity_type = ?').run(id, space);
-    const t0 = performance.now();
-    service.similar(id, space, 10);
-    if (i >= 5) samples.push(performance.now() - t0);
-  }
-  const t = summarize(samples);
-  similarRows.push([
-    label,
-    space,
-    `ANN (usearch ${meta?.settings.quantization}, ef ${ANN_SETTINGS[space].expansionSearch})`,
-    fmtMs(t.medianMs),
-    fmtMs(t.p99Ms),
-  ]);
+  // The uncached /similar?limit=10 as the server runs it (bench/vectors-ann.ts annSimilarRows).
+  similarRows.push(...(await annSimilarRows(db, label, queryIds, 200, [space])));
 }
 
 const status = fs.readFileSync('/proc/self/status', 'utf8');
@@ -144,7 +127,7 @@ console.log(
     '',
     table(['catalog', 'space', 'method', 'p50', 'p99', 'recall@10 random', 'recall@10 with baskets', 'vs vec0 scan p50'], rows),
     '',
-    table(['catalog', 'space', '/similar uncached (in-process)', 'p50', 'p99'], similarRows),
+    table(['catalog', 'space', '/similar uncached, in-process, list handed to the write queue', 'p50', 'p99'], similarRows),
     '',
     `This process at the end (the exact scans' copies included): RSS ${kb('VmRSS').toFixed(0)} MiB (anonymous ${kb('RssAnon').toFixed(0)}, file-backed ${kb('RssFile').toFixed(0)}), peak ${kb('VmHWM').toFixed(0)} MiB.`,
   ].join('\n'),

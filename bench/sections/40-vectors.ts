@@ -290,7 +290,7 @@ export async function run(env: BenchEnv): Promise<string> {
       }
     }
     // Over the in-memory cap, /similar runs on the ANN index (the in-memory rows above cover smaller catalogs).
-    if (big) similarRows.push(...annSimilarRows(db, size.label, queryIds, iterations * 5).map((r) => [...r, '–']));
+    if (big) similarRows.push(...(await annSimilarRows(db, size.label, queryIds, iterations * 5)).map((r) => [...r, '–']));
     stopShardedHelper(db);
     db.close();
     if (ids.length >= ANN_MIN_TRACKS) {
