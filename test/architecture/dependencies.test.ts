@@ -24,7 +24,7 @@ const knownExceptions: Exception[] = [
   },
   ...[
     ['src/web/pages/shared/types.ts', 'src/http/schemas.ts'],
-    ['src/web/pages/admin/types.ts', 'src/http/routes/api/admin-ops-schemas.ts'],
+    ['src/web/pages/admin/types.ts', 'src/http/routes/api/admin/ops-schemas.ts'],
   ].map(([from, to]) => ({
     from: from!,
     to: to!,

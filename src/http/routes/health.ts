@@ -2,7 +2,7 @@
 // answers) and /health/ready (it can read and write the primary; 503 when it cannot).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { adminCheck } from './api/admin-auth.ts';
+import { adminCheck } from '../admin-auth.ts';
 
 const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded')]);
 const Fault = Type.Object({ kind: Type.String(), code: Type.String(), message: Type.String(), at: Type.String() });

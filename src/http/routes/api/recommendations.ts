@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Continuations, MAX_SEED_TRACKS, parseWeights, STRATEGIES } from '../../../recommend/index.ts';
+import { adminErrorReplies, adminGuard } from '../../admin-auth.ts';
 import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 export const MaxPerAlbum = Type.Integer({
   minimum: 1,

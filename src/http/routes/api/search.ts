@@ -1,9 +1,8 @@
-// /api/search, /api/search/suggest and /api/admin/search/stats: schemas here, work in src/search.
+// /api/search and /api/search/suggest: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
+import { MAX_QUERY_LENGTH, SEARCH_SORTS } from '../../../search/index.ts';
 import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Price = Type.Number({ minimum: 0, maximum: 1e6 });
@@ -118,34 +117,5 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => search.suggest(req.query.q, req.query.limit),
-  );
-};
-
-export const adminSearchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
-  app.get(
-    '/stats',
-    {
-      schema: {
-        tags: ['system'],
-        summary: 'Search index: tracks vs indexed tracks, coverage, size, vocabulary, triggers, last rebuild',
-        response: {
-          200: Type.Object({
-            totalTracks: Type.Integer(),
-            indexedTracks: Type.Integer(),
-            coveragePercent: Type.Number(),
-            indexBytes: Type.Integer(),
-            suggestEntries: Type.Integer(),
-            suggestBytes: Type.Integer(),
-            vocabularyTerms: Type.Integer(),
-            triggers: Type.Object({ present: Type.Integer(), expected: Type.Integer() }),
-            lastRebuild: Nullable(Type.String()),
-            lastOptimize: Nullable(Type.String()),
-          }),
-          ...adminErrorReplies,
-        },
-      },
-    },
-    async () => searchStats(app.ctx.db),
   );
 };

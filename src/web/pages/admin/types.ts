@@ -1,7 +1,7 @@
 // Shapes of the admin API replies the dashboard reads (see /docs): the new endpoints' types come
 // from their schemas (type-only imports); the older ones are written out as documented.
 import type { Static } from 'typebox';
-import type { DatabaseStatsSchema, JobSchema, LatencySchema, MetricsSummarySchema } from '../../../http/routes/api/admin-ops-schemas.ts';
+import type { DatabaseStatsSchema, JobSchema, LatencySchema, MetricsSummarySchema } from '../../../http/routes/api/admin/ops-schemas.ts';
 
 export type Latency = Static<typeof LatencySchema>;
 export type MetricsSummary = Static<typeof MetricsSummarySchema>;

@@ -1,8 +1,8 @@
 // /api/admin/cache: stats and flush (by tag or whole), in every worker.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiError } from '../../../errors.ts';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
+import { ApiError } from '../../../../errors.ts';
+import { adminErrorReplies } from '../../../admin-auth.ts';
 
 const Counters = Type.Object({
   entries: Type.Integer(),
@@ -21,7 +21,6 @@ const Tag = Type.String({ minLength: 1, maxLength: 200 });
 export const adminCacheRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const layer = app.ctx.cache;
   layer.setLogger(app.log.child({ module: 'cache' }));
-  app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
 
   const disabled = () => new ApiError(409, 'cache_disabled', 'The cache is switched off (CHINOOK_CACHE=off).');
 

@@ -3,8 +3,8 @@
 // accounts get in.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../../../errors.ts';
-import { ErrorReply } from '../../schemas.ts';
+import { ApiError } from '../errors.ts';
+import { ErrorReply } from './schemas.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

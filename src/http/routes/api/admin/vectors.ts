@@ -2,13 +2,12 @@
 // cache. Building spaces takes minutes at scale, so it stays on the CLI (`chinook vectors build`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
+import { adminErrorReplies } from '../../../admin-auth.ts';
 
 const Removed = Type.Object({ removed: Type.Integer() });
 
 export const adminVectorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { similarity, cache, catalog } = app.ctx;
-  app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
 
   app.get(
     '/stats',

@@ -1,7 +1,7 @@
 // Reply schemas of the dashboard's admin endpoints. Only TypeBox and the shared schemas here,
 // so the dashboard's code can take its types from them (type-only imports, nothing bundled).
 import { Type } from 'typebox';
-import { Nullable } from '../../schemas.ts';
+import { Nullable } from '../../../schemas.ts';
 
 const Latency = {
   requests: Type.Integer(),

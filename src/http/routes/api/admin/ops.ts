@@ -1,21 +1,20 @@
 // What the dashboard needs beyond the existing admin stats: the primary database (files,
 // pragmas, row counts, last checkpoint), request rate and latency percentiles, and
 // maintenance jobs (search index rebuild/optimize, vectors rebuild) that run off the request
-// in a worker thread and report progress for polling. `GET /metrics` is the Prometheus text.
+// in a worker thread and report progress for polling. (`GET /metrics`, the Prometheus text, is
+// routes/metrics.ts.)
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DatabaseStatsReader } from '../../../db/index.ts';
-import { JobRunner, type TaskName } from '../../../jobs/index.ts';
-import { metricsText } from '../../cluster-metrics.ts';
-import { NoQuery } from '../../schemas.ts';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
-import { DatabaseStatsSchema, JobSchema, MetricsSummarySchema } from './admin-ops-schemas.ts';
+import { DatabaseStatsReader } from '../../../../db/index.ts';
+import { JobRunner, type TaskName } from '../../../../jobs/index.ts';
+import { adminErrorReplies } from '../../../admin-auth.ts';
+import { NoQuery } from '../../../schemas.ts';
+import { DatabaseStatsSchema, JobSchema, MetricsSummarySchema } from './ops-schemas.ts';
 
 const CHECKPOINT_STATS_TIMEOUT_MS = 1_000;
 
 export const adminOpsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config, search, cache } = app.ctx;
-  const guard = adminGuard(config.adminToken);
   const database = new DatabaseStatsReader(db);
   const jobs = new JobRunner(
     {
@@ -37,30 +36,6 @@ export const adminOpsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onClose', async () => jobs.stop());
 
   app.get(
-    '/metrics',
-    {
-      preHandler: guard,
-      schema: {
-        tags: ['system'],
-        summary:
-          'Prometheus metrics (admin): requests, cache, write queue, WAL and checkpoints, storage, events, search and KNN times, memory; summed over every cluster worker',
-        querystring: NoQuery,
-        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } }, ...adminErrorReplies },
-      },
-    },
-    async (_req, reply) => {
-      const { text, contentType, scope } = await metricsText(app.metrics.registry);
-      return reply.type(contentType).header('x-metrics-scope', scope).send(text);
-    },
-  );
-
-  await app.register(adminApiRoutes, { prefix: '/api/admin', jobs, database });
-};
-
-const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: DatabaseStatsReader }> = async (admin, { jobs, database }) => {
-  admin.addHook('preHandler', adminGuard(admin.ctx.config.adminToken));
-
-  admin.get(
     '/database/stats',
     {
       schema: {
@@ -78,11 +53,11 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
       const timeout = new Promise<null>((resolve) => {
         setTimeout(() => resolve(null), CHECKPOINT_STATS_TIMEOUT_MS).unref();
       });
-      return { ...database.read(), checkpoints: await Promise.race([admin.ctx.checkpoints(), timeout]) };
+      return { ...database.read(), checkpoints: await Promise.race([app.ctx.checkpoints(), timeout]) };
     },
   );
 
-  admin.get(
+  app.get(
     '/metrics/summary',
     {
       schema: {
@@ -96,13 +71,13 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
       },
     },
     async (req) => {
-      const summary = await admin.metrics.summary(req.query.minutes);
+      const summary = await app.metrics.summary(req.query.minutes);
       return { pid: process.pid, ...summary };
     },
   );
 
   const starter = (task: TaskName, summary: string) =>
-    admin.post(
+    app.post(
       `/${task.replace('-', '/')}`,
       { schema: { tags: ['system'], summary, querystring: NoQuery, response: { 202: JobSchema, ...adminErrorReplies, 409: adminErrorReplies[400] } } },
       async (_req, reply) => reply.status(202).send(jobs.start(task)),
@@ -111,7 +86,7 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
   starter('search-optimize', 'Merge the search index segments in the background');
   starter('vectors-rebuild', 'Recompute every similarity space in the background; poll the job for progress');
 
-  admin.get(
+  app.get(
     '/jobs',
     {
       schema: {
@@ -123,7 +98,7 @@ const adminApiRoutes: FastifyPluginAsyncTypebox<{ jobs: JobRunner; database: Dat
     },
     async () => ({ items: jobs.list() }),
   );
-  admin.get(
+  app.get(
     '/jobs/:id',
     {
       schema: {

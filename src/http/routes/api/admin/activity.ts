@@ -4,11 +4,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Limit, Nullable } from '../../schemas.ts';
-import { adminErrorReplies, adminGuard } from './admin-auth.ts';
+import { adminErrorReplies } from '../../../admin-auth.ts';
+import { Limit, Nullable } from '../../../schemas.ts';
 
 export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', adminGuard(app.ctx.config.adminToken));
   app.get(
     '/',
     {
