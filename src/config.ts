@@ -140,14 +140,6 @@ const specs = {
     max: 1000,
     doc: 'longest a write waits for others to share its commit',
   },
-  knnThreads: {
-    env: 'CHINOOK_KNN_THREADS',
-    kind: 'int',
-    default: 0,
-    min: 0,
-    max: 2,
-    doc: 'threads per process for a KNN on catalogs of 100k+ tracks: 2 (a worker thread takes half the shards), 1, or 0 = 2 with one worker process, else 1',
-  },
   vectorMemoryMiB: {
     env: 'CHINOOK_VECTOR_MEMORY_MIB',
     kind: 'int',

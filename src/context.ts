@@ -12,15 +12,7 @@ import { createRecommender, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
 import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
 import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
-import {
-  cachedSimilar,
-  type SimilarItem,
-  SimilarityService,
-  type SimilarRequest,
-  stopIndexHelper,
-  TextQueryRetriever,
-  VectorRefreshQueue,
-} from './vectors/index.ts';
+import { cachedSimilar, type SimilarItem, SimilarityService, type SimilarRequest, TextQueryRetriever, VectorRefreshQueue } from './vectors/index.ts';
 
 /** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
 export interface CachedReads {
@@ -77,9 +69,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const reports = new SalesReports(db);
   const events = new DomainEvents();
   const cache = createCacheLayer(config, events);
-  // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
-  const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
-  const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
+  const similarity = new SimilarityService(db, { vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
   const vectorRefresh = new VectorRefreshQueue(db, similarity, events);
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
@@ -114,7 +104,6 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     storage.close();
     void checkpointer?.stop();
     vectorRefresh.stop();
-    stopIndexHelper(db);
     cache.close();
     if (writer !== db && writer.open) writer.close();
     if (db.open) db.close();

@@ -1,9 +1,7 @@
 // Vector similarity: building the three spaces and KNN (k = 10) with sqlite-vec on Chinook and
 // on synthetic catalogs, next to a plain JS brute-force scan over one Float32Array measured in
-// the same run: the plain vec0 cosine scan, and for catalogs above the index threshold the
-// sharded index (exact on one and two threads; bit coarse pass + cosine re-rank, with recall@10
-// against the exact answer), beside the earlier single bit-table approach; one vec0 table vs
-// one per space.
+// the same run: the plain vec0 cosine scan, and for large catalogs the ANN index files against
+// the sharded index they replaced (bench/vectors-ann.ts); one vec0 table vs one per space.
 import path from 'node:path';
 import { openPrimary } from '../../src/db/connection.ts';
 import { WriteQueue } from '../../src/db/write-queue.ts';
@@ -15,6 +13,7 @@ import { BruteForceIndex } from '../../src/recommend/eval.ts';
 import { recommenderOn } from '../../src/recommend/eval-copies.ts';
 import { profileOf } from '../../src/recommend/profile.ts';
 import { TrackHistory } from '../../src/store/index.ts';
+import { ANN_MIN_TRACKS } from '../../src/vectors/ann/ensure.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { DotMatrix } from '../../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../../src/vectors/linalg.ts';
@@ -22,8 +21,8 @@ import { SimilarityService } from '../../src/vectors/service.ts';
 import { topK } from '../../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, type SimilarSpace, SPACES, type Space } from '../../src/vectors/spaces.ts';
 import { fromBlob, toBlob, VectorStore } from '../../src/vectors/store.ts';
-import { INDEX_MIN_TRACKS, stopIndexHelper } from '../../src/vectors/vector-index.ts';
 import { type BenchEnv, fmtMs, fmtRatio, measureSync, summarize, table } from '../lib.ts';
+import { annRows, annSimilarRows, buildShardedBaseline, serverMemory, stopShardedHelper } from '../vectors-ann.ts';
 
 export const title = 'Vector similarity (sqlite-vec KNN, k = 10)';
 
@@ -47,6 +46,7 @@ export async function run(env: BenchEnv): Promise<string> {
   const layoutRows: (string | number)[][] = [];
   const similarRows: (string | number)[][] = [];
   const quantRows: (string | number)[][] = [];
+  const memoryRows: (string | number)[][] = [];
 
   for (const size of sizes) {
     const dbPath = path.join(env.scratchDir, `vectors-${size.label.replace(/\W+/g, '-')}.sqlite`);
@@ -80,11 +80,15 @@ export async function run(env: BenchEnv): Promise<string> {
         }
       },
     });
+    // The index it replaced, built here for the same-run comparison (catalogs ≥ 100k).
+    const sharded = buildShardedBaseline(db, built.trackCount);
     buildRows.push([
       size.label,
       built.trackCount,
       `${(built.ms / 1000).toFixed(1)} s`,
       `${Math.round(built.trackCount / (built.ms / 1000))}/s`,
+      built.indexMs > 0 ? `${(built.indexMs / 1000).toFixed(1)} s` : '–',
+      sharded ? `${(sharded.ms / 1000).toFixed(1)} s` : '–',
       mib(peakRss - base.rss),
       mib(peakHeap - base.heapUsed),
     ]);
@@ -106,7 +110,8 @@ export async function run(env: BenchEnv): Promise<string> {
       )
       .pluck()
       .all() as number[];
-    const basketQueryIds = Array.from({ length: 30 }, () => basketIds[Math.floor(rand() * basketIds.length)] as number);
+    const recallIds = Array.from({ length: 200 }, () => ids[Math.floor(rand() * ids.length)] as number);
+    const basketRecallIds = Array.from({ length: 200 }, () => basketIds[Math.floor(rand() * basketIds.length)] as number);
 
     for (const space of SPACES) {
       const queries = queryIds.map((id) => store.get(id, space) as Float32Array);
@@ -114,7 +119,7 @@ export async function run(env: BenchEnv): Promise<string> {
       const next = () => queries[qi++ % queries.length] as Float32Array;
       const opts = { iterations, warmup: 3, maxMs: 15_000 };
       const vec = measureSync(() => store.scan(space, next(), 10), opts);
-      const index = store.index(space);
+      const index = sharded?.indexes[space];
       qi = 0;
       const exact1 = index ? measureSync(() => index.exact(next(), 10, false), opts) : null;
       qi = 0;
@@ -167,9 +172,30 @@ export async function run(env: BenchEnv): Promise<string> {
         `${size.label} ${space}: vec0 ${fmtMs(vec.medianMs)}, index exact ${exact1 ? fmtMs(exact1.medianMs) : dash} / 2 threads ${exact2 ? fmtMs(exact2.medianMs) : dash}, JS ${fmtMs(js.medianMs)}`,
       );
 
-      if (index) {
-        const hard = basketQueryIds.map((id) => store.get(id, space) as Float32Array);
-        quantRows.push(...quantized(db, store, space, queries, hard, size.label, iterations, vec.medianMs));
+      if (index || store.index(space)) {
+        // Recall on more queries than the timing above: 200 random tracks and 200 with baskets,
+        // against the exact 10th distance from the SIMD scan (the vectors are unit length).
+        const kthOf = (qs: Float32Array[]) =>
+          qs.map((q) => {
+            simd.query.set(q);
+            return 1 - (topK(simd.dots(), rowIds, rowIds.length, -1, 10)[9]?.similarity ?? 1);
+          });
+        const vectorsOf = (qs: number[]) => qs.map((id) => store.get(id, space) as Float32Array);
+        quantRows.push(
+          ...annRows({
+            db,
+            store,
+            space,
+            label: size.label,
+            queryIds: recallIds,
+            hardIds: basketRecallIds,
+            kth: { queries: kthOf(vectorsOf(recallIds)), hard: kthOf(vectorsOf(basketRecallIds)) },
+            iterations,
+            vec0Ms: vec.medianMs,
+            simd: { p50: wasm.medianMs, p99: wasm.p99Ms },
+            sharded: index ?? null,
+          }),
+        );
       }
     }
 
@@ -203,7 +229,8 @@ export async function run(env: BenchEnv): Promise<string> {
         const before = uncached(overCap, space);
         const after = uncached(inMemory, space);
         if (space === 'blend') rescoredBlendMs = before.medianMs;
-        const vec0Label = space === 'blend' ? 'over the cap: each space’s top 151 re-scored in all three' : 'over the cap: vec0 KNN';
+        const knn = space !== 'blend' && store.index(space)?.ann.status().unusable === null ? 'the ANN index' : 'vec0 KNN';
+        const vec0Label = space === 'blend' ? 'over the cap: each space’s top 151 re-scored in all three' : `over the cap: ${knn}`;
         similarRows.push(
           [size.label, space, vec0Label, fmtMs(before.medianMs), fmtMs(before.p99Ms), '1.00×'],
           [size.label, space, memoryLabel, fmtMs(after.medianMs), fmtMs(after.p99Ms), fmtRatio(before.medianMs / after.medianMs)],
@@ -262,18 +289,26 @@ export async function run(env: BenchEnv): Promise<string> {
         db.exec(`DROP TABLE bench_${space}`);
       }
     }
-    stopIndexHelper(db);
+    // Over the in-memory cap, /similar runs on the ANN index (the in-memory rows above cover smaller catalogs).
+    if (big) similarRows.push(...(await annSimilarRows(db, size.label, queryIds, iterations * 5)).map((r) => [...r, '–']));
+    stopShardedHelper(db);
     db.close();
+    if (ids.length >= ANN_MIN_TRACKS) {
+      // A server process over the same file: its RSS after uncached /similar in every space.
+      const m = await serverMemory(dbPath, queryIds, 40);
+      const mb = (x: number | undefined) => `${(x ?? 0).toFixed(0)} MiB`;
+      memoryRows.push([size.label, mb(m.VmRSS), mb(m.RssAnon), mb(m.RssFile), mb(m.VmHWM), mb(m.startRss), m.answered ?? 0]);
+    }
   }
 
   const recommendations = await recommendationSpeed(env);
 
   return [
-    'Build: `buildVectors` (two streamed passes over the catalog, three providers, vec0 inserts). Memory is the peak seen at progress callbacks above what the process held before (RSS includes SQLite’s page cache).',
+    `Build: \`buildVectors\` (two streamed passes over the catalog, three providers, vec0 inserts; for catalogs ≥ ${ANN_MIN_TRACKS / 1000}k the vector groups and the three ANN index files, built on a worker thread — “of which ANN files”). “sharded index (before)”: the vec0 index the ANN files replaced (bench/baselines/sharded-index/), built afterwards over the same vectors for the comparison below. Memory is the peak seen at progress callbacks above what the process held before (RSS includes SQLite’s page cache; the ANN build’s worker thread is in it).`,
     '',
-    table(['catalog', 'tracks', 'build', 'rate', 'peak RSS +', 'peak heap +'], buildRows),
+    table(['catalog', 'tracks', 'build', 'rate', 'of which ANN files', 'sharded index (before)', 'peak RSS +', 'peak heap +'], buildRows),
     '',
-    `KNN k = 10 for a stored track’s vector, 50 different query tracks cycled. “vec0 scan”: the exact cosine KNN on track_vectors (what every catalog had before). “index exact”: the sharded index of catalogs ≥ ${INDEX_MIN_TRACKS / 1000}k tracks (${'`'}vector-index.ts${'`'}: one row per distinct vector — tracks with identical vectors share a row — as a unit vector with distance_metric=l2, in 16 vec0 partitions, each asked for its top 10, merged and expanded to tracks) on this thread alone and with a worker thread taking half the shards — exact, same answer as the scan. Baseline: the same vectors in one Float32Array, a JS dot-product loop with a top-10 insertion list (“JS ÷ vec0” above 1 means sqlite-vec is faster). “SIMD scan”: those rows copied into WebAssembly memory and scored by the kernel of dot-kernel.wat (4-wide f32 multiply-adds), as the in-memory copy of small catalogs does — exact, one thread.`,
+    `KNN k = 10 for a stored track’s vector, 50 different query tracks cycled. “vec0 scan”: the exact cosine KNN on track_vectors (what every catalog had before). “index exact”: the sharded index that served catalogs ≥ 100k tracks before the ANN files (bench/baselines/sharded-index/: one row per distinct vector — tracks with identical vectors share a row — as a unit vector with distance_metric=l2, in 16 vec0 partitions, each asked for its top 10, merged and expanded to tracks) on this thread alone and with a worker thread taking half the shards — exact, same answer as the scan. Baseline: the same vectors in one Float32Array, a JS dot-product loop with a top-10 insertion list (“JS ÷ vec0” above 1 means sqlite-vec is faster). “SIMD scan”: those rows copied into WebAssembly memory and scored by the kernel of dot-kernel.wat (4-wide f32 multiply-adds), as the in-memory copy of small catalogs does — exact, one thread.`,
     '',
     table(
       [
@@ -294,7 +329,9 @@ export async function run(env: BenchEnv): Promise<string> {
       knnRows,
     ),
     '',
-    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored in the same call (an upper bound: the server hands that write to the write queue’s next group commit, off the request path), the first 10 named. Catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (default 64 MiB; raised here so that 100k fits) scan an in-memory copy of every unit vector with a WebAssembly SIMD kernel (`snapshot.ts`); larger ones use vec0 (“over the cap”, the baseline, measured in the same run). `blend` = the mean of the three cosine similarities; over the cap it re-scores each space’s nearest. The 576-d vec0 column (√w-scaled unit vectors side by side, whose L2 order is the blend order) is the in-SQLite alternative, its KNN alone; its ratio is against the re-scored blend.',
+    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored in the same call (an upper bound: the server hands that write to the write queue’s next group commit, off the request path), the first 10 named. Catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (default 64 MiB; raised here so that 100k fits) scan an in-memory copy of every unit vector with a WebAssembly SIMD kernel (`snapshot.ts`); larger ones use the ANN index (catalogs ≥ ' +
+      `${ANN_MIN_TRACKS / 1000}` +
+      'k tracks) or vec0 (“over the cap”, measured in the same run; at 1M only over the cap). `blend` = the mean of the three cosine similarities; over the cap it re-scores each space’s nearest. The 576-d vec0 column (√w-scaled unit vectors side by side, whose L2 order is the blend order) is the in-SQLite alternative, its KNN alone; its ratio is against the re-scored blend.',
     '',
     table(['catalog', 'space', 'method', 'p50 (uncached)', 'p99', 'vs before'], similarRows),
     '',
@@ -310,81 +347,6 @@ export async function run(env: BenchEnv): Promise<string> {
     '',
     recommendations,
   ].join('\n');
-}
-
-/** Tie-aware recall@10 of `found` lists against the exact scan's 10th distance per query (`kth`). */
-function recall(store: VectorStore, space: Space, queries: Float32Array[], kth: number[], found: (q: Float32Array) => number[]): number {
-  let hits = 0;
-  queries.forEach((q, i) => {
-    for (const id of found(q)) {
-      const v = store.get(id, space) as Float32Array;
-      let dot = 0;
-      let a = 0;
-      let b = 0;
-      for (let j = 0; j < q.length; j++) {
-        dot += (q[j] as number) * (v[j] as number);
-        a += (q[j] as number) ** 2;
-        b += (v[j] as number) ** 2;
-      }
-      if (1 - dot / Math.sqrt(a * b) <= (kth[i] as number) + 1e-5) hits++;
-    }
-  });
-  return hits / (10 * queries.length);
-}
-
-function quantized(
-  db: ReturnType<typeof openPrimary>,
-  store: VectorStore,
-  space: Space,
-  queries: Float32Array[],
-  hard: Float32Array[],
-  label: string,
-  iterations: number,
-  scanMs: number,
-): (string | number)[][] {
-  const index = store.index(space);
-  if (!index) return [];
-  const rows: (string | number)[][] = [];
-  // The exact answers, once per query (the vec0 scan is the reference).
-  const kthOf = (qs: Float32Array[]) => qs.map((q) => store.scan(space, q, 10)[9]?.distance ?? 0);
-  const kth = kthOf(queries);
-  const kthHard = kthOf(hard);
-  const row = (method: string, f: (q: Float32Array) => number[]) => {
-    let qi = 0;
-    const t = measureSync(() => f(queries[qi++ % queries.length] as Float32Array), { iterations, warmup: 5, maxMs: 10_000 });
-    rows.push([
-      label,
-      space,
-      method,
-      fmtMs(t.medianMs),
-      fmtMs(t.p99Ms),
-      recall(store, space, queries, kth, f).toFixed(3),
-      recall(store, space, hard, kthHard, f).toFixed(3),
-      fmtRatio(scanMs / t.medianMs),
-    ]);
-  };
-  // Before: one bit table, one KNN for all 80 candidates, point-lookup re-rank (audio only: the
-  // comparison is the same for every space and costs a table build).
-  if (space === 'audio') {
-    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS bench_bits USING vec0(track_id INTEGER PRIMARY KEY, bits BIT[${DIMS[space]}])`);
-    db.exec('DELETE FROM bench_bits');
-    db.exec(`INSERT INTO bench_bits(track_id, bits) SELECT track_id, vec_quantize_binary(${COLUMN[space]}) FROM track_vectors`);
-    const coarse = db.prepare('SELECT track_id FROM bench_bits WHERE bits MATCH vec_quantize_binary(?) AND k = ?').pluck();
-    row('before: one bit table ×8, re-rank', (q) => {
-      const scored = (coarse.all(toBlob(q), 80) as number[]).map((id) => {
-        const v = store.get(id, space) as Float32Array;
-        let s = 0;
-        for (let j = 0; j < q.length; j++) s += (q[j] as number) * (v[j] as number);
-        return { id, s };
-      });
-      scored.sort((a, b) => b.s - a.s);
-      return scored.slice(0, 10).map((x) => x.id);
-    });
-    db.exec('DROP TABLE bench_bits');
-  }
-  row('index ×8, 1 thread', (q) => index.quantized(q, 10, 8, false).map((n) => n.id));
-  for (const oversample of [4, 8, 16]) row(`index ×${oversample}, 2 threads`, (q) => index.quantized(q, 10, oversample, true).map((n) => n.id));
-  return rows;
 }
 
 // ---------------------------------------------------------------- recommendations (issue 14)

@@ -2,9 +2,25 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Db } from '../db/index.ts';
 import { EvaluationCopies, formatEvaluation, formatPlaylistEvaluation, runEvaluation, runPlaylistEvaluation, writeBetweenMarkers } from '../recommend/index.ts';
-import { buildVectors, ensureVectors, importEmbeddings, isSpace, SPACES, type Space, VectorStore } from '../vectors/index.ts';
+import {
+  ANN_MIN_TRACKS,
+  buildVectors,
+  ensureAnnFiles,
+  ensureGroups,
+  ensureVectors,
+  importEmbeddings,
+  isSpace,
+  SPACES,
+  type Space,
+  VectorStore,
+} from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
+
+const trackCountArg = (value: string): number => {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('a whole number of tracks');
+  return Number(value);
+};
 
 const spaceArg = (value: string): Space => {
   if (!isSpace(value)) throw new InvalidArgumentError(`space must be one of ${SPACES.join(', ')}`);
@@ -30,11 +46,26 @@ export function registerVectorCommands(program: Command): void {
     .command('build')
     .description('compute the audio (listens-alike), lyric (text) and metadata vectors from the catalog')
     .addOption(new Option('--space <space...>', 'only these spaces (all when the table is empty)').argParser((v, prev: Space[] = []) => [...prev, spaceArg(v)]))
+    .option('--index-only', 'keep the vectors; rebuild only the ANN index files of large catalogs (every space, or --space)')
+    .option('--index-min-tracks <n>', `give the catalog ANN index files from this many tracks (default ${ANN_MIN_TRACKS})`, trackCountArg)
     .option('-q, --quiet', 'no progress output')
-    .action((opts: { space?: Space[]; quiet?: boolean }, cmd: Command) =>
+    .action((opts: { space?: Space[]; quiet?: boolean; indexOnly?: boolean; indexMinTracks?: number }, cmd: Command) =>
       withDb(cmd, (db) => {
         const progress = createProgress('vectors', { quiet: opts.quiet });
-        const r = buildVectors(db, { spaces: opts.space, onProgress: (d, t, l) => progress.update(d, t, l) });
+        const update = (d: number, t: number, l: string) => progress.update(d, t, l);
+        if (opts.indexOnly) {
+          const started = performance.now();
+          db.transaction(() => ensureGroups(db, opts.indexMinTracks)).immediate();
+          const built = ensureAnnFiles(db, update, opts.space ?? true);
+          progress.stop();
+          console.log(
+            built.length
+              ? `Rebuilt the index of ${built.join(', ')} in ${(performance.now() - started).toFixed(0)} ms.`
+              : 'No index to build: the catalog is below the index threshold (or has no vectors yet).',
+          );
+          return;
+        }
+        const r = buildVectors(db, { spaces: opts.space, onProgress: update, indexMinTracks: opts.indexMinTracks });
         progress.stop();
         console.log(`Built ${r.spaces.join(', ')} for ${r.trackCount} tracks in ${r.ms.toFixed(0)} ms.`);
         for (const p of r.providers) console.log(`  ${p.space.padEnd(9)} ${p.name.padEnd(22)} ${JSON.stringify(p.details)}`);
@@ -51,6 +82,11 @@ export function registerVectorCommands(program: Command): void {
       withDb(cmd, (db) => {
         const r = importEmbeddings(db, opts.space, file, { ids: opts.ids });
         console.log(`Imported ${r.imported} ${r.space} vectors in ${r.ms.toFixed(0)} ms.`);
+        // Running processes search new vectors from memory; a large import is folded into the index file now.
+        const progress = createProgress('vectors');
+        const rebuilt = ensureAnnFiles(db, (d, t, l) => progress.update(d, t, l));
+        progress.stop();
+        if (rebuilt.length) console.log(`Rebuilt the index of ${rebuilt.join(', ')}.`);
       }),
     );
 
@@ -61,10 +97,18 @@ export function registerVectorCommands(program: Command): void {
       withDb(cmd, (db) => {
         const store = new VectorStore(db);
         console.log(`${store.count()} tracks have vectors`);
-        for (const s of store.spaces())
+        for (const s of store.spaces()) {
+          console.log(`  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}`);
+          const index = store.index(s.space);
+          if (!index) continue;
+          const a = index.ann.status();
+          const groups = `${index.groups.count()} distinct vectors`;
           console.log(
-            `  ${s.space.padEnd(9)} ${s.provider.padEnd(24)} ${s.dims} dims, ${s.trackCount} tracks, built ${s.builtAt}${store.index(s.space) ? ', indexed' : ''}`,
+            a.meta && !a.unusable
+              ? `  ${''.padEnd(9)} index ${a.file} (${(a.meta.bytes / 2 ** 20).toFixed(0)} MiB, ${a.meta.settings.quantization}, ${groups}, ${a.delta} newer searched from memory, built ${a.meta.builtAt})`
+              : `  ${''.padEnd(9)} index ${a.file}: ${a.unusable} (${groups}; \`chinook vectors build --index-only\` rebuilds it, exact scans meanwhile)`,
           );
+        }
       }),
     );
 

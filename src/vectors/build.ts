@@ -2,12 +2,13 @@
 // to track_vectors. Small catalogs are rebuilt in one transaction (readers see the old
 // vectors or the new ones, never a mix); large ones commit per batch to bound the WAL.
 import type { Db } from '../db/index.ts';
+import { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from './ann/ensure.ts';
+import { dropGroups } from './ann/groups.ts';
 import { ListensAlikeProvider } from './listens-alike.ts';
 import { type CatalogShape, type EmbeddingProvider, MetadataProvider, TextProvider } from './providers.ts';
 import { basketSizes, idsOf, streamTracks, trackCount } from './source.ts';
 import { type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
-import { dropIndex, ensureIndexes, INDEX_MIN_TRACKS } from './vector-index.ts';
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
 
@@ -90,16 +91,22 @@ export function computeEmbeddings(db: Db, options: ComputeOptions, sink: (batch:
 export interface BuildOptions extends ComputeOptions {
   /** Above this many tracks the build commits per batch instead of in one transaction. */
   atomicLimit?: number;
-  /** Catalogs with at least this many tracks get the sharded/quantized index (vector-index.ts). */
+  /** Catalogs with at least this many tracks get the ANN index (ann/). */
   indexMinTracks?: number;
 }
 
 export interface BuildResult extends ComputeResult {
   spaces: Space[];
+  /** Of `ms`, the time spent building ANN index files (0 below the index threshold). */
+  indexMs: number;
 }
 
-/** Builds the given spaces (all of them when the table is empty) into track_vectors. */
+/**
+ * Builds the given spaces (all of them when the table is empty) into track_vectors, then (large
+ * catalogs) their vector groups in the same transaction and, once committed, their ANN files.
+ */
 export function buildVectors(db: Db, options: BuildOptions = {}): BuildResult {
+  const started = performance.now();
   const store = new VectorStore(db);
   const requested = options.spaces ?? SPACES;
   const tracks = trackCount(db);
@@ -109,18 +116,22 @@ export function buildVectors(db: Db, options: BuildOptions = {}): BuildResult {
   const run = (): BuildResult => {
     if (!partial) store.clear();
     // Row-by-row index upkeep would slow a rebuild; the indexes are recreated in one pass at the end.
-    else for (const s of spaces) dropIndex(db, s);
+    else for (const s of spaces) dropGroups(db, s);
     const write = atomic ? (b: EmbeddingBatch) => store.write(b) : db.transaction((b: EmbeddingBatch) => store.write(b));
     const result = computeEmbeddings(db, { ...options, spaces }, write);
     for (const p of result.providers) store.recordSpace(p.space, p.name, result.trackCount, p.details);
     // Cached neighbours of rebuilt spaces (and every blend) now describe vectors that are gone.
     const stale = [...spaces, 'blend'];
     db.prepare(`DELETE FROM vector_similarity_cache WHERE similarity_type IN (${stale.map(() => '?').join(',')})`).run(...stale);
-    ensureIndexes(db, options.indexMinTracks ?? INDEX_MIN_TRACKS);
-    return { ...result, spaces };
+    ensureGroups(db, options.indexMinTracks ?? ANN_MIN_TRACKS);
+    return { ...result, spaces, indexMs: 0 };
   };
   const noted = () => store.bulk(run);
-  return atomic ? db.transaction(noted).immediate() : noted();
+  const built = atomic ? db.transaction(noted).immediate() : noted();
+  const indexStarted = performance.now();
+  ensureAnnFiles(db, options.onProgress);
+  const indexMs = performance.now() - indexStarted;
+  return { ...built, ms: performance.now() - started, indexMs };
 }
 
 /**
@@ -140,11 +151,13 @@ export function vectorsAreCurrent(db: Db): boolean {
  * First start after an import: build the vectors if they are missing or the catalog has a
  * different number of tracks. Returns the build result, or null when nothing was needed.
  */
-export function ensureVectors(db: Db, onProgress?: ProgressFn, indexMinTracks = INDEX_MIN_TRACKS): BuildResult | null {
+export function ensureVectors(db: Db, onProgress?: ProgressFn, indexMinTracks = ANN_MIN_TRACKS): BuildResult | null {
   if (trackCount(db) === 0) return null;
   if (vectorsAreCurrent(db)) {
-    // A catalog that grew past the threshold (or an index dropped by hand) gets its index now.
-    ensureIndexes(db, indexMinTracks);
+    // A catalog that grew past the threshold, an index of the old layout, or a missing or stale
+    // index file (deleted by hand, built by another version) gets its index now.
+    db.transaction(() => ensureGroups(db, indexMinTracks)).immediate();
+    ensureAnnFiles(db, onProgress);
     return null;
   }
   return buildVectors(db, { onProgress, indexMinTracks });

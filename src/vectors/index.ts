@@ -1,4 +1,5 @@
 // The front door of vectors/: what other folders may import.
+export { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from './ann/ensure.ts';
 export { buildVectors, computeEmbeddings, ensureVectors } from './build.ts';
 export { cachedSimilar, type SimilarRequest } from './cached.ts';
 export { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums, type TrackIdentity } from './collapse.ts';
@@ -10,4 +11,3 @@ export type { TrackFeatures } from './source.ts';
 export { isSpace, type SimilarSpace, SPACES, type Space } from './spaces.ts';
 export { VectorStore } from './store.ts';
 export { TextQueryRetriever } from './text-query.ts';
-export { stopIndexHelper } from './vector-index.ts';

@@ -38,9 +38,9 @@ export class SimilarityService {
 
   constructor(
     private readonly db: Db,
-    options: { now?: () => number; knnThreads?: number; vectorMemoryBytes?: number } = {},
+    options: { now?: () => number; vectorMemoryBytes?: number } = {},
   ) {
-    this.store = new VectorStore(db, { knnThreads: options.knnThreads });
+    this.store = new VectorStore(db);
     this.cache = new SimilarityCache(db, options.now);
     this.snapshot = new VectorSnapshot(db, this.store, options.vectorMemoryBytes ?? DEFAULT_VECTOR_MEMORY_BYTES);
     this.trackExists = db.prepare('SELECT 1 FROM chinook_tracks WHERE id = ?');
@@ -48,7 +48,7 @@ export class SimilarityService {
 
   /**
    * Nearest neighbours by similarity, computed (not cached), the source excluded: from the
-   * in-memory copy when the catalog fits it, else vec0 (the sharded index on large catalogs).
+   * in-memory copy when the catalog fits it, else the ANN index (large catalogs) or vec0.
    */
   neighbours(trackId: number, space: SimilarSpace, k: number): { id: number; similarity: number }[] {
     const inMemory = this.snapshot.nearest(trackId, space === 'blend' ? BLEND_WEIGHTS : { [space]: 1 }, k);
@@ -57,7 +57,7 @@ export class SimilarityService {
     const query = this.store.get(trackId, space);
     if (!query) return [];
     return this.store
-      .knn(space, query, k + 1)
+      .knn(space, query, k + 1, { track: trackId })
       .filter((n) => n.id !== trackId)
       .slice(0, k)
       .map((n) => ({ id: n.id, similarity: 1 - n.distance }));
@@ -73,7 +73,8 @@ export class SimilarityService {
     if (!source) return [];
     const queries = SPACES.map((s) => [s, source[s]] as const);
     const candidates = new Set<number>();
-    for (const [s, q] of queries) for (const n of this.store.knn(s, q as Float32Array, 3 * k + 1)) if (n.id !== trackId) candidates.add(n.id);
+    for (const [s, q] of queries)
+      for (const n of this.store.knn(s, q as Float32Array, 3 * k + 1, { track: trackId })) if (n.id !== trackId) candidates.add(n.id);
     const scored = [...candidates].map((id) => {
       // One read for the three vectors: a read per space cost three times as much.
       const vectors = this.store.getAll(id);

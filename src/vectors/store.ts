@@ -1,7 +1,9 @@
 // The vec0 store: one row per track with its three vectors, KNN per space, bulk writes.
 import { type Db, type Stmt, statement } from '../db/index.ts';
+import { removeAnnFile } from './ann/ann-file.ts';
+import { AnnIndex } from './ann/ann-index.ts';
+import { dropGroups, GroupStore, groupsBuildId, groupsExist } from './ann/groups.ts';
 import { COLUMN, DIMS, type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
-import { dropIndex, indexExists, QUANTIZED_SPACES, VectorIndex } from './vector-index.ts';
 
 export const toBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 export const fromBlob = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -14,6 +16,14 @@ const CHANGES_KEPT = 10_000;
 export interface Neighbour {
   id: number;
   distance: number;
+}
+
+/** A space's large-catalog index in this process: its groups (SQLite) and its ANN file. */
+export interface SpaceIndex {
+  /** The build of the groups these objects were made for. */
+  build: string | null;
+  groups: GroupStore;
+  ann: AnnIndex;
 }
 
 export class VectorStore {
@@ -30,16 +40,9 @@ export class VectorStore {
   private noteEachTrack = true;
   private allStmt: Stmt | undefined;
   /** The large-catalog indexes present, re-read whenever the schema changes (built or dropped elsewhere). */
-  private indexCache: { version: number; indexes: Partial<Record<Space, VectorIndex>> } | null = null;
+  private indexCache: { version: number; indexes: Partial<Record<Space, SpaceIndex>> } | null = null;
 
-  /** Whether indexed KNN may hand half its shards to a worker thread (a second core). */
-  private readonly parallel: boolean;
-
-  constructor(
-    private readonly db: Db,
-    options: { knnThreads?: number | undefined } = {},
-  ) {
-    this.parallel = (options.knnThreads ?? 2) > 1;
+  constructor(private readonly db: Db) {
     const per = (f: (s: Space) => string) => Object.fromEntries(SPACES.map((s) => [s, db.prepare(f(s))])) as Record<Space, Stmt>;
     this.knnStmts = per((s) => `SELECT track_id AS id, distance FROM track_vectors WHERE ${COLUMN[s]} MATCH ? AND k = ?`);
     this.getStmts = per((s) => `SELECT ${COLUMN[s]} AS v FROM track_vectors WHERE track_id = ?`);
@@ -98,12 +101,25 @@ export class VectorStore {
     if (revision % 1000 === 0) this.pruneChanges.run(revision - CHANGES_KEPT);
   }
 
-  /** The index of a space when the catalog has one (see vector-index.ts), else null. */
-  index(space: Space): VectorIndex | null {
+  /**
+   * The large-catalog index of a space (ann/: its vector groups in SQLite and its ANN file)
+   * when the catalog has one, else null. Kept across schema changes unless the groups were rebuilt.
+   */
+  index(space: Space): SpaceIndex | null {
     const version = this.db.pragma('schema_version', { simple: true }) as number;
     if (this.indexCache?.version !== version) {
-      const indexes: Partial<Record<Space, VectorIndex>> = {};
-      for (const s of SPACES) if (indexExists(this.db, s)) indexes[s] = new VectorIndex(this.db, s);
+      const before = this.indexCache?.indexes ?? {};
+      const indexes: Partial<Record<Space, SpaceIndex>> = {};
+      for (const s of SPACES) {
+        if (!groupsExist(this.db, s)) continue;
+        const build = groupsBuildId(this.db, s);
+        const kept = before[s];
+        if (kept && kept.build === build) indexes[s] = kept;
+        else {
+          const groups = new GroupStore(this.db, s);
+          indexes[s] = { build, groups, ann: new AnnIndex(this.db, s, groups, () => this.revision()) };
+        }
+      }
       this.indexCache = { version, indexes };
     }
     return this.indexCache.indexes[space] ?? null;
@@ -126,23 +142,15 @@ export class VectorStore {
   }
 
   /**
-   * The k nearest tracks to a query vector by cosine distance. With an index (large catalogs)
-   * this is the quantized coarse pass re-ranked by exact cosine for the spaces where that
-   * recalls ≥ 95 % (recall@10 is measured in the benchmark), the exact sharded scan for the
-   * others; without one, vec0's exact scan of every chunk.
+   * The k nearest tracks to a query vector by cosine distance, the distances exact. With an
+   * index file (large catalogs) the ANN graph's candidates re-ranked from the unit vectors
+   * (recall@10 is measured in the benchmark); without one, vec0's exact scan of every chunk.
+   * `track`: the stored track whose vector the query is (see AnnIndex.search).
    */
-  knn(space: Space, query: Float32Array | Buffer, k: number): Neighbour[] {
-    const index = this.index(space);
-    if (!index) return this.scan(space, query, k);
-    const q = Buffer.isBuffer(query) ? fromBlob(query) : query;
-    return QUANTIZED_SPACES.has(space) ? index.quantized(q, k, undefined, this.parallel) : index.exact(q, k, this.parallel);
-  }
-
-  /** Always exact: the index's sharded scan (on two threads unless knnThreads is 1) when there is one, else the plain vec0 scan. */
-  knnExact(space: Space, query: Float32Array | Buffer, k: number): Neighbour[] {
-    const index = this.index(space);
-    if (index) return index.exact(Buffer.isBuffer(query) ? fromBlob(query) : query, k, this.parallel);
-    return this.scan(space, query, k);
+  knn(space: Space, query: Float32Array | Buffer, k: number, options: { track?: number } = {}): Neighbour[] {
+    const ann = this.index(space)?.ann;
+    const found = ann?.search(Buffer.isBuffer(query) ? fromBlob(query) : query, k, options);
+    return found ?? this.scan(space, query, k);
   }
 
   /** vec0's exact cosine scan over track_vectors, whatever indexes exist. */
@@ -153,7 +161,7 @@ export class VectorStore {
 
   /** Inserts new tracks (missing spaces as zero placeholders) and updates the given spaces of existing ones. */
   write(batch: EmbeddingBatch): void {
-    const indexes = SPACES.map((s) => [s, batch.vectors[s] ? this.index(s) : null] as const);
+    const indexes = SPACES.map((s) => [s, batch.vectors[s] ? (this.index(s)?.groups ?? null) : null] as const);
     batch.ids.forEach((id, i) => {
       const key = BigInt(id);
       const blobOf = (s: Space) => {
@@ -179,7 +187,7 @@ export class VectorStore {
 
   /** Drops tracks' vectors from track_vectors and every index. */
   remove(trackIds: readonly number[]): void {
-    const indexes = SPACES.map((s) => this.index(s));
+    const indexes = SPACES.map((s) => this.index(s)?.groups);
     for (const id of trackIds) {
       this.removeStmt.run(BigInt(id));
       for (const index of indexes) index?.remove(id);
@@ -189,7 +197,10 @@ export class VectorStore {
 
   /** Empties track_vectors and drops the indexes (a full build recreates them). */
   clear(): void {
-    for (const s of SPACES) dropIndex(this.db, s);
+    for (const s of SPACES) {
+      dropGroups(this.db, s);
+      removeAnnFile(this.db.name, s);
+    }
     this.db.prepare('DELETE FROM track_vectors').run();
     this.noted(null);
   }

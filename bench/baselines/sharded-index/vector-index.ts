@@ -1,3 +1,8 @@
+// The large-catalog index as it was before the ANN files (src/vectors/ann/), kept only as the
+// same-run baseline of bench/sections/40-vectors.ts (its tables renamed sharded_index_*, so
+// that the application's clean-up of the old layout does not drop them). Not used by the
+// application. Its design and numbers: docs/vectors.md, "Before the ANN index".
+//
 // The large-catalog KNN path. Exact cosine KNN in vec0 0.1.9 is a scalar loop (no SIMD in the
 // shipped build, ~0.15 µs per 128-d vector) and its per-chunk top-k selection costs k passes
 // over every chunk, so at 1M tracks one query costs ~150 ms, and a bit[128] coarse pass asked
@@ -20,11 +25,12 @@
 // shipped .so), so its cost grows with the bit count: ~6 ns per word per row.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { Db, Stmt } from '../db/index.ts';
+import type { Db, Stmt } from '../../../src/db/connection.ts';
+import type { Space } from '../../../src/vectors/spaces.ts';
+import { COLUMN, DIMS, SPACES } from './frozen.ts';
 // Shared-memory protocol with knn-worker.mjs.
 import { BYTES, K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 import { bitCount, signEncoder } from './sign-bits.ts';
-import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 
 export const SHARDS = 16;
 /** Catalogs at least this large get the index (below it the plain vec0 scan is a few ms). */
@@ -38,11 +44,11 @@ export const DEFAULT_OVERSAMPLE = 8;
  */
 export const QUANTIZED_SPACES: ReadonlySet<Space> = new Set(['audio', 'lyric']);
 
-export const indexTable = (space: Space): string => `track_vectors_index_${space}`;
+export const indexTable = (space: Space): string => `sharded_index_${space}`;
 /** Which vector group each track belongs to (tracks with byte-identical vectors share one). */
-export const membersTable = (space: Space): string => `track_vectors_index_${space}_members`;
+export const membersTable = (space: Space): string => `sharded_index_${space}_members`;
 /** Each group's key: a hash of the vector's bytes. */
-const groupsTable = (space: Space): string => `track_vectors_index_${space}_groups`;
+const groupsTable = (space: Space): string => `sharded_index_${space}_groups`;
 
 const toBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
@@ -73,7 +79,7 @@ export function indexExists(db: Db, space: Space): boolean {
 }
 
 /** The centre subtracted before taking sign bits, one row per indexed space. */
-const CENTERS = 'track_vectors_index_centers';
+const CENTERS = 'sharded_index_centers';
 
 export function dropIndex(db: Db, space: Space): void {
   dropTables(db, space);

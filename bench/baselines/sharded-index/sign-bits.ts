@@ -9,8 +9,8 @@
 // The rotation is a randomized Hadamard transform (H·D₃·H·D₂·H·D₁, Dᵢ random ±1 diagonals,
 // zero-padded to a power of two), O(d log d) instead of a dense d×d product: 1M tracks take
 // seconds, not the ~30 s a dense rotation took in JS.
-import { seededRandom } from './linalg.ts';
-import { DIMS, type Space } from './spaces.ts';
+import type { Space } from '../../../src/vectors/spaces.ts';
+import { DIMS, seededRandom } from './frozen.ts';
 
 /** Rotations whose signs are appended to the centred vector's own, per space. */
 export const ROTATIONS: Record<Space, number> = { audio: 1, lyric: 0, metadata: 0 };

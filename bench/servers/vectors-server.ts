@@ -1,0 +1,35 @@
+// The app over an existing, already built database (no import): for the memory of a server
+// that answers /similar in every space. Usage: vectors-server.ts <db path>. Besides the port
+// line it answers a `memory` line on stdin with this process's RSS (from /proc: anonymous and
+// file-backed pages apart, since the ANN files are memory-mapped) as one JSON line.
+import fs from 'node:fs';
+import { createInterface } from 'node:readline';
+import { loadConfig } from '../../src/config.ts';
+import { createContext } from '../../src/context.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { announce } from './announce.ts';
+
+const dbPath = process.argv[2];
+if (!dbPath) throw new Error('usage: vectors-server.ts <db path>');
+
+const config = loadConfig({ dbPath, logLevel: 'silent', port: 0, host: '127.0.0.1' });
+const ctx = createContext(config);
+const app = await buildApp(ctx, { logger: false });
+await app.listen({ port: config.port, host: config.host });
+
+/** kB fields of /proc/self/status, in MiB. */
+function memory(): Record<string, number> {
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const out: Record<string, number> = {};
+  for (const key of ['VmRSS', 'VmHWM', 'RssAnon', 'RssFile']) {
+    const m = status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
+    if (m) out[key] = Number(m[1]) / 1024;
+  }
+  out.heapUsed = process.memoryUsage().heapUsed / 2 ** 20;
+  return out;
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'memory') process.stdout.write(`${JSON.stringify(memory())}\n`);
+});
+announce(app, { pid: process.pid }, () => ctx.close());

@@ -1,0 +1,187 @@
+// The ANN index files beside the database: one usearch HNSW graph per space
+// (`<db>.<space>.usearch`), built from the space's groups table (groups.ts), and a small JSON
+// file beside it (`….usearch.json`) saying what it was built from. The SQLite file stays the
+// source of truth: an index file can always be deleted and rebuilt (`chinook vectors build
+// --index-only`), and one that does not match its database is never used.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Db } from '../../db/index.ts';
+import { DIMS, type Space } from '../spaces.ts';
+import { groupsBuildId, groupsTable, lastGroupId } from './groups.ts';
+
+/** How a space's graph is built and searched; chosen by the numbers in docs/vectors.md. */
+export interface AnnSettings {
+  /** How the graph stores vectors: the exact re-rank reads the f32 unit vectors from SQLite either way. */
+  quantization: 'f32' | 'f16' | 'i8';
+  /** Links per node (HNSW M). */
+  connectivity: number;
+  /** Candidate list while inserting (efConstruction). */
+  expansionAdd: number;
+  /** Candidate list while searching (ef), the speed/recall dial. */
+  expansionSearch: number;
+}
+
+/**
+ * Metadata searches wider: its vectors crowd (tracks of one genre, media type and album shape
+ * differ only in small numeric features), and the graph finds fewer of the true ten there
+ * (100k synthetic, recall@10 random / with baskets: ef 64 0.955 / 0.965, ef 128 0.981 / 0.977;
+ * asking for 64 or 128 candidates instead of 20 changed nothing, so it is the graph's reach,
+ * not the f16 order).
+ */
+export const ANN_SETTINGS: Record<Space, AnnSettings> = {
+  audio: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  lyric: { quantization: 'i8', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  metadata: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
+};
+
+/** Bumped when the file's meaning changes (what the keys are, how vectors are prepared). */
+const FORMAT = 1;
+const require = createRequire(import.meta.url);
+// usearch's exports map hides its package.json; its entry point is javascript/dist/cjs/usearch.js.
+const usearchPackage = path.join(path.dirname(require.resolve('usearch')), '../../../package.json');
+const LIBRARY = `usearch ${(JSON.parse(fs.readFileSync(usearchPackage, 'utf8')) as { version: string }).version}`;
+
+export const annPath = (dbPath: string, space: Space): string => `${dbPath}.${space}.usearch`;
+const metaPath = (file: string): string => `${file}.json`;
+
+/** What an index file was built from (its `.json` companion). */
+export interface AnnMeta {
+  format: number;
+  library: string;
+  space: Space;
+  dims: number;
+  settings: Omit<AnnSettings, 'expansionSearch'>;
+  /** The build of the groups table it holds (groups.ts): a rebuilt table makes every file stale. */
+  groupsBuild: string;
+  /** The highest group id it holds: groups created later are searched from memory until the next rebuild. */
+  maxGroup: number;
+  /** Vectors in the graph. */
+  count: number;
+  /** Size of the .usearch file, to catch a file replaced without its companion. */
+  bytes: number;
+  builtAt: string;
+  buildMs: number;
+}
+
+export function readMeta(file: string): AnnMeta | null {
+  try {
+    return JSON.parse(fs.readFileSync(metaPath(file), 'utf8')) as AnnMeta;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the file cannot serve this database now, or null when it can. */
+export function staleReason(db: Db, space: Space, meta: AnnMeta | null, file: string): string | null {
+  if (!meta) return 'missing';
+  const settings = ANN_SETTINGS[space];
+  if (meta.format !== FORMAT || meta.library !== LIBRARY || meta.dims !== DIMS[space]) return 'built by another version';
+  if (
+    meta.settings.quantization !== settings.quantization ||
+    meta.settings.connectivity !== settings.connectivity ||
+    meta.settings.expansionAdd !== settings.expansionAdd
+  )
+    return 'built with other settings';
+  if (meta.groupsBuild !== groupsBuildId(db, space)) return 'built from an older build of the vectors';
+  // Group ids are never reused, unless the database went back in time (a restored backup): then
+  // new groups could take ids the file holds with other vectors.
+  if (lastGroupId(db, space) < meta.maxGroup) return 'built from a later state of the vectors (a restored backup?)';
+  let size = -1;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return 'missing';
+  }
+  return size === meta.bytes ? null : 'does not match its .json';
+}
+
+const BATCH = 10_000;
+const STALL_MS = 10 * 60_000;
+const BUILD_WORKER = new URL('./build-worker.mjs', import.meta.url);
+
+/**
+ * Builds a space's index file from its groups table (committed: the build reads it on its own
+ * connection) in a worker thread, waiting synchronously and reporting progress. The file is
+ * written under a temporary name and renamed, then its companion: a process using the old file
+ * keeps its mapping, and one opening meanwhile sees a size that does not match and waits.
+ */
+export function buildAnnFile(db: Db, space: Space, onProgress?: (done: number, total: number) => void, threads = 0): AnnMeta {
+  if (db.inTransaction) throw new Error('an index file is built from committed groups: not inside a transaction');
+  const groupsBuild = groupsBuildId(db, space);
+  if (!groupsBuild) throw new Error(`no vector groups for ${space}: run \`chinook vectors build\``);
+  const file = annPath(db.name, space);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const started = performance.now();
+  const progress = new Int32Array(new SharedArrayBuffer(3 * 4));
+  const { port1, port2 } = new MessageChannel();
+  const settings = ANN_SETTINGS[space];
+  const worker = new Worker(BUILD_WORKER, {
+    workerData: {
+      dbPath: db.name,
+      table: groupsTable(space),
+      dims: DIMS[space],
+      settings,
+      out: tmp,
+      threads,
+      batch: BATCH,
+      port: port2,
+      progress: progress.buffer,
+    },
+    transferList: [port2],
+  });
+  let result: { ok: boolean; message?: string; count?: number; maxGroup?: number } | undefined;
+  try {
+    // A worker that dies without a word (killed, out of memory) makes no progress: give up on it
+    // after STALL_MS (a batch of 10 000 × 384 takes ~10 s on this 2-core machine under load).
+    let last = -1;
+    let lastChange = performance.now();
+    while (Atomics.load(progress, 2) === 0) {
+      Atomics.wait(progress, 0, Atomics.load(progress, 0), 250);
+      const done = Atomics.load(progress, 0);
+      if (done !== last) {
+        last = done;
+        lastChange = performance.now();
+        const total = Atomics.load(progress, 1);
+        if (total > 0) onProgress?.(done, total);
+      } else if (performance.now() - lastChange > STALL_MS) break;
+    }
+    // The worker posts its result before raising the flag; the port may take a moment to have it.
+    for (let i = 0; i < 100 && !result; i++) {
+      result = receiveMessageOnPort(port1)?.message;
+      if (!result) Atomics.wait(progress, 2, 1, 10);
+    }
+  } finally {
+    void worker.terminate();
+    port1.close();
+  }
+  if (!result?.ok) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`building the ${space} index failed: ${result?.message ?? 'the worker stopped'}`);
+  }
+  fs.renameSync(tmp, file);
+  const meta: AnnMeta = {
+    format: FORMAT,
+    library: LIBRARY,
+    space,
+    dims: DIMS[space],
+    settings: { quantization: settings.quantization, connectivity: settings.connectivity, expansionAdd: settings.expansionAdd },
+    groupsBuild,
+    maxGroup: result.maxGroup as number,
+    count: result.count as number,
+    bytes: fs.statSync(file).size,
+    builtAt: new Date().toISOString(),
+    buildMs: Math.round(performance.now() - started),
+  };
+  fs.writeFileSync(`${metaPath(file)}.${process.pid}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
+  fs.renameSync(`${metaPath(file)}.${process.pid}.tmp`, metaPath(file));
+  return meta;
+}
+
+/** Deletes a space's index file and its companion (a clear, or a space whose groups are gone). */
+export function removeAnnFile(dbPath: string, space: Space): void {
+  const file = annPath(dbPath, space);
+  fs.rmSync(metaPath(file), { force: true });
+  fs.rmSync(file, { force: true });
+}
