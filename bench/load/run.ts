@@ -43,6 +43,15 @@ const dbPath = path.join(scratch, 'chinook.sqlite');
 const files = path.join(scratch, 'requests');
 const logFile = path.join(scratch, 'server.log');
 const say = (line: string) => console.error(`  ${line}`);
+const commitOf = (dir: string) => {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return `(${dir} is not a git checkout)`;
+  }
+};
 const loadAverage = () =>
   os
     .loadavg()
@@ -83,6 +92,21 @@ function sampleMemory(pids: number[]): void {
   sampler.unref();
 }
 
+// ---- server CPU time, from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s)
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
 // ---- cache counters, per worker (the stats endpoint answers for the worker that takes the request)
 async function cacheCounters(url: string, workers: number): Promise<{ hits: number; misses: number }> {
   const byWorker = new Map<string, { hits: number; misses: number }>();
@@ -101,6 +125,8 @@ interface Run {
   classes: ClassResult[];
   hitRate: number | null;
   rps: number;
+  /** Server CPU time (user + system, all its threads) per request answered, in µs. */
+  cpuUsPerRequest: number;
 }
 
 const runs: Run[] = [];
@@ -109,23 +135,34 @@ async function measure(
   label: string,
   url: string,
   mix: Record<string, number>,
-  o: { connections: number; workers: number; pinned: boolean; cache?: boolean },
+  o: { connections: number; workers: number; pinned: boolean; cache?: boolean; pids: number[] },
 ): Promise<Run> {
   const before = o.cache === false ? null : await cacheCounters(url, o.workers);
+  const cpuBefore = cpuSeconds(o.pids);
   const classes = await runMix(url, requestFile, mix, { connections: o.connections, seconds, cpus: o.pinned ? LOAD_CPU : null });
+  const cpu = cpuSeconds(o.pids) - cpuBefore;
   const after = before && (await cacheCounters(url, o.workers));
   const lookups = after && before ? after.hits + after.misses - before.hits - before.misses : 0;
   const rps = classes.reduce((s, c) => s + c.requests / c.seconds, 0);
+  const cpuUsPerRequest =
+    (cpu * 1e6) /
+    Math.max(
+      1,
+      sum(classes, (c) => c.requests),
+    );
   const run = {
     label,
     workers: o.workers,
     connections: o.connections,
     classes,
     rps,
+    cpuUsPerRequest,
     hitRate: after && before && lookups ? (after.hits - before.hits) / lookups : null,
   };
   runs.push(run);
-  say(`${label}: ${Math.round(rps)} req/s, p50 ${ms(mergedQuantileUs(classes, 0.5))}, p99 ${ms(mergedQuantileUs(classes, 0.99))}, ${failures(classes)}`);
+  say(
+    `${label}: ${Math.round(rps)} req/s, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, p50 ${ms(mergedQuantileUs(classes, 0.5))}, p99 ${ms(mergedQuantileUs(classes, 0.99))}, ${failures(classes)}`,
+  );
   return run;
 }
 
@@ -163,7 +200,10 @@ function memoryRows(server: AppServer, when: string): (string | number)[][] {
 // ------------------------------------------------------------------------------------------
 const startedAt = new Date();
 const loadAtStart = loadAverage();
-const env = { CHINOOK_DB: dbPath, CHINOOK_ADMIN_TOKEN: adminToken };
+const env: Record<string, string> = { CHINOOK_DB: dbPath, CHINOOK_ADMIN_TOKEN: adminToken };
+// A checkout elsewhere (--cwd) does not sit beside shared/: point it at this one's copy of Chinook.
+const sharedCopy = path.resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
+if (!process.env.CHINOOK_SOURCE && fs.existsSync(sharedCopy)) env.CHINOOK_SOURCE = sharedCopy;
 const out: string[] = [];
 const memory: (string | number)[][] = [];
 
@@ -193,7 +233,7 @@ try {
   let appRequests = 0;
   const ceiling: { round: number; label: string; app: Run; bareBefore: Run; bareAfter: Run }[] = [];
   const bareRun = (round: number) =>
-    measure(`round ${round}: bare Fastify`, bare.url, { bare: 1 }, { connections: 100, workers: 1, pinned: true, cache: false });
+    measure(`round ${round}: bare Fastify`, bare.url, { bare: 1 }, { connections: 100, workers: 1, pinned: true, cache: false, pids: [bare.pid] });
   for (let r = 1; r <= rounds; r++) {
     let previous = await bareRun(r);
     for (const [label, mix] of [
@@ -202,7 +242,7 @@ try {
       ['store mix (the issue’s)', STORE_MIX],
       ['store mix + logged-in plays, orders, recommendations', FULL_MIX],
     ] as const) {
-      const app = await measure(`round ${r}: ${label}`, one.url, mix, { connections: 100, workers: 1, pinned: true });
+      const app = await measure(`round ${r}: ${label}`, one.url, mix, { connections: 100, workers: 1, pinned: true, pids: one.workerPids });
       appRequests += sum(app.classes, (c) => c.requests);
       const next = await bareRun(r);
       ceiling.push({ round: r, label, app, bareBefore: previous, bareAfter: next });
@@ -210,7 +250,7 @@ try {
     }
   }
   const logBytes = fs.statSync(logFile).size - logBefore;
-  await measure('1 worker, 1,000 connections, full mix', one.url, FULL_MIX, { connections: 1000, workers: 1, pinned: true });
+  await measure('1 worker, 1,000 connections, full mix', one.url, FULL_MIX, { connections: 1000, workers: 1, pinned: true, pids: one.workerPids });
   await new Promise((r) => setTimeout(r, 5000));
   memory.push(...memoryRows(one, 'after the load (5 s idle)'));
   const onePids = one.treePids();
@@ -222,8 +262,8 @@ try {
   memory.push(...memoryRows(two, '2 workers, after start'));
   sampleMemory(two.workerPids);
   await runMix(two.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: null });
-  await measure('2 workers, 100 connections, full mix', two.url, FULL_MIX, { connections: 100, workers: 2, pinned: false });
-  await measure('2 workers, 1,000 connections, full mix', two.url, FULL_MIX, { connections: 1000, workers: 2, pinned: false });
+  await measure('2 workers, 100 connections, full mix', two.url, FULL_MIX, { connections: 100, workers: 2, pinned: false, pids: two.workerPids });
+  await measure('2 workers, 1,000 connections, full mix', two.url, FULL_MIX, { connections: 1000, workers: 2, pinned: false, pids: two.workerPids });
   await new Promise((r) => setTimeout(r, 5000));
   memory.push(...memoryRows(two, '2 workers, after the load (5 s idle)'));
 
@@ -233,18 +273,31 @@ try {
   out.push(
     `- Command: \`npm run bench:load${args.length ? ` -- ${args.join(' ')}` : ''}\` (server: \`${command.join(' ')}\`${cwd === root ? '' : ` in ${cwd}`}, default settings on a fresh database; \`CHINOOK_ADMIN_TOKEN\` set for the cache stats)`,
     `- Date: ${startedAt.toISOString()}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAverage()} at the end`,
-    `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('wrk -v 2>&1 || true').toString().split('\n')[0]?.split(' [')[0]}, commit ${execSync('git rev-parse --short HEAD', { cwd }).toString().trim()}`,
+    `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('wrk -v 2>&1 || true').toString().split('\n')[0]?.split(' [')[0]}, commit ${commitOf(cwd)}`,
     `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run. Latency is wrk's, over HTTP; a mix is one wrk per class with connections split by share, so each class has its own latency.`,
     '',
     '### Share of the bare-Fastify ceiling (1 worker, pinned, 100 connections)',
     '',
-    'Ratio = the run’s req/s ÷ the mean of the bare runs just before and after it.',
+    'Ratio = the run’s req/s ÷ the mean of the bare runs just before and after it. CPU ratio = bare CPU time per request ÷ the app’s (user + system time of the server process and all its threads, from /proc): what the req/s ratio would be if both servers had their core to themselves, so it moves far less than req/s when other work shares the core.',
     '',
     table(
-      ['traffic', 'round', 'req/s', 'bare req/s', 'ratio', 'p50 (bare)', 'p99 (bare)', 'errors + timeouts + non-2xx', 'cache hit rate'],
+      [
+        'traffic',
+        'round',
+        'req/s',
+        'bare req/s',
+        'ratio',
+        'CPU µs/request (bare)',
+        'CPU ratio',
+        'p50 (bare)',
+        'p99 (bare)',
+        'errors + timeouts + non-2xx',
+        'cache hit rate',
+      ],
       ceiling.map((c) => {
         const b = [c.bareBefore, c.bareAfter];
         const bareRps = (b[0]!.rps + b[1]!.rps) / 2;
+        const bareCpu = (b[0]!.cpuUsPerRequest + b[1]!.cpuUsPerRequest) / 2;
         const bp = (q: number) => ms((mergedQuantileUs(b[0]!.classes, q) + mergedQuantileUs(b[1]!.classes, q)) / 2);
         return [
           c.label,
@@ -252,6 +305,8 @@ try {
           Math.round(c.app.rps),
           Math.round(bareRps),
           fmtRatio(c.app.rps / bareRps),
+          `${c.app.cpuUsPerRequest.toFixed(0)} (${bareCpu.toFixed(0)})`,
+          fmtRatio(bareCpu / c.app.cpuUsPerRequest),
           `${ms(mergedQuantileUs(c.app.classes, 0.5))} (${bp(0.5)})`,
           `${ms(mergedQuantileUs(c.app.classes, 0.99))} (${bp(0.99)})`,
           sum(c.app.classes, (x) => socketErrors(x) + x.errors.timeout + non2xx(x)),
@@ -262,8 +317,10 @@ try {
     '',
     `Median ratio over the rounds: ${labels
       .map((l) => {
-        const rs = ceiling.filter((c) => c.label === l).map((c) => c.app.rps / ((c.bareBefore.rps + c.bareAfter.rps) / 2));
-        return `${l} **${fmtRatio(median(rs))}**`;
+        const of = ceiling.filter((c) => c.label === l);
+        const rs = of.map((c) => c.app.rps / ((c.bareBefore.rps + c.bareAfter.rps) / 2));
+        const cpu = of.map((c) => (c.bareBefore.cpuUsPerRequest + c.bareAfter.cpuUsPerRequest) / 2 / c.app.cpuUsPerRequest);
+        return `${l} **${fmtRatio(median(rs))}** (CPU ratio ${fmtRatio(median(cpu))})`;
       })
       .join('; ')}.`,
     '',
@@ -272,10 +329,11 @@ try {
     '### Every run',
     '',
     table(
-      ['run', 'req/s', 'p50', 'p95', 'p99', 'max', 'socket errors', 'timeouts', 'non-2xx', 'of which 503', 'cache hit rate'],
+      ['run', 'req/s', 'CPU µs/request', 'p50', 'p95', 'p99', 'max', 'socket errors', 'timeouts', 'non-2xx', 'of which 503', 'cache hit rate'],
       runs.map((r) => [
         r.label,
         Math.round(r.rps),
+        r.cpuUsPerRequest.toFixed(0),
         ms(mergedQuantileUs(r.classes, 0.5)),
         ms(mergedQuantileUs(r.classes, 0.95)),
         ms(mergedQuantileUs(r.classes, 0.99)),
@@ -319,6 +377,9 @@ try {
     '',
     table(['when', 'process', 'command', 'RSS MiB', 'anonymous MiB', 'VmHWM MiB', 'peak under load MiB'], memory),
   );
+} catch (err) {
+  if (fs.existsSync(logFile)) console.error(`server log (last lines):\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`);
+  throw err;
 } finally {
   clearInterval(sampler);
   await one?.stop();
