@@ -37,8 +37,10 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(ctx);
   if (cluster.isWorker) {
     // Lets a client (and the cross-worker test) see which worker answered.
-    app.addHook('onRequest', async (_req, reply) => {
-      reply.header('x-worker-id', String(process.pid));
+    const pid = String(process.pid);
+    app.addHook('onRequest', (_req, reply, done) => {
+      reply.header('x-worker-id', pid);
+      done();
     });
   }
   if (config.cachePreload) {

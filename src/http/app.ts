@@ -1,5 +1,4 @@
 // The Fastify app: plugins, error shape, OpenAPI at /docs, routes by URL.
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
+import { loggerOptions, registerRequestLog } from './request-log.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
 import { adminCatalogRoutes } from './routes/api/admin-catalog.ts';
@@ -28,6 +28,7 @@ import { storeRoutes } from './routes/api/store.ts';
 import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerInputPolicy } from './validation.ts';
 import { webRoutes } from './web.ts';
 
@@ -45,7 +46,9 @@ export interface BuildAppOptions {
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: ctx.config.logLevel },
+    logger: options.logger ?? loggerOptions(ctx.config),
+    // One line per request only where it helps: src/http/request-log.ts.
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
@@ -55,6 +58,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   app.decorate('ctx', ctx);
   registerErrorHandling(app);
   registerRequestMetrics(app);
+  registerRequestLog(app, ctx.config);
   registerInputPolicy(app);
 
   await app.register(swagger, {
@@ -67,8 +71,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
 
   // Security headers on every reply; helmet's default CSP already suits the /docs UI
   // (its scripts are files, its inline styles are allowed by style-src 'unsafe-inline').
-  await app.register(helmet);
-  await registerAuth(app);
+  registerSecurityHeaders(app);
+  registerAuth(app);
   auditAdminWrites(app);
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });

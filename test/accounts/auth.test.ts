@@ -75,7 +75,13 @@ describe('accounts over HTTP', () => {
     const c = new Client(server.url);
     await c.register('carol@example.com');
     const stolen = c.cookie;
-    assert.equal((await c.post('/api/auth/logout')).status, 204);
+    const logout = await c.post('/api/auth/logout');
+    assert.equal(logout.status, 204);
+    // The browser is told to drop the cookie at once.
+    assert.match(
+      logout.headers.get('set-cookie') ?? '',
+      /^chinook_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/,
+    );
     const replay = new Client(server.url);
     replay.cookie = stolen;
     assert.equal((await replay.get('/api/me')).status, 401);
