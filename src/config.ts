@@ -57,6 +57,24 @@ const specs = {
     doc: 'also log one request in N at info (1 = every request, 0 = none)',
   },
   workers: { env: 'CHINOOK_WORKERS', kind: 'int', default: 1, min: 1, max: 64, doc: 'HTTP worker processes (node:cluster)' },
+  // Load shedding (src/http/overload.ts). 500 ms of mean event-loop delay is ~10× what 1,000
+  // connections on two workers produce (bench:load), so only a real backlog trips it.
+  overloadDelayMs: {
+    env: 'CHINOOK_OVERLOAD_DELAY_MS',
+    kind: 'int',
+    default: 500,
+    min: 0,
+    max: 600000,
+    doc: 'answer 503 + Retry-After while the mean event-loop delay is over this (ms; 0 = never shed load)',
+  },
+  overloadRetryAfterSeconds: {
+    env: 'CHINOOK_OVERLOAD_RETRY_AFTER',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 3600,
+    doc: 'Retry-After (s) on a 503 for overload',
+  },
   // Primary database pragmas: the seed's "enhanced configuration for 100 users" (§3.1).
   pageSize: { env: 'CHINOOK_PAGE_SIZE', kind: 'int', default: 32768, min: 512, max: 65536, doc: 'page_size, applied before the first table' },
   cacheSizeKiB: { env: 'CHINOOK_CACHE_SIZE_KIB', kind: 'int', default: 131072, min: 1024, max: 16777216, doc: 'page cache per connection (cache_size = -N)' },

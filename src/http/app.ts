@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
+import { registerOverload } from './overload.ts';
 import { loggerOptions, registerRequestLog } from './request-log.ts';
 import { adminActivityRoutes, auditAdminWrites } from './routes/api/admin-activity.ts';
 import { adminCacheRoutes } from './routes/api/admin-cache.ts';
@@ -60,6 +61,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   registerRequestMetrics(app);
   registerRequestLog(app, ctx.config);
   registerInputPolicy(app);
+  await registerOverload(app, ctx.config);
 
   await app.register(swagger, {
     openapi: {
