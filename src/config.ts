@@ -57,12 +57,13 @@ const specs = {
     doc: 'also log one request in N at info (1 = every request, 0 = none)',
   },
   workers: { env: 'CHINOOK_WORKERS', kind: 'int', default: 1, min: 1, max: 64, doc: 'HTTP worker processes (node:cluster)' },
-  // Load shedding (src/http/overload.ts). 500 ms of mean event-loop delay is ~10× what 1,000
-  // connections on two workers produce (bench:load), so only a real backlog trips it.
+  // Load shedding (src/http/overload.ts). At 500 ms, 100 connections of store traffic tripped
+  // it on this shared 2-core host when other jobs took the server's core (bench:memory, 453–927
+  // 503s a run); 1 s of mean delay is a backlog no client should sit in.
   overloadDelayMs: {
     env: 'CHINOOK_OVERLOAD_DELAY_MS',
     kind: 'int',
-    default: 500,
+    default: 1000,
     min: 0,
     max: 600000,
     doc: 'answer 503 + Retry-After while the mean event-loop delay is over this (ms; 0 = never shed load)',
