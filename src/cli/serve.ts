@@ -32,6 +32,8 @@ export async function ensureCatalog(config: Config): Promise<boolean> {
   }
 }
 
+const LISTEN_BACKLOG = 4096;
+
 // Set in the child process that prepares the database for a first start (see prepareDatabase).
 const PREPARE_ONLY_ENV = 'CHINOOK_SERVE_PREPARE_ONLY';
 
@@ -98,7 +100,11 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
+  // Node's default accept backlog is 511: 1,000 clients connecting at once overflowed it and
+  // the kernel dropped their SYNs, so whole groups of connections waited 1 s, 3 s, 7 s for a
+  // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
+  // net.core.somaxconn (4096 on current kernels).
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
 }
 
 /**

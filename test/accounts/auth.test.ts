@@ -100,6 +100,25 @@ describe('accounts over HTTP', () => {
     assert.equal((await c.post('/api/plays', { trackId: 1 })).status, 201);
   });
 
+  it('reads the session cookie among others, and treats other or malformed Cookie headers as anonymous', async () => {
+    const c = new Client(server.url);
+    await c.register('fay@example.com');
+    const among = await fetch(`${server.url}/api/me`, { headers: { cookie: `theme=dark; ${c.cookie}; lang=en` } });
+    assert.equal(among.status, 200, 'the session cookie is found between others');
+    for (const cookie of ['theme=dark', 'chinook_session=', '=;;=; chinook_session', 'a=1; b; ;c=%zz', `chinook_session="${'%'.repeat(10)}"`]) {
+      const res = await fetch(`${server.url}/api/me`, { headers: { cookie } });
+      assert.equal(res.status, 401, `anonymous with Cookie: ${JSON.stringify(cookie)}`);
+      assert.equal(((await res.json()) as { error: string }).error, 'unauthorized');
+    }
+    // A write with a foreign cookie is anonymous (401), not a CSRF failure or a 500.
+    const write = await fetch(`${server.url}/api/plays`, {
+      method: 'POST',
+      headers: { cookie: 'theme=dark', 'content-type': 'application/json' },
+      body: '{"trackId":1}',
+    });
+    assert.equal(write.status, 401);
+  });
+
   it('a password change ends the other sessions', async () => {
     const a = new Client(server.url);
     await a.register('erin@example.com');
