@@ -82,6 +82,31 @@ const specs = {
   mmapSize: { env: 'CHINOOK_MMAP_SIZE', kind: 'int', default: 536870912, min: 0, max: 2 ** 40, doc: 'mmap_size in bytes' },
   busyTimeoutMs: { env: 'CHINOOK_BUSY_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 600000, doc: 'busy_timeout in ms' },
   walAutocheckpoint: { env: 'CHINOOK_WAL_AUTOCHECKPOINT', kind: 'int', default: 2000, min: 0, max: 1000000, doc: 'wal_autocheckpoint in pages' },
+  walLimitMiB: {
+    env: 'CHINOOK_WAL_LIMIT_MIB',
+    kind: 'int',
+    default: 64,
+    min: 1,
+    max: 65536,
+    doc: 'WAL size past which the checkpointer makes it start over (journal_size_limit); see docs/operations.md for the bound',
+  },
+  startCheck: {
+    env: 'CHINOOK_START_CHECK',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'quick', 'full', 'off'],
+    doc: 'integrity check before serving: auto = quick_check on files up to 64 MiB (~1.5 s), quick, full (integrity_check), off',
+  },
+  backupDir: { env: 'CHINOOK_BACKUP_DIR', kind: 'string', default: undefined, doc: 'folder for periodic backups (with CHINOOK_BACKUP_EVERY_MINUTES)' },
+  backupEveryMinutes: {
+    env: 'CHINOOK_BACKUP_EVERY_MINUTES',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 525600,
+    doc: 'minutes between periodic backups while serving (0 = none)',
+  },
+  backupKeep: { env: 'CHINOOK_BACKUP_KEEP', kind: 'int', default: 7, min: 1, max: 100000, doc: 'periodic backups kept (older ones are deleted)' },
   autoImport: { env: 'CHINOOK_AUTO_IMPORT', kind: 'bool', default: true, doc: 'import Chinook on start when the database is empty' },
   adminToken: { env: 'CHINOOK_ADMIN_TOKEN', kind: 'string', default: undefined, doc: 'bearer token for /api/admin routes (besides admin accounts)' },
   // The in-memory cache database (issue 3); TTL defaults are the seed's (§6.2), in seconds.
@@ -289,6 +314,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   }
   if (typeof out.dbPath === 'string' && out.dbPath !== ':memory:') out.dbPath = path.resolve(projectRoot, out.dbPath);
   if (typeof out.source === 'string') out.source = path.resolve(process.cwd(), out.source);
+  if (typeof out.backupDir === 'string') out.backupDir = path.resolve(process.cwd(), out.backupDir);
+  if ((out.backupEveryMinutes as number) > 0 && out.backupDir === undefined) {
+    throw new ConfigError('Invalid backupEveryMinutes: periodic backups need a folder (set CHINOOK_BACKUP_DIR)', 'backupEveryMinutes');
+  }
   return Object.freeze(out) as unknown as Config;
 }
 

@@ -2,31 +2,47 @@
 // built on it. Created once per process (each cluster worker has its own).
 
 import { type Accounts, createAccounts, startAccountsMaintenance } from './accounts/index.ts';
-import { type CacheLayer, createCacheLayer } from './cache/index.ts';
-import { CatalogEditor } from './catalog/edits.ts';
-import { CatalogService } from './catalog/index.ts';
+import { type CacheLayer, createCacheLayer, type Entry } from './cache/index.ts';
+import { CachedCatalog, CatalogEditor, CatalogService } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { type CheckpointStats, startCheckpointer } from './db/checkpointer.ts';
-import { type Db, openPrimary } from './db/connection.ts';
-import { WriteQueue } from './db/write-queue.ts';
-import { DomainEvents } from './events/index.ts';
+import { type CheckpointStats, type Db, openPrimary, StorageHealth, startCheckpointer, WriteQueue } from './db/index.ts';
+import { connectCarrier, DomainEvents, SqliteEventLog } from './events/index.ts';
 import { HealthService } from './health.ts';
 import { createRecommender, type Recommender } from './recommend/index.ts';
-import { SalesReports } from './reports/sales.ts';
-import { SearchService } from './search/service.ts';
-import { createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
-import { VectorRefreshQueue } from './vectors/refresh.ts';
-import { SimilarityService } from './vectors/service.ts';
-import { TextQueryRetriever } from './vectors/text-query.ts';
-import { stopIndexHelper } from './vectors/vector-index.ts';
+import { CachedReports, SalesReports } from './reports/index.ts';
+import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
+import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
+import {
+  cachedSimilar,
+  type SimilarItem,
+  SimilarityService,
+  type SimilarRequest,
+  stopIndexHelper,
+  TextQueryRetriever,
+  VectorRefreshQueue,
+} from './vectors/index.ts';
+
+/** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
+export interface CachedReads {
+  catalog: CachedCatalog;
+  reports: CachedReports;
+  search(req: SearchRequest): Promise<CachedSearchResult>;
+  similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
+  /** The most popular tracks with their details (store/cached.ts). */
+  popularTracks(limit: number): Promise<Entry>;
+}
 
 export interface AppContext {
   config: Config;
   db: Db;
   catalog: CatalogService;
   reports: SalesReports;
-  /** The in-memory cache database, cached catalog reads and the invalidation bus. */
+  /** The in-memory cache database and the invalidation bus. */
   cache: CacheLayer;
+  /** Catalog, report, search and similarity reads through the cache database (what the routes call). */
+  cached: CachedReads;
+  /** Carries domain events to and from the other processes on the file (null in memory). */
+  eventLog: SqliteEventLog | null;
   /** The process's domain events (catalog edits, orders, plays): writers emit, the cache, popularity and vector refresh listen. */
   events: DomainEvents;
   /** Catalog writes; each emits an event that invalidates the cache in every worker. */
@@ -38,6 +54,8 @@ export interface AppContext {
   search: SearchService;
   /** The process's group-commit queue: every account/store write goes through it. */
   writes: WriteQueue;
+  /** Storage faults (full disk, read-only file, I/O errors): 503s, rate-limited logs, readiness. */
+  storage: StorageHealth;
   /** Users, sessions, the login throttle and shared rate limits. */
   accounts: Accounts;
   /** The WAL checkpointer thread's counters (null when the database is in memory). */
@@ -58,7 +76,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const catalog = new CatalogService(db);
   const reports = new SalesReports(db);
   const events = new DomainEvents();
-  const cache = createCacheLayer(config, { catalog, reports }, events);
+  const cache = createCacheLayer(config, events);
   // With several worker processes the cores are taken already: a KNN thread each would oversubscribe them.
   const knnThreads = config.knnThreads || (config.workers > 1 ? 1 : 2);
   const similarity = new SimilarityService(db, { knnThreads, vectorMemoryBytes: config.vectorMemoryMiB * 1024 * 1024 });
@@ -66,18 +84,34 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   // Its own connection: it waits for other processes' write locks with async backoff
   // (busy_timeout 0 here) instead of blocking the event loop inside SQLite.
   const writer = db.name === ':memory:' ? db : openPrimary({ ...config, dbPath: db.name, busyTimeoutMs: 0 }, { skipMigrations: true });
-  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs });
+  const storage = new StorageHealth(db.name);
+  const writes = new WriteQueue(writer, { maxBatch: config.writeBatchMax, maxWaitMs: config.writeBatchWaitMs, busyTimeoutMs: config.busyTimeoutMs, storage });
   similarity.storeNeighboursWith(writes);
-  const checkpointer = writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint });
-  const accounts = createAccounts(db, writes, cache, config);
+  const checkpointer =
+    writer === db ? null : startCheckpointer(writer, { walAutocheckpoint: config.walAutocheckpoint, maxWalBytes: config.walLimitMiB * 1024 * 1024 });
+  const accounts = createAccounts(db, writes, cache, events, config);
+  // Other processes on this file hear this one's edits, orders and revoked sessions (and it theirs).
+  const eventLog = db.name === ':memory:' ? null : new SqliteEventLog(db, writes, { onError: (err) => storage.fault(err) });
+  const disconnectCarrier = eventLog ? connectCarrier(events, eventLog) : () => {};
+  // Fell behind the log's retention: whatever it missed may be cached, so nothing cached is trusted.
+  eventLog?.onGap(() => cache.cache?.flush());
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
+  const cached: CachedReads = {
+    catalog: new CachedCatalog(cache.cache, catalog),
+    reports: new CachedReports(cache.cache, reports),
+    search: (req) => cachedSearch(cache.cache, search, req),
+    similar: (req) => cachedSimilar(cache.cache, similarity, req),
+    popularTracks: (limit) => cachedPopularTracks(cache.cache, store.popularity, catalog, limit),
+  };
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
   const close = () => {
+    disconnectCarrier();
     stopAccountsMaintenance();
     stopStoreMaintenance();
+    storage.close();
     void checkpointer?.stop();
     vectorRefresh.stop();
     stopIndexHelper(db);
@@ -91,21 +125,30 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog,
     reports,
     cache,
+    cached,
     events,
+    eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
-    recommender: createRecommender(db, similarity),
+    recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
     search,
     writes,
+    storage,
     accounts,
     checkpoints: async () => (checkpointer ? checkpointer.stats() : null),
     store,
-    health: new HealthService(db, catalog),
-    async preload(topN) {
+    health: new HealthService(db, catalog, storage, writes),
+    async preload(topN = 50) {
       const started = performance.now();
       const entries = () => cache.cache?.stats().total.entries ?? 0;
       const before = entries();
-      await cache.catalog.preload(topN);
+      if (cache.cache) {
+        // What a storefront's first page asks for: the genre list, the best sellers and their track pages.
+        await cached.catalog.genres();
+        await cached.reports.topTracks(10);
+        await cached.reports.topArtists(10);
+        for (const t of reports.topTracks(topN)) await cached.catalog.track(t.id);
+      }
       store.popularity.refresh();
       return { entries: entries() - before, ms: performance.now() - started };
     },

@@ -1,30 +1,31 @@
-// Search latency in-process: FTS5 (our service, with facets/highlights/typo fallback)
-// beside a naive LIKE '%term%' scan and MiniSearch indexing the same documents, on
-// Chinook and on a synthetic 1M-track catalog; index build times at both sizes; and the
-// relevance suite's MRR / nDCG@10.
+// Search, in process: the generated evaluation (relevance per kind for the default mode, hybrid,
+// the strict service before issue 18 and MiniSearch in one run), call times per kind of query
+// timed alternately with that strict service, named queries on Chinook and on a synthetic
+// 1M-track catalog (FTS5 beside a LIKE scan and MiniSearch), suggestions, index builds, and the
+// hand-written relevance suite.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import MiniSearch from 'minisearch';
+import { EVAL_WORD_POOL } from '../../src/cli/eval.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Db, openPrimary, type Stmt } from '../../src/db/connection.ts';
 import { importOfficial } from '../../src/importer/official.ts';
 import { sharedDatasetPath } from '../../src/importer/source.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
+import { searchDocs as docs, runSearchEvaluation, type SearchDoc, serviceEngine } from '../../src/search/eval/engines.ts';
+import { type EvalQuery, QUERY_KINDS } from '../../src/search/eval/generate.ts';
+import { formatReports } from '../../src/search/eval/score.ts';
 import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
+import { buildVectors } from '../../src/vectors/build.ts';
+import { VectorStore } from '../../src/vectors/store.ts';
+import { TextQueryRetriever } from '../../src/vectors/text-query.ts';
 import { evaluateRelevance } from '../../test/search/relevance-suite.ts';
-import { SearchServiceBefore } from '../baselines/search-before.ts';
-import { type BenchEnv, fmtMs, fmtRatio, measureSync, summarize, type Timing, table } from '../lib.ts';
+import { StrictSearchService } from '../baselines/search-strict.ts';
+import { type BenchEnv, fmtMs, fmtRatio, measureSync, percentile, summarize, type Timing, table } from '../lib.ts';
 
-export const title = 'Search: FTS5 vs LIKE scan vs MiniSearch';
+export const title = 'Search: forgiving keyword search vs the strict service, MiniSearch and a LIKE scan';
 
-interface Doc {
-  id: number;
-  name: string;
-  album: string;
-  artist: string;
-  genre: string;
-  composer: string;
-}
+type Doc = SearchDoc;
 
 interface QuerySet {
   simple: string;
@@ -38,15 +39,6 @@ interface QuerySet {
 
 function open(env: BenchEnv, name: string): Db {
   return openPrimary(loadConfig({ dbPath: path.join(env.scratchDir, name) }, {}));
-}
-
-function docs(db: Db): Doc[] {
-  return db
-    .prepare(
-      `SELECT t.id, t.name, COALESCE(al.title, '') AS album, COALESCE(ar.name, '') AS artist, COALESCE(g.name, '') AS genre, COALESCE(t.composer, '') AS composer
-       FROM chinook_tracks t LEFT JOIN chinook_albums al ON al.id = t.album_id LEFT JOIN chinook_artists ar ON ar.id = al.artist_id LEFT JOIN chinook_genres g ON g.id = t.genre_id`,
-    )
-    .all() as Doc[];
 }
 
 /** The naive baseline: every row's text scanned with LIKE, first 20 by name. */
@@ -99,6 +91,43 @@ function measurePair(a: () => unknown, b: () => unknown, options: { iterations: 
   return [summarize(sa), summarize(sb)];
 }
 
+/** Each generated query of a kind once per round through both services, alternating by blocks; p50/p95/p99 of all calls. */
+function timeKinds(queries: EvalQuery[], now: SearchService, strict: StrictSearchService, rounds: number): string[][] {
+  const rows: string[][] = [];
+  for (const kind of QUERY_KINDS) {
+    const qs = queries.filter((q) => q.kind === kind);
+    const a: number[] = [];
+    const b: number[] = [];
+    const call = (f: () => unknown, into: number[]) => {
+      const t0 = performance.now();
+      try {
+        f();
+      } catch {
+        // A query the strict parser refuses still took its time.
+      }
+      into.push(performance.now() - t0);
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < qs.length; i += BLOCK) {
+        const block = qs.slice(i, i + BLOCK);
+        for (const q of block) call(() => now.search({ q: q.q, limit: 10, facets: false }), a);
+        for (const q of block) call(() => strict.search({ q: q.q, limit: 10, facets: false }), b);
+      }
+    }
+    a.sort((x, y) => x - y);
+    b.sort((x, y) => x - y);
+    const p = (s: number[], q: number) => percentile(s, q);
+    rows.push([
+      kind,
+      String(a.length),
+      `${fmtMs(p(a, 50))} / **${fmtMs(p(a, 95))}** / ${fmtMs(p(a, 99))}`,
+      `${fmtMs(p(b, 50))} / ${fmtMs(p(b, 95))} / ${fmtMs(p(b, 99))}`,
+      fmtRatio(p(a, 50) / p(b, 50)),
+    ]);
+  }
+  return rows;
+}
+
 /** A one/two-letter suggestion right after a catalog write: its stored list is stale and is recomputed live. */
 function measureStaleSuggest(db: Db, search: SearchService, prefix: string, iterations: number): Timing {
   const bump = db.prepare('UPDATE search_suggest_gen SET gen = gen + 1 WHERE id = 1');
@@ -131,8 +160,7 @@ function runQueries(
   opts: { iterations: number; likeIterations: number; staleIterations: number; mini?: MiniSearch<Doc> },
 ): string[][] {
   const search = new SearchService(db);
-  // The service as it was before the speed work, measured in the same run as the baseline.
-  const before = new SearchServiceBefore(db);
+  const before = new StrictSearchService(db);
   const like = likeSearch(db);
   const it = { iterations: opts.iterations, maxMs: 8000 };
   const it2 = { iterations: opts.iterations, maxMs: 16_000 };
@@ -156,12 +184,11 @@ function runQueries(
       `\`${query}\``,
       fmtMs(t.medianMs),
       fmtMs(t.p99Ms),
-      `${fmtMs(prev.medianMs)} (${fmtRatio(prev.medianMs / t.medianMs)})`,
+      `${fmtMs(prev.medianMs)} (${fmtRatio(t.medianMs / prev.medianMs)})`,
       base ? `${fmtMs(base.medianMs)} / ${fmtMs(base.p99Ms)}` : '–',
-      base ? fmtRatio(base.medianMs / t.medianMs) : '–',
       mini ? `${fmtMs(mini.medianMs)} / ${fmtMs(mini.p99Ms)}` : '–',
     ]);
-    env.log(`${label} ${kind} ${query}: p50 ${fmtMs(t.medianMs)} p99 ${fmtMs(t.p99Ms)}; before ${fmtMs(prev.medianMs)}`);
+    env.log(`${label} ${kind} ${query}: p50 ${fmtMs(t.medianMs)} p99 ${fmtMs(t.p99Ms)}; strict ${fmtMs(prev.medianMs)}`);
   };
   const m = opts.mini;
   const likeIt = { iterations: opts.likeIterations, warmup: 2, maxMs: 8000 };
@@ -211,7 +238,6 @@ function runQueries(
     '–',
     '–',
     '–',
-    '–',
   ]);
   return rows;
 }
@@ -245,16 +271,14 @@ function syntheticQueries(db: Db): QuerySet {
 
 export async function run(env: BenchEnv): Promise<string> {
   const out: string[] = [];
-  const headers = ['catalog', 'query', 'q', 'FTS5 p50', 'FTS5 p99', 'before p50 (× faster now)', 'LIKE scan p50 / p99', 'LIKE ÷ FTS5', 'MiniSearch p50 / p99'];
   const builds: string[][] = [];
 
   // Chinook
   const db = open(env, 'search-chinook.sqlite');
-  const imp = importOfficial(db, sharedDatasetPath);
+  const imp = importOfficial(db, process.env.CHINOOK_SOURCE ?? sharedDatasetPath);
   const rebuild = rebuildSearchIndex(db);
   const optimize = optimizeSearchIndex(db);
-  const chinookDocs = docs(db);
-  const mini = buildMiniSearch(chinookDocs);
+  const mini = buildMiniSearch(docs(db));
   const stats = searchStats(db);
   builds.push([
     'Chinook',
@@ -265,21 +289,43 @@ export async function run(env: BenchEnv): Promise<string> {
     `${(stats.indexBytes / 2 ** 20).toFixed(1)} MiB (+ ${(stats.suggestBytes / 2 ** 20).toFixed(1)} MiB suggestions)`,
     `${mini.buildMs.toFixed(0)} ms`,
   ]);
-  const chinookQueries: QuerySet = {
-    simple: 'metallica',
-    twoTerm: 'iron maiden',
-    phrase: '"enter sandman"',
-    prefix: 'metalli*',
-    typo: 'metalica',
-    facetedGenre: 1,
-    suggest: 'met',
-  };
-  const rows = runQueries(env, 'Chinook', db, chinookQueries, { iterations: 2000, likeIterations: 300, staleIterations: 50, mini: mini.ms });
+
+  // The generated evaluation, every engine on the same queries.
+  const perKind = env.quick ? 200 : 1000;
+  env.log('building vectors for hybrid mode…');
+  buildVectors(db);
+  const service = new SearchService(db);
+  const hybrid = new SearchService(db);
+  hybrid.setVectorRetriever(new TextQueryRetriever(db, new VectorStore(db)));
+  const strict = new StrictSearchService(db);
+  const evaluation = runSearchEvaluation(db, service, {
+    wordPool: EVAL_WORD_POOL,
+    perKind,
+    engines: [
+      serviceEngine('hybrid', hybrid, 'hybrid'),
+      { name: 'strict (before)', search: (q) => (strict.search({ q, limit: 10, facets: false }).hits as { id: number }[]).map((h) => h.id) },
+    ],
+    log: env.log,
+  });
+  env.log('timing each kind against the strict service…');
+  const kindTimes = timeKinds(evaluation.queries, service, strict, env.quick ? 1 : 2);
+
+  const rows = runQueries(
+    env,
+    'Chinook',
+    db,
+    { simple: 'metallica', twoTerm: 'iron maiden', phrase: '"enter sandman"', prefix: 'metalli*', typo: 'metalica', facetedGenre: 1, suggest: 'met' },
+    {
+      iterations: 2000,
+      likeIterations: 300,
+      staleIterations: 50,
+      mini: mini.ms,
+    },
+  );
   // The relevance suite of `npm test` (answers looked up in the source file), scored here too.
-  const src = new Database(sharedDatasetPath, { readonly: true, fileMustExist: true });
-  const relevance = evaluateRelevance(new SearchService(db), src);
+  const src = new Database(process.env.CHINOOK_SOURCE ?? sharedDatasetPath, { readonly: true, fileMustExist: true });
+  const relevance = evaluateRelevance(service, src);
   src.close();
-  env.log(`relevance: ${relevance.queries} queries, MRR ${relevance.mrr.toFixed(3)}, nDCG@10 ${relevance.ndcg.toFixed(3)}`);
   db.close();
 
   // 1M synthetic
@@ -293,12 +339,11 @@ export async function run(env: BenchEnv): Promise<string> {
     const bigRebuild = rebuildSearchIndex(big);
     const bigOptimize = optimizeSearchIndex(big);
     const bigStats = searchStats(big);
-    const bigDocs = docs(big);
     let miniBuild = '–';
     let bigMini: MiniSearch<Doc> | undefined;
     // MiniSearch holds everything on the JS heap; skip it when the heap could not take it.
     try {
-      const built = buildMiniSearch(bigDocs);
+      const built = buildMiniSearch(docs(big));
       bigMini = built.ms;
       miniBuild = `${(built.buildMs / 1000).toFixed(1)} s`;
     } catch (err) {
@@ -319,19 +364,35 @@ export async function run(env: BenchEnv): Promise<string> {
     big.close();
   }
 
+  const ours = evaluation.reports[0];
+  out.push('### Generated evaluation (Chinook)');
   out.push(
-    'In-process calls of `SearchService.search` (parse, match, rank, page, highlight; facets where stated) and `suggest`. ' +
-      'LIKE scan: the same text concatenated per row and matched with `LIKE %term%`, first 20 by name (what a store without an index does). ' +
-      'MiniSearch 7 indexes the same five fields in the JS heap (no facets, no highlights; fuzzy 0.2 for the typo row). ' +
-      '"before": the service as it was before the speed work (`bench/baselines/search-before.ts`: popularity for every candidate, ' +
-      'separate details and highlight queries, suggestions ranked live), timed alternately with the current one in blocks of 25 calls.',
+    `${evaluation.queries.length} queries made from the catalog by \`src/search/eval/\` (seed ${evaluation.seed}, ${perKind} per kind; the same as \`chinook eval search\`): ` +
+      'title, artist, album, composer, artist + title, title + artist, and those damaged as people type them: the last word cut short, one random edit in a word of 5+ letters, ' +
+      'two in a word of 9+, accents stripped, punctuation removed, one extra word the catalog lacks, two words swapped. Relevant: the generating track and its copies; ' +
+      'every track of the artist, album or composer for those kinds. First 10 hits, no facets. "strict (before)" is the service before issue 18 ' +
+      '(`bench/baselines/search-strict.ts`), on the same unstemmed index. MiniSearch 7: same five fields, prefix, fuzzy 0.2, our column weights, accent folding.',
   );
-  out.push(table(headers, rows));
-  out.push(note);
-  out.push('### Relevance (Chinook)');
+  out.push(formatReports(evaluation.reports));
   out.push(
-    `The ${relevance.queries}-query suite of \`test/search/relevance-suite.ts\` (the same one \`npm test\` holds to MRR ≥ 0.95 and nDCG@10 ≥ 0.85): ` +
-      'each expected answer is looked up in the source file by artist, track, album, composer or genre, never written down as ids; first page of 10, no facets.',
+    `Default mode: MRR@10 ${ours?.overall.mrr.toFixed(3)}, lowest kind ${Math.min(...[...(ours?.byKind.values() ?? [])].map((s) => s.mrr)).toFixed(3)}, ` +
+      `zero results ${((ours?.overall.zeroRate ?? 0) * 100).toFixed(2)} %. The p50/p95/p99 row above times every engine one call per query as the evaluation runs; the table below times the default mode alternately with the strict service.`,
+  );
+  out.push('### Call time per kind (Chinook, in process)');
+  out.push(
+    `Every generated query of the kind through \`SearchService.search\` (limit 10, no facets) and through the strict service, alternating in blocks of ${BLOCK}, ${env.quick ? 1 : 2} round(s).`,
+  );
+  out.push(table(['kind', 'calls', 'forgiving p50 / **p95** / p99', 'strict p50 / p95 / p99', 'p50 ×'], kindTimes));
+  out.push('### Named queries');
+  out.push(
+    'In-process calls of `SearchService.search` (parse, plan, match, rank, page, highlight; facets where stated) and `suggest`, timed alternately in blocks of 25 with the strict service. ' +
+      'LIKE scan: the same text concatenated per row and matched with `LIKE %term%`, first 20 by name. MiniSearch indexes the same five fields in the JS heap (no facets, no highlights; fuzzy 0.2 for the typo row).',
+  );
+  out.push(table(['catalog', 'query', 'q', 'p50', 'p99', 'strict p50 (now ÷ strict)', 'LIKE scan p50 / p99', 'MiniSearch p50 / p99'], rows));
+  out.push(note);
+  out.push('### Hand-written relevance suite (Chinook)');
+  out.push(
+    `The ${relevance.queries}-query suite of \`test/search/relevance-suite.ts\` (npm test holds it to MRR ≥ 0.95 and nDCG@10 ≥ 0.85): answers looked up in the source file.`,
   );
   out.push(
     table(

@@ -3,8 +3,8 @@
 // activity log are the store's: src/store/index.ts.)
 import type { CacheLayer } from '../cache/index.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, WriteQueue } from '../db/index.ts';
+import type { DomainEvents } from '../events/index.ts';
 import { SharedCounters } from './limits.ts';
 import { SessionService } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
@@ -18,11 +18,12 @@ export interface Accounts {
   limits: SharedCounters;
 }
 
-export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, config: Config): Accounts {
+export function createAccounts(db: Db, writes: WriteQueue, cache: CacheLayer, events: DomainEvents, config: Config): Accounts {
   const sessions = new SessionService(db, writes, cache.cache, {
     idleSeconds: config.sessionIdleSeconds,
-    // Other workers hold cached copies; a revoked session must stop working in all of them.
-    broadcastRevoke: (ids) => cache.bus.invalidate(ids.map((id) => `session:${id}`)),
+    // Other workers and processes hold cached copies; a revoked session must stop working in
+    // all of them (the cache bus drops them in this cluster, the event carrier elsewhere).
+    broadcastRevoke: (ids) => events.emit({ type: 'session.revoked', sessionIds: ids }),
   });
   const limits = new SharedCounters(db, writes);
   return {
@@ -45,3 +46,4 @@ export function startAccountsMaintenance(accounts: Accounts, everyMs = 3_600_000
   timer.unref();
   return () => clearInterval(timer);
 }
+export { MAX_PASSWORD, normaliseEmail } from './users.ts';

@@ -2,8 +2,7 @@
 // limit on login/register (a store for @fastify/rate-limit) and failed logins per account.
 // A hit is one upsert through the write queue, so it rides a group commit with other writes.
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import { type Db, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, statement, type WriteQueue } from '../db/index.ts';
 
 export interface WindowCount {
   count: number;

@@ -5,8 +5,7 @@
 // most once a minute, through the write queue).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CacheDb } from '../cache/index.ts';
-import type { Db } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, WriteQueue } from '../db/index.ts';
 
 export interface Session {
   id: string;

@@ -1,6 +1,5 @@
 // Accounts: registration, credential checks, roles, and the link to a Chinook customer.
-import { type Db, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { passwordWeakness } from './password-strength.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';

@@ -190,8 +190,8 @@ export class CacheBus {
     events: DomainEvents,
     private readonly logger: () => CacheLogger,
   ) {
-    this.unsubscribe = events.on([...CATALOG_EVENT_TYPES, 'order.placed'], async (e, { remote }) => {
-      const tags = tagsForEvent(e);
+    this.unsubscribe = events.on([...CATALOG_EVENT_TYPES, 'order.placed', 'session.revoked'], async (e, { remote }) => {
+      const tags = e.type === 'session.revoked' ? e.sessionIds.map((id) => `session:${id}`) : tagsForEvent(e);
       if (remote) this.applyTags(tags);
       else await this.invalidate(tags);
     });

@@ -1,14 +1,11 @@
-// The cache layer a process context holds: the cache database (or none when switched off),
-// cached catalog reads, and the invalidation bus (cluster-aware in a worker), which listens to
-// the context's domain events.
+// The cache layer a process context holds: the cache database (or none when switched off) and
+// the invalidation bus (cluster-aware in a worker), which listens to the context's domain
+// events. It knows no feature: each capability's cached.ts reads through `remember`.
 import cluster from 'node:cluster';
-import type { CatalogService } from '../catalog/index.ts';
 import type { Config } from '../config.ts';
 import type { DomainEvents } from '../events/index.ts';
-import type { SalesReports } from '../reports/sales.ts';
 import { CacheBus, localTransport, type Transport, workerTransport } from './bus.ts';
 import { CacheDb, type CacheLogger, type CacheOptions } from './cache-db.ts';
-import { CachedCatalog } from './catalog-cache.ts';
 
 export type CacheConfig = Pick<
   Config,
@@ -49,19 +46,13 @@ export function cacheOptionsFrom(config: CacheConfig): CacheOptions {
 export interface CacheLayer {
   /** null when the cache is switched off (CHINOOK_CACHE=off). */
   cache: CacheDb | null;
-  catalog: CachedCatalog;
   bus: CacheBus;
   /** Where cache warnings go; the HTTP app points it at its logger. */
   setLogger(logger: CacheLogger): void;
   close(): void;
 }
 
-export function createCacheLayer(
-  config: CacheConfig,
-  services: { catalog: CatalogService; reports: SalesReports },
-  events: DomainEvents,
-  options: { transport?: Transport } = {},
-): CacheLayer {
+export function createCacheLayer(config: CacheConfig, events: DomainEvents, options: { transport?: Transport } = {}): CacheLayer {
   const cache = config.cache ? new CacheDb(cacheOptionsFrom(config)) : null;
   let logger: CacheLogger = cache?.logger ?? { warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) };
   const transport =
@@ -70,7 +61,6 @@ export function createCacheLayer(
   const bus = new CacheBus(cache, transport, events, () => logger);
   return {
     cache,
-    catalog: new CachedCatalog(cache, services.catalog, services.reports),
     bus,
     setLogger(l) {
       logger = l;
@@ -83,5 +73,8 @@ export function createCacheLayer(
   };
 }
 
-export type { CacheStats, Entry } from './cache-db.ts';
+export { relayCacheMessages } from './bus.ts';
+export type { CacheStats, Entry, RememberOptions, TableStats } from './cache-db.ts';
 export { CacheDb } from './cache-db.ts';
+export { sendEntry } from './http.ts';
+export { keyOf, remember, rememberEntry } from './remember.ts';

@@ -1,5 +1,5 @@
 // Artists and albums: lists with keyset pagination, details with their children.
-import type { Db, Stmt } from '../db/connection.ts';
+import { type Db, statement } from '../db/index.ts';
 import { notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 import { TRACK_SELECT, type Track } from './tracks.ts';
@@ -48,16 +48,11 @@ const ALBUM_SELECT = `
   FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id`;
 
 export class ArtistRepository {
-  private readonly statements = new Map<string, Stmt>();
   constructor(private readonly db: Db) {}
 
+  /** Each distinct SQL (a sort and cursor shape) is prepared once per connection (db/connection.ts statement). */
   private prepared(sql: string) {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
+    return statement(this.db, sql);
   }
 
   listArtists(q: { sort?: ArtistSort | undefined; limit: number; cursor?: string | undefined }): Page<ArtistSummary> {

@@ -2,8 +2,7 @@
 // (src/events/) carrying the ids before and after, so every cache entry that showed the old
 // row can go; the write resolves once every subscriber has finished with it.
 // FTS rows follow through triggers owned by the search module; plain UPDATEs are enough here.
-import type { Db, Stmt } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, type Stmt, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import type { AlbumDetail, ArtistDetail } from './artists.ts';
@@ -68,7 +67,6 @@ const nowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const uniq = (xs: (number | null | undefined)[]) => [...new Set(xs.filter((x): x is number => typeof x === 'number'))];
 
 export class CatalogEditor {
-  private readonly statements = new Map<string, Stmt>();
   private readonly exists: Record<'album' | 'genre' | 'mediaType' | 'artist', Stmt>;
   private readonly trackRefs: Stmt;
   private readonly albumRefs: Stmt;
@@ -224,11 +222,6 @@ export class CatalogEditor {
     const sets = fields.map((f) => `${columns[f as keyof P]} = ?`);
     sets.push(`updated_at = ${nowSql}`);
     const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = ?`;
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, stmt);
-    }
-    stmt.run(...fields.map((f) => patch[f as keyof P] as unknown), id);
+    statement(this.db, sql).run(...fields.map((f) => patch[f as keyof P] as unknown), id);
   }
 }

@@ -1,5 +1,5 @@
 // The catalog service: one object a route (or the cache) calls, owning all catalog SQL.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { ArtistRepository } from './artists.ts';
 import { TaxonomyRepository } from './taxonomy.ts';
 import { TrackRepository } from './tracks.ts';
@@ -16,5 +16,10 @@ export class CatalogService {
   }
 }
 
+export { albumSorts, artistSorts } from './artists.ts';
+export { CachedCatalog } from './cached.ts';
+export { CatalogEditor } from './edits.ts';
 export type { Page } from './keyset.ts';
+export { trackSlug } from './slug.ts';
 export type { Track, TrackFilters, TrackListQuery, TrackSort } from './tracks.ts';
+export { trackSorts } from './tracks.ts';

@@ -1,5 +1,5 @@
 // Genres, media types and playlists: the small lists a storefront browses by.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 import { TRACK_SELECT, type Track } from './tracks.ts';

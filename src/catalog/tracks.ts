@@ -1,5 +1,5 @@
 // Tracks: lookup by id or slug, and filtered, sorted, keyset-paginated lists.
-import { type Db, type Stmt, statement } from '../db/connection.ts';
+import { type Db, statement } from '../db/index.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { afterCursor, decodeCursor, orderBy, type Page, type SortSpec, toPage } from './keyset.ts';
 
@@ -92,8 +92,6 @@ const sortValue: Record<TrackSort, (t: Track) => string | number> = {
 export class TrackRepository {
   private readonly byId;
   private readonly bySlug;
-  // Filter combinations are few (2^8 × sorts); each distinct SQL is prepared once.
-  private readonly listStatements = new Map<string, Stmt>();
 
   constructor(private readonly db: Db) {
     this.byId = db.prepare(`${TRACK_SELECT} WHERE t.id = ?`);
@@ -143,12 +141,8 @@ export class TrackRepository {
       params.push(...after.params);
     }
     const sql = `${TRACK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${orderBy(spec, 't.id')} LIMIT ?`;
-    let stmt = this.listStatements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[]>(sql);
-      this.listStatements.set(sql, stmt);
-    }
-    const rows = stmt.all(...params, query.limit + 1) as Track[];
+    // Filter combinations are few (2^8 × sorts); each distinct SQL is prepared once per connection.
+    const rows = statement(this.db, sql).all(...params, query.limit + 1) as Track[];
     return toPage(rows, query.limit, sort, sortValue[sort]);
   }
 }

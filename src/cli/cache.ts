@@ -1,7 +1,7 @@
 // `chinook cache stats|flush`: talks to a running server's admin endpoints (each worker has
 // its own cache, so stats are the answering worker's; flush reaches every worker).
 import { type Command, InvalidArgumentError } from 'commander';
-import type { CacheStats, TableStats } from '../cache/cache-db.ts';
+import type { CacheStats, TableStats } from '../cache/index.ts';
 
 interface RemoteOpts {
   url: string;

@@ -2,7 +2,7 @@
 // --db flag (or CHINOOK_DB), run the work, close it whatever happens.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { type Db, openPrimary } from '../db/connection.ts';
+import { type Db, openPrimary } from '../db/index.ts';
 
 export function withDb<T>(cmd: Command, f: (db: Db) => T): T {
   const db = openPrimary(loadConfig({ dbPath: cmd.optsWithGlobals<{ db?: string }>().db }));

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // `chinook`: serve, import, migrate, doctor (and the maintenance commands of later modules).
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, type ConfigOverrides, describeSettings, loadConfig } from '../config.ts';
-import { openPrimary, readPragmas, sqliteVersions } from '../db/connection.ts';
-import { currentVersion, migrate, migrations } from '../db/migrations.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource, SourceNotFoundError } from '../importer/source.ts';
-import { importSynthetic, SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from '../importer/synthetic.ts';
-import { catalogCounts, catalogIsEmpty, formatCounts } from '../importer/tables.ts';
+import { ConfigError, type ConfigOverrides, loadConfig } from '../config.ts';
+import { BackupError, IntegrityError, migrate, openPrimary, StorageOpenError } from '../db/index.ts';
+import {
+  formatCounts,
+  importOfficial,
+  importSynthetic,
+  resolveSource,
+  SourceNotFoundError,
+  SYNTHETIC_DEFAULT_SEED,
+  SYNTHETIC_MAX_TRACKS,
+} from '../importer/index.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerCacheCommands } from './cache.ts';
+import { registerDoctorCommand } from './doctor.ts';
+import { registerEvalCommands } from './eval.ts';
 import { createProgress } from './progress.ts';
 import { registerSearchCommands } from './search.ts';
 import { registerUserCommands } from './users.ts';
@@ -122,44 +129,11 @@ export function buildCli(): Command {
       }
     });
 
-  program
-    .command('doctor')
-    .description('print effective settings, SQLite and sqlite-vec versions, pragmas read back and row counts')
-    .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }, cmd: Command) => {
-      const config = configFrom(cmd);
-      const db = openPrimary(config, { skipMigrations: true });
-      try {
-        const report = {
-          settings: describeSettings(config),
-          versions: { node: process.version, ...sqliteVersions(db) },
-          schema: { version: currentVersion(db), latest: migrations.length },
-          pragmas: readPragmas(db),
-          counts: currentVersion(db) >= 1 ? catalogCounts(db) : null,
-        };
-        if (opts.json) {
-          console.log(JSON.stringify(report, null, 2));
-          return;
-        }
-        console.log('Settings');
-        const width = Math.max(18, ...report.settings.map((s) => s.name.length));
-        for (const s of report.settings) console.log(`  ${s.name.padEnd(width)} ${String(s.value ?? '(unset)').padEnd(40)} ${s.env}`);
-        console.log(`Versions\n  node ${report.versions.node}, SQLite ${report.versions.sqlite}, sqlite-vec ${report.versions.sqliteVec}`);
-        console.log(
-          `Schema\n  version ${report.schema.version} of ${report.schema.latest}${report.schema.version < report.schema.latest ? ' (run `chinook migrate`)' : ''}`,
-        );
-        console.log('Pragmas (read back)');
-        for (const [k, v] of Object.entries(report.pragmas)) console.log(`  ${k.padEnd(18)} ${v}`);
-        console.log('Rows');
-        if (!report.counts || catalogIsEmpty(db)) console.log('  catalog is empty (run `chinook import`)');
-        else for (const [k, v] of Object.entries(report.counts)) console.log(`  ${k.padEnd(18)} ${v}`);
-      } finally {
-        db.close();
-      }
-    });
-
+  registerDoctorCommand(program, configFrom);
+  registerBackupCommands(program, configFrom);
   registerCacheCommands(program);
   registerVectorCommands(program);
+  registerEvalCommands(program);
   registerSearchCommands(program);
   registerUserCommands(program);
   return program;
@@ -169,7 +143,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SourceNotFoundError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof SourceNotFoundError ||
+      err instanceof StorageOpenError ||
+      err instanceof IntegrityError ||
+      err instanceof BackupError
+    ) {
       console.error(err.message);
       process.exitCode = 2;
       return;

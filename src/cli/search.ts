@@ -76,7 +76,8 @@ export function registerSearchCommands(program: Command): void {
     .action((words: string[], opts: { limit: number }, cmd: Command) =>
       withDb(cmd, (db) => {
         const r = new SearchService(db).search({ q: words.join(' '), limit: opts.limit, facets: false });
-        if (r.correctedQuery) console.log(`(showing results for: ${r.correctedQuery})`);
+        const without = r.droppedWords.length ? ` (without ${r.droppedWords.map((w) => `"${w}"`).join(', ')})` : '';
+        if (r.correctedQuery) console.log(`showing results for: ${r.correctedQuery}${without}`);
         console.log(`${r.total} hits in ${r.tookMs} ms`);
         for (const h of r.hits) console.log(`  ${String(h.id).padStart(7)}  ${h.name} — ${h.artist ?? '?'} (${h.album ?? '?'})  score ${h.score.toFixed(2)}`);
       }),

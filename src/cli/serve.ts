@@ -1,15 +1,14 @@
 // `chinook serve`: prepare the database (migrate, import when empty) and listen.
 import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
-import { relayCacheMessages } from '../cache/bus.ts';
+import fs from 'node:fs';
+import { relayCacheMessages } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
-import { openPrimary } from '../db/connection.ts';
-import { buildApp } from '../http/app.ts';
-import { importOfficial } from '../importer/official.ts';
-import { resolveSource } from '../importer/source.ts';
-import { catalogIsEmpty, formatCounts } from '../importer/tables.ts';
-import { vectorsAreCurrent } from '../vectors/build.ts';
+import { checkIntegrity, IntegrityError, openPrimary, START_CHECK_AUTO_MAX_MIB, type StartCheck, startBackupSchedule, startCheckMode } from '../db/index.ts';
+import { buildApp, serveClusterMetrics } from '../http/index.ts';
+import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
+import { vectorsAreCurrent } from '../vectors/index.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 
@@ -30,6 +29,26 @@ export async function ensureCatalog(config: Config): Promise<boolean> {
     ensureVectorsOnStart(db);
     db.close();
   }
+}
+
+/** The integrity check before serving (CHINOOK_START_CHECK); throws IntegrityError on a damaged file. */
+export async function startCheck(config: Config): Promise<void> {
+  if (!fs.existsSync(config.dbPath)) return;
+  // A file that cannot be opened at all (read-only mount, not a database) is said as such, not as a failed check.
+  openPrimary(config, { skipMigrations: true }).close();
+  const mode = startCheckMode(config.startCheck as StartCheck, config.dbPath);
+  const mib = (fs.statSync(config.dbPath).size / 2 ** 20).toFixed(1);
+  if (!mode) {
+    if (config.startCheck === 'auto') {
+      console.error(
+        `Start-up check skipped: ${config.dbPath} is ${mib} MiB (quick_check runs by itself up to ${START_CHECK_AUTO_MAX_MIB} MiB, ~25 ms per MiB); run \`chinook doctor --integrity\` or set CHINOOK_START_CHECK=quick.`,
+      );
+    }
+    return;
+  }
+  const result = await checkIntegrity(config.dbPath, { mode, maxProblems: 20, busyTimeoutMs: config.busyTimeoutMs });
+  if (!result.ok) throw new IntegrityError(config.dbPath, result);
+  console.error(`${mode === 'quick' ? 'quick_check' : 'integrity_check'} ok: ${mib} MiB in ${result.ms.toFixed(0)} ms.`);
 }
 
 const LISTEN_BACKLOG = 4096;
@@ -74,6 +93,7 @@ export async function serve(config: Config): Promise<void> {
     await ensureCatalog(config);
     return;
   }
+  if (cluster.isPrimary) await startCheck(config);
   if (cluster.isPrimary && config.workers > 1) return servePrimary(config);
   if (cluster.isPrimary) await prepareDatabase(config);
   const ctx = createContext(config);
@@ -105,6 +125,14 @@ export async function serve(config: Config): Promise<void> {
   // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
   // net.core.somaxconn (4096 on current kernels).
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+  if (cluster.isPrimary) scheduleBackups(config, app.log);
+}
+
+/** Periodic backups (CHINOOK_BACKUP_DIR + CHINOOK_BACKUP_EVERY_MINUTES), run by the single process or the cluster primary. */
+function scheduleBackups(config: Config, logger: { info(o: object, m: string): void; error(o: object, m: string): void }): void {
+  if (!config.backupEveryMinutes || !config.backupDir) return;
+  startBackupSchedule({ dbPath: config.dbPath, dir: config.backupDir, everyMs: config.backupEveryMinutes * 60_000, keep: config.backupKeep, logger });
+  logger.info({ dir: config.backupDir }, `backups every ${config.backupEveryMinutes} min into ${config.backupDir}, keeping ${config.backupKeep}`);
 }
 
 /**
@@ -114,6 +142,8 @@ export async function serve(config: Config): Promise<void> {
 async function servePrimary(config: Config): Promise<void> {
   await prepareDatabase(config);
   relayCacheMessages(cluster);
+  serveClusterMetrics(cluster);
+  scheduleBackups(config, { info: (_o, m) => console.error(m), error: (_o, m) => console.error(m) });
   let stopping = false;
   const started = Date.now();
   for (let i = 0; i < config.workers; i++) cluster.fork();

@@ -2,8 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UserService } from '../accounts/index.ts';
-import type { Db } from '../db/connection.ts';
-import { WriteQueue } from '../db/write-queue.ts';
+import { type Db, WriteQueue } from '../db/index.ts';
 import { type CustomerContact, Customers } from '../store/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';

@@ -1,11 +1,8 @@
 // `chinook vectors build|import|status` and `chinook eval recommendations`.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Db } from '../db/connection.ts';
-import { formatEvaluation, runEvaluation } from '../recommend/eval.ts';
-import { buildVectors, ensureVectors } from '../vectors/build.ts';
-import { importEmbeddings } from '../vectors/import.ts';
-import { isSpace, SPACES, type Space } from '../vectors/spaces.ts';
-import { VectorStore } from '../vectors/store.ts';
+import type { Db } from '../db/index.ts';
+import { EvaluationCopies, formatEvaluation, formatPlaylistEvaluation, runEvaluation, runPlaylistEvaluation, writeBetweenMarkers } from '../recommend/index.ts';
+import { buildVectors, ensureVectors, importEmbeddings, isSpace, SPACES, type Space, VectorStore } from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
 
@@ -74,12 +71,29 @@ export function registerVectorCommands(program: Command): void {
   const evaluate = program.command('eval').description('offline evaluation');
   evaluate
     .command('recommendations')
-    .description('leave-last-invoice-out evaluation of the recommender and a similarity sanity report')
+    .description(
+      'playlist completion under the strict protocol (spaces, blend, recommender, continuation and baselines, one vector build per playlist), then leave-last-invoice-out and a similarity sanity report; runs on throwaway copies of the database',
+    )
+    .addOption(new Option('--only <protocol>', 'run one protocol').choices(['playlists', 'invoices']))
     .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }, cmd: Command) =>
-      withDb(cmd, (db) => {
-        const result = runEvaluation(db, { log: (l) => console.error(l) });
-        console.log(opts.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
+    .option('--docs <file>', 'also write the Markdown tables into this file, between <!-- eval:playlists:start/end --> (and eval:invoices) markers')
+    .action((opts: { only?: 'playlists' | 'invoices'; json?: boolean; docs?: string }, cmd: Command) =>
+      withDb(cmd, async (db) => {
+        const copies = new EvaluationCopies(db);
+        try {
+          const progress = (l: string) => console.error(l);
+          const playlists = opts.only === 'invoices' ? null : await runPlaylistEvaluation(copies, { log: progress });
+          const invoices = opts.only === 'playlists' ? null : runEvaluation(copies, { log: progress });
+          if (opts.json) console.log(JSON.stringify({ playlists, invoices }, null, 2));
+          else console.log([playlists && formatPlaylistEvaluation(playlists), invoices && formatEvaluation(invoices)].filter(Boolean).join('\n\n'));
+          if (opts.docs) {
+            if (playlists) writeBetweenMarkers(opts.docs, 'eval:playlists', formatPlaylistEvaluation(playlists));
+            if (invoices) writeBetweenMarkers(opts.docs, 'eval:invoices', formatEvaluation(invoices));
+            console.error(`wrote the tables into ${opts.docs}`);
+          }
+        } finally {
+          copies.dispose();
+        }
       }),
     );
 }

@@ -1,6 +1,7 @@
 // Versioned, idempotent migrations keyed by PRAGMA user_version. Each runs in its own
 // transaction, so a failure leaves the database at the last good version.
 import type { Db } from './connection.ts';
+import type { Migration } from './migration.ts';
 import { coreSchema } from './migrations/001-core.ts';
 import { searchSchema } from './migrations/002-search.ts';
 import { vectorsSchema } from './migrations/003-vectors.ts';
@@ -10,12 +11,11 @@ import { sharedLimitsSchema } from './migrations/006-shared-limits.ts';
 import { searchSpeedSchema } from './migrations/007-search-speed.ts';
 import { vectorChangesSchema } from './migrations/008-vector-changes.ts';
 import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
+import { searchForgivingSchema } from './migrations/010-search-forgiving.ts';
+import { storageProbeSchema } from './migrations/011-storage-probe.ts';
+import { eventLogSchema } from './migrations/012-event-log.ts';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up(db: Db): void;
-}
+export type { Migration } from './migration.ts';
 
 /** In order; a migration's version is its position. Append, never edit a shipped one. */
 export const migrations: readonly Migration[] = [
@@ -28,6 +28,9 @@ export const migrations: readonly Migration[] = [
   searchSpeedSchema,
   vectorChangesSchema,
   trackPopularitySchema,
+  searchForgivingSchema,
+  storageProbeSchema,
+  eventLogSchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -1,8 +1,4 @@
-// What the dashboard shows of the primary database: the file and its WAL on disk, the pragmas
-// read back from the connection, and row counts of the main tables. Counting walks an index
-// (tens of ms at 1M tracks), so counts are kept for 10 s: the dashboard polls every few seconds.
-import fs from 'node:fs';
-import { type Db, readPragmas } from './connection.ts';
+import { type Db, fileBytes, readPragmas } from './connection.ts';
 
 // The tables an operator asks about; FTS and vec0 shadow tables are reported by search and vectors.
 export const COUNTED_TABLES = [
@@ -36,14 +32,6 @@ export interface DatabaseStats {
   countedAt: string;
 }
 
-const sizeOf = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0; // no WAL file between a checkpoint-truncate and the next write
-  }
-};
-
 export class DatabaseStatsReader {
   private counts: { at: number; rows: Record<string, number> } | null = null;
   private readonly countStmts;
@@ -60,8 +48,8 @@ export class DatabaseStatsReader {
     const pragma = (name: string) => Number(this.db.pragma(name, { simple: true }));
     return {
       path: this.db.name,
-      fileBytes: sizeOf(this.db.name),
-      walBytes: sizeOf(`${this.db.name}-wal`),
+      fileBytes: fileBytes(this.db.name),
+      walBytes: fileBytes(`${this.db.name}-wal`),
       pageSize: pragma('page_size'),
       pageCount: pragma('page_count'),
       freelistCount: pragma('freelist_count'),

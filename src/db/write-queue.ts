@@ -8,6 +8,7 @@
 // busy_timeout, and SQLITE_BUSY is retried here with async backoff (the event loop keeps
 // serving reads meanwhile) until the configured busy timeout is spent.
 import type { Db } from './connection.ts';
+import type { StorageHealth } from './storage-health.ts';
 
 export type WriteOp<T> = (db: Db) => T;
 
@@ -18,6 +19,8 @@ export interface WriteQueueOptions {
   maxWaitMs?: number;
   /** Total time SQLITE_BUSY is retried before the batch fails. */
   busyTimeoutMs?: number;
+  /** Told of every commit and every failed batch (full disk, read-only file …). */
+  storage?: StorageHealth;
 }
 
 export interface WriteQueueStats {
@@ -60,6 +63,8 @@ export class WriteQueue {
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   private readonly busyTimeoutMs: number;
+  private readonly storage: StorageHealth | undefined;
+  private readonly batchListeners = new Set<(operations: number, commitMs: number) => void>();
   private readonly totals = { batches: 0, operations: 0, failed: 0, busyRetries: 0, maxBatch: 0, waitMs: 0, commitMs: 0 };
 
   constructor(
@@ -69,6 +74,7 @@ export class WriteQueue {
     this.maxBatch = options.maxBatch ?? 512;
     this.maxWaitMs = options.maxWaitMs ?? 0;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.storage = options.storage;
   }
 
   /** Runs `op` inside the next group transaction; resolves with its result after COMMIT. */
@@ -94,6 +100,12 @@ export class WriteQueue {
       meanQueueWaitMs: t.operations ? t.waitMs / t.operations : 0,
       meanCommitMs: t.batches ? t.commitMs / t.batches : 0,
     };
+  }
+
+  /** Hears every committed batch: its operations and how long BEGIN…COMMIT took (metrics). Returns an unsubscribe. */
+  onBatch(listener: (operations: number, commitMs: number) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
   }
 
   /** Waits for everything queued so far to commit. */
@@ -158,17 +170,20 @@ export class WriteQueue {
     for (;;) {
       const outcome = this.tryBatch(batch);
       if (outcome.ok) {
+        this.storage?.ok();
         const now = performance.now();
         const t = this.totals;
         t.batches++;
         t.operations += batch.length;
         t.maxBatch = Math.max(t.maxBatch, batch.length);
         t.commitMs += now - outcome.beganAt;
+        for (const listener of this.batchListeners) listener(batch.length, now - outcome.beganAt);
         for (const p of batch) t.waitMs += outcome.beganAt - p.enqueuedAt;
         outcome.results.forEach((r, i) => {
           const p = batch[i] as Pending;
           if (r.ok) p.resolve(r.value);
           else {
+            this.storage?.fault(r.error); // one operation can meet a full disk that the commit did not
             t.failed++;
             p.reject(r.error);
           }
@@ -181,6 +196,7 @@ export class WriteQueue {
         backoff = Math.min(backoff * 2, 50);
         continue;
       }
+      this.storage?.fault(outcome.error);
       this.totals.failed += batch.length;
       for (const p of batch) p.reject(outcome.error);
       return;
@@ -209,7 +225,11 @@ export class WriteQueue {
       db.exec('COMMIT');
       return { ok: true, beganAt, results };
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      // After an I/O error or a full disk SQLite may have rolled back already, or the ROLLBACK
+      // itself may fail; either way this batch failed with `error`, and its callers must hear it.
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } catch {}
       return { ok: false, error };
     }
   }

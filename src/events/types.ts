@@ -58,7 +58,17 @@ export interface PlayRecorded {
 }
 export type StoreEvent = OrderPlaced | PlayRecorded;
 
-export type DomainEvent = CatalogEvent | StoreEvent;
+/**
+ * Sessions ended (logout, password or role change): every process drops its cached copy, so
+ * the cookie stops working everywhere. The ids are SHA-256 hashes of the tokens, never tokens.
+ */
+export interface SessionRevoked {
+  type: 'session.revoked';
+  sessionIds: string[];
+}
+export type AccountEvent = SessionRevoked;
+
+export type DomainEvent = CatalogEvent | StoreEvent | AccountEvent;
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 

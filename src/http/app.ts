@@ -19,6 +19,7 @@ import { adminWriteRoutes } from './routes/api/admin-writes.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
 import { meRoutes } from './routes/api/me.ts';
+import { playlistContinueRoutes } from './routes/api/playlist-continue.ts';
 import { popularRoutes } from './routes/api/popular.ts';
 import { recommendationRoutes } from './routes/api/recommendations.ts';
 import { reportRoutes } from './routes/api/reports.ts';
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
+  ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
   registerRequestMetrics(app);
   registerRequestLog(app, ctx.config);
@@ -85,6 +87,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   await app.register(popularRoutes, { prefix: '/api' });
   await app.register(similarRoutes, { prefix: '/api' });
   await app.register(recommendationRoutes, { prefix: '/api' });
+  await app.register(playlistContinueRoutes, { prefix: '/api' });
   await app.register(artistRoutes, { prefix: '/api' });
   await app.register(taxonomyRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api/reports' });

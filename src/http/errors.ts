@@ -1,8 +1,14 @@
-// Every failure leaves as JSON {error, message, details?} with a 4xx status; a 500 is a
-// bug, logged with its stack, and still answered in the same shape.
+// Every failure leaves as JSON {error, message, details?} with a 4xx status; a storage fault
+// is a 503 with Retry-After; a 500 is a bug, logged with its stack, and still answered in the
+// same shape.
 import type { Duplex } from 'node:stream';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { faultMessage, WriteQueueClosedError } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
+import { ErrorReply } from './schemas.ts';
+
+/** Seconds a client is asked to wait after a 503: storage comes back without a restart, usually within that. */
+const RETRY_AFTER_SECONDS = 5;
 
 const codeByStatus: Record<number, string> = {
   400: 'bad_request',
@@ -50,7 +56,32 @@ export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(err);
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Replies the framework itself gives on any route, declared in every route's schema (so the
+ * OpenAPI document says what a client can get, and the fuzz test can hold replies to it):
+ * 400 (every route validates its query string, unknown parameters included), 503 (storage
+ * faults), for methods that carry a body 403 (a cookie-authenticated write without its
+ * CSRF token), 413 (over 1 MiB) and 415 (not JSON), and 414 where the path has parameters. A
+ * route's own declaration wins.
+ */
+export function declareFrameworkReplies(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.url.startsWith('/docs')) return;
+    route.schema ??= {};
+    route.schema.response ??= {};
+    const response = route.schema.response as Record<string, unknown>;
+    const statuses = [400, 503];
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(403, 413, 415);
+    if (route.url.includes(':')) statuses.push(414); // a path parameter over maxParamLength (100 characters)
+    for (const status of statuses) response[status] ??= ErrorReply;
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  declareFrameworkReplies(app);
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
@@ -68,6 +99,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
           ? `Invalid request: unknown ${err.validationContext === 'querystring' ? 'query parameter' : 'field'} "${String(unknown)}"`
           : `Invalid request: ${err.message}`;
       return reply.status(400).send({ error: 'validation_failed', message, details });
+    }
+    // A full disk, a read-only file, an I/O error or a lock held past the busy timeout is not a
+    // bug: 503 with Retry-After, logged once by StorageHealth (not a stack per request).
+    const fault = app.ctx.storage.fault(err);
+    if (fault) {
+      reply.header('retry-after', String(fault.kind === 'busy' ? 1 : RETRY_AFTER_SECONDS));
+      return reply.status(503).send({ error: fault.kind === 'busy' ? 'database_busy' : 'storage_unavailable', message: faultMessage(fault) });
+    }
+    if (err instanceof WriteQueueClosedError) {
+      reply.header('retry-after', '1');
+      return reply.status(503).send({ error: 'shutting_down', message: 'This server is shutting down; try again (another will answer).' });
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {

@@ -5,6 +5,8 @@
 // path, so a question about "the last minutes" costs a subtraction, not a scan of requests.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { registerAppMetrics } from './app-metrics.ts';
+import { reportToCluster } from './cluster-metrics.ts';
 
 // Seconds. Chinook answers most reads in well under a millisecond in process, HTTP adds ~1 ms.
 const BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -196,6 +198,8 @@ declare module 'fastify' {
 export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
   const metrics = new RequestMetrics();
   app.decorate('metrics', metrics);
+  registerAppMetrics(metrics.registry, app.ctx);
+  reportToCluster(metrics.registry);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifySchema, FastifySchemaValidationError, Rout
 import { NoQuery } from './schemas.ts';
 
 type Validator = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; additionalProperties?: unknown; anyOf?: Schema[] };
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; additionalProperties?: unknown; anyOf?: Schema[]; required?: string[] };
 
 const baseOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strictNumbers: true } as const;
 
@@ -89,6 +89,11 @@ export function registerInputPolicy(app: FastifyInstance): void {
       ['body', schema.body],
     ] as const) {
       const object = s as Schema | undefined;
+      // A property with a default is optional to the client (Ajv fills it in); TypeBox lists it
+      // as required, and the OpenAPI document said so for 20 parameters.
+      if (object?.properties && Array.isArray(object.required)) {
+        object.required = object.required.filter((name) => !(object.properties?.[name] && 'default' in (object.properties[name] as object)));
+      }
       if (object?.type === 'object' && object.additionalProperties !== false) {
         throw new Error(`${route.method} ${route.url}: its ${part} schema must set additionalProperties: false (unknown fields are refused everywhere)`);
       }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type BundleName, DEFAULT_WEB_DIR, ensureWebBuild, type WebManifest } from '../web/build.ts';
+import { type BundleName, DEFAULT_WEB_DIR, ensureWebBuild, type WebManifest } from '../web/index.ts';
 
 /** Storefront routes (the client router knows the same list); anything else HTML is a 404 page. */
 export const STOREFRONT_ROUTES = [

@@ -1,9 +1,9 @@
 // Imports the official Chinook v1.4.5 SQLite file into the primary database in one
 // transaction: the source is ATTACHed read-only and copied with INSERT … SELECT.
 import path from 'node:path';
-import { trackSlug } from '../catalog/slug.ts';
-import type { Db } from '../db/connection.ts';
-import { withSearchIndexSuspended } from '../search/maintenance.ts';
+import { trackSlug } from '../catalog/index.ts';
+import type { Db } from '../db/index.ts';
+import { withSearchIndexSuspended } from '../search/index.ts';
 import { type CatalogCounts, catalogCounts, catalogIsEmpty, clearCatalog, type ProgressFn } from './tables.ts';
 
 export interface ImportResult {

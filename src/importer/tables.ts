@@ -1,5 +1,5 @@
 // What both importers (official and synthetic) share: emptying the catalog and counting it.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
 

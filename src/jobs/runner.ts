@@ -5,7 +5,7 @@
 // same one; the reply names its pid).
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { PrimarySettings } from '../db/connection.ts';
+import type { PrimarySettings } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { TaskName } from './tasks.ts';
 

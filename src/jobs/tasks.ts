@@ -1,8 +1,8 @@
 // The maintenance tasks a job can run (in a worker thread; see worker.mjs), each on a fresh
 // connection to the primary file with the server's pragmas.
-import { openPrimary, type PrimarySettings } from '../db/connection.ts';
+import { openPrimary, type PrimarySettings } from '../db/index.ts';
 import { optimizeSearchIndex, rebuildSearchIndex } from '../search/index.ts';
-import { buildVectors } from '../vectors/build.ts';
+import { buildVectors } from '../vectors/index.ts';
 
 export const TASKS = ['search-rebuild', 'search-optimize', 'vectors-rebuild'] as const;
 export type TaskName = (typeof TASKS)[number];

@@ -1,10 +1,17 @@
-// The app's recommender: the hybrid strategies over the vec0 store (through the similarity cache).
-import type { Db } from '../db/connection.ts';
-import type { SimilarityService } from '../vectors/service.ts';
-import { Recommender } from './recommender.ts';
+// The recommend capability: personal recommendations, playlist continuation and "from these
+// tracks", all ranked by one seed ranker over the similarity service (ranker.ts).
+import type { Db } from '../db/index.ts';
+import type { SimilarityService } from '../vectors/index.ts';
+import { type ProfileSources, Recommender } from './recommender.ts';
 
-export function createRecommender(db: Db, similarity: SimilarityService): Recommender {
-  return new Recommender(db, { neighbours: (space, trackId, k) => similarity.cachedNeighbours(trackId, space, k) });
+export function createRecommender(db: Db, similarity: SimilarityService, sources: ProfileSources): Recommender {
+  return new Recommender(db, similarity, sources);
 }
 
-export { DEFAULT_WEIGHTS, parseWeights, Recommender, type Weights } from './recommender.ts';
+export { Continuations, MAX_SEED_TRACKS } from './continuation.ts';
+export { formatEvaluation, runEvaluation } from './eval.ts';
+export { EvaluationCopies } from './eval-copies.ts';
+export { runPlaylistEvaluation } from './eval-playlists.ts';
+export { formatPlaylistEvaluation, writeBetweenMarkers } from './eval-report.ts';
+export { type ProfileSources, Recommender, type Suggestion } from './recommender.ts';
+export { DEFAULT_WEIGHTS, parseWeights, STRATEGIES, type Weights } from './weights.ts';

@@ -1,6 +1,6 @@
 // Sales reports an operator expects: revenue by country, best-selling artists and tracks.
 // Money is summed in SQL and rounded to cents once, at the end.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 
 export interface CountrySales {
   country: string;

@@ -1,6 +1,6 @@
 // Search through the in-memory cache database (table `search`, tag `search`): catalog
 // edits invalidate the tag in every worker; anything else ages out with the search TTL.
-import type { CacheDb } from '../cache/index.ts';
+import { type CacheDb, remember } from '../cache/index.ts';
 import type { SearchRequest, SearchResult, SearchService } from './service.ts';
 
 export type CachedSearchResult = SearchResult & { cached: boolean };
@@ -15,9 +15,8 @@ export function searchCacheKey(req: SearchRequest): string {
 
 export async function cachedSearch(cache: CacheDb | null, service: SearchService, req: SearchRequest): Promise<CachedSearchResult> {
   const started = performance.now();
-  if (!cache) return { ...service.search(req), cached: false };
   let computed = false;
-  const value = await cache.remember(searchCacheKey(req), { table: 'search', tags: ['search'] }, () => {
+  const value = await remember(cache, searchCacheKey(req), { table: 'search', tags: ['search'] }, () => {
     computed = true;
     return service.search(req);
   });

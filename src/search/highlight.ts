@@ -1,4 +1,4 @@
-// Highlights leave as HTML: matches wrapped in <mark>, everything else escaped, so a
+// Highlights leave as HTML: matches wrapped in <mark> (hits.ts), everything else escaped, so a
 // client can insert them as markup without trusting catalog text.
 const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -9,21 +9,14 @@ export function escapeHtml(text: string): string {
   return ESCAPED.test(text) ? text.replace(/[&<>"']/g, (c) => entities[c] as string) : text;
 }
 
-/** `marked` is FTS5 highlight() output with single-character open/close markers around matches. */
-export function markHighlight(marked: string, open: string, close: string): string {
-  if (!marked.includes(open) && !marked.includes(close)) return escapeHtml(marked);
+/** `text` with the character spans wrapped in <mark> and everything else HTML-escaped. */
+export function markSpans(text: string, spans: [number, number][]): string {
+  if (spans.length === 0) return escapeHtml(text);
   let out = '';
-  let inside = false;
   let from = 0;
-  for (let i = 0; i < marked.length; i++) {
-    const c = marked[i];
-    if (c !== open && c !== close) continue;
-    out += escapeHtml(marked.slice(from, i));
-    from = i + 1;
-    if (c === open && !inside) out += '<mark>';
-    else if (c === close && inside) out += '</mark>';
-    inside = c === open;
+  for (const [s, e] of spans) {
+    out += `${escapeHtml(text.slice(from, s))}<mark>${escapeHtml(text.slice(s, e))}</mark>`;
+    from = e;
   }
-  out += escapeHtml(marked.slice(from));
-  return inside ? `${out}</mark>` : out;
+  return out + escapeHtml(text.slice(from));
 }

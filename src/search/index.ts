@@ -1,3 +1,8 @@
+export { type CachedSearchResult, cachedSearch } from './cached.ts';
+// The generated evaluation (`chinook eval search`, the bench): queries made from the catalog with a seeded noise model.
+export { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, runSearchEvaluation, serviceEngine } from './eval/engines.ts';
+export { formatReports } from './eval/score.ts';
+export { reciprocalRankFusion } from './hybrid.ts';
 export {
   type CheckResult,
   checkSearchIndex,
@@ -9,16 +14,17 @@ export {
   withSearchIndexSuspended,
 } from './maintenance.ts';
 export { MAX_QUERY_LENGTH, parseQuery, QueryError, toFts } from './query.ts';
+export { SearchService } from './service.ts';
+export type { Suggestion } from './suggest.ts';
 export {
-  reciprocalRankFusion,
+  type FacetValue,
+  SEARCH_MODES,
   SEARCH_SORTS,
   type SearchFilters,
   type SearchHit,
   type SearchMode,
   type SearchRequest,
   type SearchResult,
-  SearchService,
   type SearchSort,
-  type Suggestion,
   type VectorRetriever,
-} from './service.ts';
+} from './types.ts';

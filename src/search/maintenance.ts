@@ -1,6 +1,6 @@
 // Rebuild, optimize, stats and integrity check of the search index, and the bulk-load
 // switch the importers use.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { createTriggers, dropTriggers, FTS, fillIndex, getState, type RebuildProgress, SUGGEST, setState, TRIGGER_NAMES, triggersPresent } from './schema.ts';
 import { fillSuggestPrefixes } from './suggest.ts';
 

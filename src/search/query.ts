@@ -32,6 +32,11 @@ export interface Term {
   /** The user wrote it in quotes. */
   quoted: boolean;
   field?: FtsColumn | undefined;
+  /**
+   * The last word of the input, still being typed: no space after it, not in quotes, no `*`.
+   * The forgiving search also reads it as a prefix ("aerosm" → Aerosmith).
+   */
+  open?: boolean;
 }
 
 export interface ParsedQuery {
@@ -54,6 +59,8 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 export function tokenize(text: string): string[] {
   return (text.normalize('NFC').toLowerCase().match(TOKEN) ?? []).slice(0, MAX_TERMS + 1);
 }
+
+const TRAILING_SPACE = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]$/u;
 
 type Lexeme =
   | { type: 'word'; text: string; neg: boolean; field?: FtsColumn }
@@ -139,7 +146,9 @@ export function parseQuery(input: string): ParsedQuery {
   const not: Term[] = [];
   let joinNext = false;
   let lastWasPositive = false;
-  for (const lx of lex(input)) {
+  const lexemes = lex(input);
+  const last = lexemes.at(-1);
+  for (const lx of lexemes) {
     if (lx.type === 'or') {
       // OR only joins two positive terms; anywhere else it is ignored.
       joinNext = lastWasPositive;
@@ -147,6 +156,7 @@ export function parseQuery(input: string): ParsedQuery {
     }
     const term = toTerm(lx);
     if (!term) continue;
+    if (lx === last && lx.type === 'word' && !lx.neg && !term.prefix && !TRAILING_SPACE.test(input)) term.open = true;
     if (lx.neg) {
       not.push(term);
       joinNext = false;

@@ -2,19 +2,25 @@
 //
 // music_search_fts is a regular (self-contained) FTS5 table, rowid = track id, with the
 // denormalised text of a track (its album, artist and genre names copied in). A regular
-// table costs disk space but highlight() and snippet() work, and a rename is an ordinary
-// UPDATE: with external content the triggers would have to replay every old value exactly
-// or the index silently rots.
+// table costs disk space, but a rename is an ordinary UPDATE: with external content the
+// triggers would have to replay every old value exactly or the index silently rots.
+// Unstemmed and diacritic-folded (migration 010): typo derivations, prefixes and the JS
+// re-reading of candidates (match.ts) all compare the words as written; with porter,
+// "osborne" was compared with stems ("osbourn") and "runni*" missed "running" (stem "run").
 //
-// music_suggest_fts holds only names (tracks, albums, artists) WITHOUT the porter stemmer:
-// porter indexes "running" as "run", so an as-you-type prefix "runni*" would find nothing
-// in the main index. rowid = id * 4 + kind code keeps one namespace for three tables.
+// music_suggest_fts holds only names (tracks, albums, artists), rowid = id * 4 + kind code,
+// one namespace for three tables.
+//
+// These definitions are the current ones, used by rebuilds and bulk loads; the migrations
+// that created each version keep their own frozen copy (src/db/migrations/).
 //
 // search_suggest_prefix holds the answer for every one- and two-letter ASCII prefix (the
 // prefixes that match a large share of all names, so ranking them live costs a popularity
 // sum per match: 1 ms on Chinook, 130 ms on 1M tracks). The catalog triggers bump
 // search_suggest_gen; a list built under an older generation is recomputed on first use.
-import type { Db } from '../db/connection.ts';
+// The same generation tells the search service its vocabulary and candidate-text caches
+// are stale (every trigger, genres included, bumps it).
+import type { Db } from '../db/index.ts';
 
 export const FTS = 'music_search_fts';
 export const SUGGEST = 'music_suggest_fts';
@@ -41,7 +47,7 @@ const configureRank = `INSERT INTO ${FTS} (${FTS}, rank) VALUES ('rank', 'bm25($
 const createFts = `
   CREATE VIRTUAL TABLE ${FTS} USING fts5(
     name, album, artist, genre, composer,
-    tokenize = 'porter unicode61 remove_diacritics 2',
+    tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
   )`;
 
@@ -65,7 +71,7 @@ const reindexTracks = (where: string) => `DELETE FROM ${FTS} WHERE rowid IN (SEL
 
 const k = SUGGEST_KIND;
 
-/** Any change to a suggestible name (or to what an album's or artist's popularity sums over). */
+/** Any change to indexed text (and to what an album's or artist's popularity sums over). */
 const bumpGen = `UPDATE ${SUGGEST_GEN} SET gen = gen + 1 WHERE id = 1;`;
 
 /** Triggers run inside the writing transaction, so the index never lags a commit. */
@@ -147,9 +153,11 @@ const triggers: [name: string, sql: string][] = [
        ${bumpGen}
      END`,
   ],
-  ['search_genres_ai', `AFTER INSERT ON chinook_genres BEGIN ${reindexTracks('t.genre_id = new.id')} END`],
-  ['search_genres_au', `AFTER UPDATE OF id, name ON chinook_genres BEGIN ${reindexTracks('t.genre_id IN (old.id, new.id)')} END`],
-  ['search_genres_ad', `AFTER DELETE ON chinook_genres BEGIN ${reindexTracks('t.genre_id = old.id')} END`],
+  // Not indexed text, but what a hit shows: the search service's row cache follows the generation.
+  ['search_tracks_details_au', `AFTER UPDATE OF unit_price, milliseconds, media_type_id ON chinook_tracks BEGIN ${bumpGen} END`],
+  ['search_genres_ai', `AFTER INSERT ON chinook_genres BEGIN ${reindexTracks('t.genre_id = new.id')} ${bumpGen} END`],
+  ['search_genres_au', `AFTER UPDATE OF id, name ON chinook_genres BEGIN ${reindexTracks('t.genre_id IN (old.id, new.id)')} ${bumpGen} END`],
+  ['search_genres_ad', `AFTER DELETE ON chinook_genres BEGIN ${reindexTracks('t.genre_id = old.id')} ${bumpGen} END`],
 ];
 
 export const TRIGGER_NAMES = triggers.map(([name]) => name);
@@ -165,36 +173,6 @@ export function dropTriggers(db: Db): void {
 export function triggersPresent(db: Db): number {
   const placeholders = TRIGGER_NAMES.map(() => '?').join(',');
   return (db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger' AND name IN (${placeholders})`).get(...TRIGGER_NAMES) as { n: number }).n;
-}
-
-/** Creates everything the search module needs (used by migration 002). */
-export function createSearchSchema(db: Db): void {
-  db.exec(`
-    ${createFts};
-    ${configureRank};
-    ${createSuggest};
-    CREATE VIRTUAL TABLE ${VOCAB} USING fts5vocab(${FTS}, 'row');
-    CREATE TABLE search_index_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-    -- Popularity (units sold) per matched track is one seek in this covering index.
-    CREATE INDEX IF NOT EXISTS idx_invoice_lines_track_quantity ON chinook_invoice_lines(track_id, quantity);
-  `);
-  createSuggestPrefixTables(db);
-  createTriggers(db);
-}
-
-/** Idempotent: migration 002 (through createSearchSchema) and 007 both call it. */
-export function createSuggestPrefixTables(db: Db): void {
-  db.exec(`
-    -- entries: JSON [[kind, id, text], …], best first, at most ${SUGGEST_PREFIX_ENTRIES}.
-    CREATE TABLE IF NOT EXISTS ${SUGGEST_PREFIX} (
-      prefix TEXT PRIMARY KEY,
-      gen INTEGER NOT NULL,
-      built_at INTEGER NOT NULL,
-      entries TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS ${SUGGEST_GEN} (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);
-    INSERT OR IGNORE INTO ${SUGGEST_GEN} (id, gen) VALUES (1, 0);
-  `);
 }
 
 export type RebuildProgress = (done: number, total: number, label: string) => void;

@@ -1,5 +1,5 @@
 // As-you-type suggestions: names of tracks, albums and artists whose words start with the
-// typed prefix, most popular first (units sold, plus plays for a track).
+// typed prefix, most popular first (units sold, plus plays for a track: the track_popularity view).
 //
 // Ranking live costs a popularity sum per match, and a one- or two-letter prefix matches a
 // large share of all names (Chinook "m": ~1 ms; 1M tracks: ~130 ms). Those prefixes are
@@ -9,7 +9,8 @@
 // is never served: it is recomputed live on first use and stored again. Sales and plays do
 // not bump the generation (a trigger on the play path would cost every play); a list older
 // than `maxAgeMs` is recomputed too, which bounds how stale its popularity order gets.
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
+import { TRACK_POPULARITY } from './popularity.ts';
 import { tokenize } from './query.ts';
 import { STORED_PREFIX, SUGGEST, SUGGEST_GEN, SUGGEST_KIND, SUGGEST_PREFIX, SUGGEST_PREFIX_ENTRIES } from './schema.ts';
 
@@ -24,13 +25,15 @@ type Entry = [kind: number, id: number, text: string];
 const k = SUGGEST_KIND;
 const KINDS: Record<number, Suggestion['type']> = { [k.track]: 'track', [k.album]: 'album', [k.artist]: 'artist' };
 
-/** Popularity of the suggestion with rowid `r` (id * 4 + kind), computed from the source rows. */
+/**
+ * Popularity of the suggestion with rowid `r` (id * 4 + kind): a track's score (units sold +
+ * plays), an album's or artist's units sold over its tracks, all from the one popularity view.
+ */
 const livePopularity = (r: string) => `
   CASE ${r} % 4
-    WHEN ${k.track} THEN (SELECT COALESCE(sum(il.quantity), 0) FROM chinook_invoice_lines il WHERE il.track_id = ${r} / 4)
-                       + COALESCE((SELECT pc.plays FROM track_play_counts pc WHERE pc.track_id = ${r} / 4), 0)
-    WHEN ${k.album} THEN (SELECT COALESCE(sum(il.quantity), 0) FROM chinook_tracks t JOIN chinook_invoice_lines il ON il.track_id = t.id WHERE t.album_id = ${r} / 4)
-    ELSE (SELECT COALESCE(sum(il.quantity), 0) FROM chinook_albums al JOIN chinook_tracks t ON t.album_id = al.id JOIN chinook_invoice_lines il ON il.track_id = t.id WHERE al.artist_id = ${r} / 4)
+    WHEN ${k.track} THEN (SELECT p.score FROM ${TRACK_POPULARITY} p WHERE p.track_id = ${r} / 4)
+    WHEN ${k.album} THEN (SELECT COALESCE(sum(p.units_sold), 0) FROM chinook_tracks t JOIN ${TRACK_POPULARITY} p ON p.track_id = t.id WHERE t.album_id = ${r} / 4)
+    ELSE (SELECT COALESCE(sum(p.units_sold), 0) FROM chinook_albums al JOIN chinook_tracks t ON t.album_id = al.id JOIN ${TRACK_POPULARITY} p ON p.track_id = t.id WHERE al.artist_id = ${r} / 4)
   END`;
 
 /** Shared by the live query and the bulk fill, so both order ties the same way. */
@@ -61,7 +64,7 @@ export function storedPrefixes(): string[] {
 
 /**
  * Recomputes every stored prefix list in one pass. Popularity is summed once per name into a
- * temp table (three GROUP BYs) instead of once per match per prefix. Runs in the caller's
+ * temp table (three passes over the popularity view) instead of once per match per prefix. Runs in the caller's
  * transaction when there is one.
  */
 export function fillSuggestPrefixes(db: Db): { prefixes: number; ms: number } {
@@ -70,10 +73,7 @@ export function fillSuggestPrefixes(db: Db): { prefixes: number; ms: number } {
   db.exec(`
     DROP TABLE IF EXISTS temp.search_suggest_pop;
     CREATE TEMP TABLE search_suggest_pop (rowid INTEGER PRIMARY KEY, pop INTEGER NOT NULL);
-    WITH sold AS (SELECT track_id, sum(quantity) AS n FROM chinook_invoice_lines GROUP BY track_id),
-         played AS (SELECT track_id, plays AS n FROM track_play_counts),
-         track AS (SELECT t.id, t.album_id, COALESCE(s.n, 0) AS sold, COALESCE(s.n, 0) + COALESCE(p.n, 0) AS pop
-                   FROM chinook_tracks t LEFT JOIN sold s ON s.track_id = t.id LEFT JOIN played p ON p.track_id = t.id)
+    WITH track AS (SELECT t.id, t.album_id, p.units_sold AS sold, p.score AS pop FROM chinook_tracks t JOIN ${TRACK_POPULARITY} p ON p.track_id = t.id)
     INSERT INTO temp.search_suggest_pop (rowid, pop)
       SELECT id * 4 + ${k.track}, pop FROM track WHERE pop > 0
       UNION ALL

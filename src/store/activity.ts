@@ -1,9 +1,7 @@
 // The audit trail: who did what to what, with JSON properties, appended through the write
 // queue (inside the same transaction as the action it records, where there is one). Lookups by
 // causer go through a deferred index (src/db/deferred-indexes.ts), so an entry only appends.
-import { type Db, statement } from '../db/connection.ts';
-import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, type DeferredIndex, statement, type WriteQueue, watermarkOf } from '../db/index.ts';
 import { badRequest } from '../errors.ts';
 
 export interface ActivityEntry {

@@ -2,8 +2,7 @@
 // users played, newest first, in one query over the store's tables (the plays part merges the
 // deferred plays_by_user index up to its watermark with the unfolded tail, as plays.ts does).
 // Invoice dates are 'YYYY-MM-DD hh:mm:ss' and play times ISO: both are compared as the former.
-import type { Db } from '../db/connection.ts';
-import { watermarkOf } from '../db/deferred-indexes.ts';
+import { type Db, watermarkOf } from '../db/index.ts';
 
 export interface HistoryQuery {
   /** Whose invoices count (null: none). */
@@ -19,18 +18,25 @@ export interface HistoryEntry {
   genreId: number | null;
 }
 
+/** A history entry with when and what: the recommender weighs recent events more. */
+export interface HistoryEvent extends HistoryEntry {
+  /** 'YYYY-MM-DD hh:mm:ss', UTC (invoice dates and play times normalised alike). */
+  at: string;
+  kind: 'bought' | 'played';
+}
+
 export class TrackHistory {
   private readonly query;
 
   constructor(db: Db) {
     this.query = db.prepare(
-      `SELECT trackId, genreId FROM (
-         SELECT il.track_id AS trackId, t.genre_id AS genreId, substr(i.invoice_date, 1, 19) AS at, il.id AS seq
+      `SELECT trackId, genreId, at, kind FROM (
+         SELECT il.track_id AS trackId, t.genre_id AS genreId, substr(i.invoice_date, 1, 19) AS at, il.id AS seq, 'bought' AS kind
          FROM chinook_invoices i
          JOIN chinook_invoice_lines il ON il.invoice_id = i.id JOIN chinook_tracks t ON t.id = il.track_id
          WHERE i.customer_id = @customer AND i.id NOT IN (SELECT value FROM json_each(@exclude))
          UNION ALL
-         SELECT p.track_id, t.genre_id, replace(substr(p.played_at, 1, 19), 'T', ' '), p.id
+         SELECT p.track_id, t.genre_id, replace(substr(p.played_at, 1, 19), 'T', ' '), p.id, 'played'
          FROM plays p JOIN chinook_tracks t ON t.id = p.track_id
          WHERE p.id IN (
            SELECT play_id FROM plays_by_user WHERE user_id IN (SELECT value FROM json_each(@users)) AND play_id <= ${watermarkOf('plays')}
@@ -41,10 +47,15 @@ export class TrackHistory {
 
   /** Bought and played tracks, newest first; a track bought or played twice appears twice. */
   of(q: HistoryQuery): HistoryEntry[] {
+    return this.dated(q).map(({ trackId, genreId }) => ({ trackId, genreId }));
+  }
+
+  /** The same entries with their time and whether the track was bought or played. */
+  dated(q: HistoryQuery): HistoryEvent[] {
     return this.query.all({
       customer: q.customerId,
       users: JSON.stringify(q.userIds),
       exclude: JSON.stringify(q.excludeInvoiceIds ?? []),
-    }) as HistoryEntry[];
+    }) as HistoryEvent[];
   }
 }

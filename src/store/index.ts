@@ -3,9 +3,7 @@
 // the plays and activity lookups. Reached as `ctx.store`.
 import type { CacheDb } from '../cache/index.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/connection.ts';
-import { DeferredIndexer } from '../db/deferred-indexes.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, DeferredIndexer, type WriteQueue } from '../db/index.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { ActivityLog, activityIndex } from './activity.ts';
 import { TrackHistory } from './history.ts';
@@ -51,8 +49,9 @@ export function startStoreMaintenance(store: Store, config: Pick<Config, 'activi
 }
 
 export type { ActivityEntry, ActivityQuery, ActivityRow } from './activity.ts';
+export { cachedPopularTracks } from './cached.ts';
 export { type CustomerContact, Customers } from './customers.ts';
-export { type HistoryEntry, type HistoryQuery, TrackHistory } from './history.ts';
-export { type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
+export { type HistoryEntry, type HistoryEvent, type HistoryQuery, TrackHistory } from './history.ts';
+export { alsoBought, type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
 export type { Play } from './plays.ts';
 export type { PopularTrack } from './popularity.ts';

@@ -3,8 +3,7 @@
 // After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
 // popularity counters) before the order is returned.
 import { customerIdOf, linkCustomer } from '../accounts/index.ts';
-import { type Db, statement } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
@@ -162,4 +161,24 @@ function ensureCustomer(db: Db, buyer: Buyer): number {
   );
   linkCustomer(db, buyer.userId, id);
   return id;
+}
+
+/**
+ * Tracks bought by the other customers who bought any of `trackIds`, each scored by how many of
+ * those tracks its buyers share with this customer (the collaborative strategy). Aggregates
+ * only: no customer is named.
+ */
+export function alsoBought(db: Db, customerId: number, trackIds: readonly number[], limit: number): { trackId: number; score: number }[] {
+  return statement(
+    db,
+    `WITH mine AS (SELECT value AS track_id FROM json_each(@owned)),
+     peers AS (
+       SELECT i.customer_id AS peer, count(DISTINCT il.track_id) AS overlap
+       FROM chinook_invoice_lines il JOIN chinook_invoices i ON i.id = il.invoice_id
+       WHERE il.track_id IN (SELECT track_id FROM mine) AND i.customer_id <> @customer
+       GROUP BY i.customer_id)
+     SELECT il.track_id AS trackId, sum(p.overlap) AS score
+     FROM peers p JOIN chinook_invoices i ON i.customer_id = p.peer JOIN chinook_invoice_lines il ON il.invoice_id = i.id
+     GROUP BY il.track_id ORDER BY score DESC, il.track_id LIMIT @limit`,
+  ).all({ owned: JSON.stringify(trackIds), customer: customerId, limit }) as { trackId: number; score: number }[];
 }

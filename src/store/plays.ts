@@ -1,9 +1,7 @@
 // Plays: one row per listen, through the write queue; the caller hears back after COMMIT and
 // after `play.recorded` has reached its subscribers (popularity counters). A play only appends:
 // the per-user and per-track lookups are deferred indexes (src/db/deferred-indexes.ts).
-import { type Db, statement } from '../db/connection.ts';
-import { type DeferredIndex, watermarkOf } from '../db/deferred-indexes.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import { type Db, type DeferredIndex, statement, type WriteQueue, watermarkOf } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
 import { appendActivity } from './activity.ts';
@@ -33,16 +31,6 @@ export const playsIndex: DeferredIndex = {
     ).run(from, to);
   },
 };
-
-/**
- * SQL for the ids of the plays of the users in `usersSql` (a list expression), merged from
- * plays_by_user up to the watermark and the unfolded tail after it.
- * @deprecated an SQL fragment across folders: the recommender is to read its seeds through
- *   TrackHistory (history.ts, `ctx.store.history`); this goes once it does.
- */
-export const playIdsOfUsers = (usersSql: string) =>
-  `SELECT play_id AS id FROM plays_by_user WHERE user_id IN (${usersSql}) AND play_id <= ${watermarkOf('plays')}
-   UNION ALL SELECT id FROM plays WHERE id > ${watermarkOf('plays')} AND user_id IN (${usersSql})`;
 
 export class PlayService {
   private readonly history;

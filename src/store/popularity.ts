@@ -4,7 +4,7 @@
 // cache_popular_content is recomputed from the primary, at most once per interval after a play
 // or an order (ranking 3,500 or 1M tracks on every play would cost more than the play).
 import type { CacheDb } from '../cache/index.ts';
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import type { DomainEvents } from '../events/index.ts';
 
 export interface PopularTrack {

@@ -1,8 +1,9 @@
 // Building the vectors: two streamed passes over the catalog through the providers, written
 // to track_vectors. Small catalogs are rebuilt in one transaction (readers see the old
 // vectors or the new ones, never a mix); large ones commit per batch to bound the WAL.
-import type { Db } from '../db/connection.ts';
-import { type CatalogShape, type EmbeddingProvider, ListensAlikeProvider, MetadataProvider, TextProvider } from './providers.ts';
+import type { Db } from '../db/index.ts';
+import { ListensAlikeProvider } from './listens-alike.ts';
+import { type CatalogShape, type EmbeddingProvider, MetadataProvider, TextProvider } from './providers.ts';
 import { basketSizes, idsOf, streamTracks, trackCount } from './source.ts';
 import { type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
@@ -12,8 +13,6 @@ export type ProgressFn = (done: number, total: number, label: string) => void;
 
 export interface ComputeOptions {
   spaces?: readonly Space[];
-  /** Invoices left out of the listens-alike space (offline evaluation). */
-  excludeInvoiceIds?: ReadonlySet<number>;
   /** The latent spaces are fitted on at most this many tracks (every n-th), the rest folded in. */
   fitLimit?: number;
   batchSize?: number;
@@ -26,8 +25,8 @@ export interface ComputeResult {
   providers: { space: Space; name: string; details: Record<string, unknown> }[];
 }
 
-export function catalogShape(db: Db, exclude?: ReadonlySet<number>): CatalogShape {
-  const sizes = basketSizes(db, exclude);
+export function catalogShape(db: Db): CatalogShape {
+  const sizes = basketSizes(db);
   return {
     trackCount: trackCount(db),
     genreIds: idsOf(db, 'chinook_genres'),
@@ -35,6 +34,7 @@ export function catalogShape(db: Db, exclude?: ReadonlySet<number>): CatalogShap
     playlistIds: idsOf(db, 'chinook_playlists'),
     playlistSizes: sizes.playlists,
     invoiceSizes: sizes.invoices,
+    invoiceAudit: sizes.invoiceAudit,
   };
 }
 
@@ -51,11 +51,11 @@ export function providersFor(shape: CatalogShape, spaces: readonly Space[]): Emb
 export function computeEmbeddings(db: Db, options: ComputeOptions, sink: (batch: EmbeddingBatch) => void): ComputeResult {
   const started = performance.now();
   const spaces = options.spaces ?? SPACES;
-  const shape = catalogShape(db, options.excludeInvoiceIds);
+  const shape = catalogShape(db);
   const n = shape.trackCount;
   const providers = providersFor(shape, spaces);
   const stride = Math.max(1, Math.ceil(n / (options.fitLimit ?? 20_000)));
-  const source = { batchSize: options.batchSize, excludeInvoiceIds: options.excludeInvoiceIds };
+  const source = { batchSize: options.batchSize };
   const progress = options.onProgress ?? (() => {});
   // 3 phases over n tracks: observe, embed, fallbacks; fitting is reported at the boundary.
   const total = 2 * n + 1;
@@ -87,7 +87,7 @@ export function computeEmbeddings(db: Db, options: ComputeOptions, sink: (batch:
   };
 }
 
-export interface BuildOptions extends Omit<ComputeOptions, 'excludeInvoiceIds'> {
+export interface BuildOptions extends ComputeOptions {
   /** Above this many tracks the build commits per batch instead of in one transaction. */
   atomicLimit?: number;
   /** Catalogs with at least this many tracks get the sharded/quantized index (vector-index.ts). */

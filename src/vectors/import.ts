@@ -4,7 +4,7 @@
 // failed import leaves the table exactly as it was. Files are read in chunks, not whole.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { buildVectors } from './build.ts';
 import { DIMS, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';

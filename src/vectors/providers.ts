@@ -2,7 +2,7 @@
 // Two passes over the catalog: `observe` every track (statistics, and the fitting sample),
 // `fit`, then `embed` every track. A provider may leave a track for `fallbacks`, emitted last.
 import { normalized, project, projectSparse, type SparseProjection, type SparseRows, sparseProjection, truncatedSvd } from './linalg.ts';
-import type { TrackFeatures } from './source.ts';
+import type { InvoiceAudit, TrackFeatures } from './source.ts';
 import { DIMS, type Space } from './spaces.ts';
 
 export interface EmbeddingProvider {
@@ -22,11 +22,10 @@ export interface CatalogShape {
   mediaTypeIds: number[];
   playlistIds: number[];
   playlistSizes: Map<number, number>;
+  /** Kept invoices only (generated ones are left out: source.ts basketSizes). */
   invoiceSizes: Map<number, number>;
+  invoiceAudit?: InvoiceAudit;
 }
-
-/** Playlists holding more than this share of the catalog ("Music", "90's Music") say nothing about taste. */
-const BROAD_PLAYLIST_SHARE = 0.25;
 
 class Welford {
   n = 0;
@@ -47,27 +46,25 @@ class Welford {
 const composerCount = (c: string | null) => (c ? c.split(/\s*(?:\/|,|&|;|\band\b)\s*/i).filter((s) => s.trim() !== '').length : 0);
 
 /**
- * metadata (64): genre one-hot (32 slots), media type one-hot (8), z-scored log duration, price,
- * bitrate (bytes/ms), composer presence and count, log album size, position in album, number of
- * playlists (8), and idf-weighted membership of the catalog's playlists (16 slots).
+ * metadata (64): what a track *is*, from the catalog's own fields — genre one-hot (32 slots),
+ * media type one-hot (8), z-scored log duration, price, bitrate (bytes/ms), composer presence
+ * and count, log album size, position in album (40-46; 47 is kept at 0), and the composer's
+ * words through a seeded sparse projection (48-63). Playlist membership used to sit in 48-63:
+ * it is co-occurrence, the listens-alike space's evidence, and under the playlist-completion
+ * protocol it made this space rank a playlist's *siblings* (Classical 101 parts 13-15 share
+ * 12) above its hidden tracks: recall@20 0.000 on 13, 14 and 15 (docs/vectors.md).
  */
 export class MetadataProvider implements EmbeddingProvider {
   readonly space = 'metadata' as const;
-  readonly name = 'metadata-features';
-  private readonly stats = Array.from({ length: 7 }, () => new Welford());
+  readonly name = 'metadata-composer';
+  private readonly stats = Array.from({ length: 6 }, () => new Welford());
   private readonly genreSlot: Map<number, number>;
   private readonly mediaSlot: Map<number, number>;
-  private readonly playlistSlot: Map<number, { slot: number; weight: number }>;
+  private readonly composers = new ComposerTerms();
 
   constructor(shape: CatalogShape) {
     this.genreSlot = new Map(shape.genreIds.map((id, i) => [id, i % 32]));
     this.mediaSlot = new Map(shape.mediaTypeIds.map((id, i) => [id, 32 + (i % 8)]));
-    this.playlistSlot = new Map();
-    shape.playlistIds.forEach((id, i) => {
-      const size = shape.playlistSizes.get(id) ?? 0;
-      const weight = size > 0 ? Math.log(Math.max(1, shape.trackCount) / size) : 0;
-      this.playlistSlot.set(id, { slot: 48 + (i % 16), weight: Math.max(0, weight) });
-    });
   }
 
   private numbers(t: TrackFeatures): number[] {
@@ -78,23 +75,25 @@ export class MetadataProvider implements EmbeddingProvider {
       composerCount(t.composer),
       Math.log1p(t.albumSize),
       t.albumSize > 1 ? t.albumPosition / (t.albumSize - 1) : 0.5,
-      new Set(t.playlists).size,
     ];
   }
 
-  observe(t: TrackFeatures): void {
+  observe(t: TrackFeatures, sampled: boolean): void {
     this.numbers(t).forEach((x, i) => {
       this.stats[i]?.add(x);
     });
+    this.composers.observe(t, sampled);
   }
 
-  fit(): void {}
+  fit(): void {
+    this.composers.fit();
+  }
 
   embed(t: TrackFeatures): Float32Array {
     const v = new Float64Array(DIMS.metadata);
     if (t.genreId !== null) v[this.genreSlot.get(t.genreId) ?? 0] = 2;
     v[this.mediaSlot.get(t.mediaTypeId) ?? 32] = 1;
-    const [dur, price, bitrate, composers, albumSize, position, playlistCount] = this.numbers(t) as number[];
+    const [dur, price, bitrate, composers, albumSize, position] = this.numbers(t) as number[];
     const s = this.stats;
     v[40] = 0.5 * (s[0] as Welford).z(dur as number);
     v[41] = 0.5 * (s[1] as Welford).z(price as number);
@@ -103,18 +102,15 @@ export class MetadataProvider implements EmbeddingProvider {
     v[44] = 0.5 * (s[3] as Welford).z(composers as number);
     v[45] = 0.5 * (s[4] as Welford).z(albumSize as number);
     v[46] = 0.5 * (position as number) - 0.25;
-    v[47] = 0.5 * (s[6] as Welford).z(playlistCount as number);
-    for (const p of new Set(t.playlists)) {
-      const slot = this.playlistSlot.get(p);
-      if (slot) v[slot.slot] = (v[slot.slot] as number) + slot.weight / 4;
-    }
+    const c = this.composers.embedOrNull(t);
+    if (c) for (let j = 0; j < c.length; j++) v[48 + j] = c[j] as number;
     return normalized(v);
   }
 
   *fallbacks() {}
 
   details() {
-    return { blocks: 'genre 0-31, media type 32-39, numeric 40-47, playlists 48-63' };
+    return { blocks: 'genre 0-31, media type 32-39, numeric 40-46, composer words 48-63', composerVocabulary: this.composers.details().vocabulary };
   }
 }
 
@@ -122,7 +118,7 @@ export class MetadataProvider implements EmbeddingProvider {
  * A latent-semantic space: sparse weighted terms per track, a truncated SVD fitted on a
  * deterministic sample (every track when the catalog is small), and fold-in of every track.
  */
-abstract class LsaProvider implements EmbeddingProvider {
+export abstract class LsaProvider implements EmbeddingProvider {
   abstract readonly space: Space;
   abstract readonly name: string;
   protected abstract terms(t: TrackFeatures): Map<string, number>;
@@ -130,6 +126,10 @@ abstract class LsaProvider implements EmbeddingProvider {
   protected abstract readonly sigmaPower: number;
   protected abstract readonly seed: number;
   protected readonly minDf: number = 2;
+  /** Output dimensions: the whole space, unless this is one block of a composite provider. */
+  protected get dims(): number {
+    return DIMS[this.space];
+  }
   /** 'svd': latent semantic analysis; 'projection': sparse random projection (cheap, streamable). */
   protected readonly reduction: 'svd' | 'projection' = 'svd';
   private projection: SparseProjection | null = null;
@@ -152,7 +152,7 @@ abstract class LsaProvider implements EmbeddingProvider {
 
   fit(): void {
     const started = performance.now();
-    const dims = DIMS[this.space];
+    const dims = this.dims;
     const kept = [...this.df.entries()].filter(([, n]) => n >= this.minDf).map(([term]) => term);
     kept.sort();
     this.vocab = new Map(kept.map((term, i) => [term, i]));
@@ -162,7 +162,8 @@ abstract class LsaProvider implements EmbeddingProvider {
     if (this.reduction === 'projection') {
       this.sample.length = 0;
       this.df.clear();
-      this.projection = sparseProjection(kept.length, dims, 24, this.seed);
+      // 24 non-zeros per term (the text space's 384 dims); small blocks take a quarter of their dims.
+      this.projection = sparseProjection(kept.length, dims, Math.min(24, Math.max(1, Math.floor(dims / 4))), this.seed);
       this.fitMs = performance.now() - started;
       return;
     }
@@ -204,8 +205,8 @@ abstract class LsaProvider implements EmbeddingProvider {
   private textCold: number[] = [];
   private fallbackCount = 0;
 
-  /** The normalised vector, or null (after noting the track) when it has no signal. */
-  protected embedOrNull(t: TrackFeatures): Float32Array | null {
+  /** The normalised vector, or null when the track has no signal (nothing is noted: composites decide). */
+  embedOrNull(t: TrackFeatures): Float32Array | null {
     const c = this.coordinates(t);
     if (!c) return null;
     const v = normalized(c);
@@ -215,7 +216,7 @@ abstract class LsaProvider implements EmbeddingProvider {
   }
 
   protected globalMean(): Float32Array {
-    return normalized(this.globalSum.subarray(0, DIMS[this.space]));
+    return normalized(this.globalSum.subarray(0, this.dims));
   }
 
   embed(t: TrackFeatures): Float32Array | null {
@@ -240,9 +241,15 @@ abstract class LsaProvider implements EmbeddingProvider {
   }
 }
 
+/** A term space reduced by the seeded sparse random projection (cheap, streamable, no fit beyond idf). */
+export abstract class ProjectedTerms extends LsaProvider {
+  protected override readonly reduction = 'projection' as const;
+  protected readonly sigmaPower = 1;
+}
+
 const STOPWORDS = new Set(['the', 'of', 'and', 'a', 'an', 'in', 'on', 'to', 'for', 'de', 'la', 'le', 'el', 'do', 'da', 'e', 'o', 'no', 'op', 'vol', 'feat']);
 
-function words(text: string | null): string[] {
+export function words(text: string | null): string[] {
   if (!text) return [];
   return text
     .normalize('NFKD')
@@ -259,11 +266,9 @@ function words(text: string | null): string[] {
  * SVD (LSA) to 384 dimensions took 14–18 s for Chinook on this shared 2-core machine, too slow
  * for the first start; the projection takes milliseconds and streams for large catalogs.
  */
-export class TextProvider extends LsaProvider {
+export class TextProvider extends ProjectedTerms {
   readonly space = 'lyric' as const;
   readonly name = 'text-tfidf-projection';
-  protected override readonly reduction = 'projection' as const;
-  protected readonly sigmaPower = 1;
   protected readonly seed = 0x1c5a;
 
   protected terms(t: TrackFeatures): Map<string, number> {
@@ -287,94 +292,17 @@ export class TextProvider extends LsaProvider {
   }
 }
 
-/**
- * audio (128): Chinook has no audio, so this is a *listens-alike* space — tracks × baskets
- * (playlists and invoices) weighted by idf, reduced by truncated SVD: tracks that people put
- * in the same playlists and buy together sit together. Tracks in no basket get the mean of
- * the listens-alike vectors on their album, else by their artist, else in their genre.
- */
-export class ListensAlikeProvider extends LsaProvider {
-  readonly space = 'audio' as const;
-  readonly name = 'listens-alike-lsa';
-  protected readonly sigmaPower = 0.5;
-  protected readonly seed = 0xa0d1;
-  protected override readonly minDf = 1;
-  private readonly playlistIdf = new Map<number, number>();
-  private readonly invoiceIdf = new Map<number, number>();
-  private readonly centroids = { album: new Map<number, Float64Array>(), artist: new Map<number, Float64Array>(), genre: new Map<number, Float64Array>() };
-  private cold: { id: number; albumId: number | null; artistId: number | null; genreId: number | null }[] = [];
-  private counts = { warm: 0, album: 0, artist: 0, genre: 0, global: 0 };
-
-  constructor(shape: CatalogShape) {
-    super();
-    const n = Math.max(1, shape.trackCount);
-    for (const [id, size] of shape.playlistSizes) {
-      if (size >= 2 && size <= BROAD_PLAYLIST_SHARE * n) this.playlistIdf.set(id, Math.log(n / size));
-    }
-    for (const [id, size] of shape.invoiceSizes) if (size >= 2) this.invoiceIdf.set(id, Math.log(n / size));
+/** The composer block of the metadata space: composer words (in ≥ 2 tracks), tf-idf, projected to 16 dims. */
+class ComposerTerms extends ProjectedTerms {
+  readonly space = 'metadata' as const;
+  readonly name = 'composer-words';
+  protected readonly seed = 0xc0de;
+  protected override get dims(): number {
+    return 16;
   }
-
   protected terms(t: TrackFeatures): Map<string, number> {
     const m = new Map<string, number>();
-    for (const p of t.playlists) {
-      const w = this.playlistIdf.get(p);
-      if (w) m.set(`p:${p}`, w);
-    }
-    for (const i of t.invoices) {
-      const w = this.invoiceIdf.get(i);
-      if (w) m.set(`i:${i}`, (m.get(`i:${i}`) ?? 0) + w);
-    }
+    for (const word of words(t.composer)) m.set(word, (m.get(word) ?? 0) + 1);
     return m;
-  }
-
-  override embed(t: TrackFeatures): Float32Array | null {
-    const v = this.embedOrNull(t);
-    if (!v) {
-      this.cold.push({ id: t.id, albumId: t.albumId, artistId: t.artistId, genreId: t.genreId });
-      return null;
-    }
-    this.counts.warm++;
-    const addTo = (map: Map<number, Float64Array>, key: number | null) => {
-      if (key === null) return;
-      let c = map.get(key);
-      if (!c) {
-        c = new Float64Array(v.length);
-        map.set(key, c);
-      }
-      for (let j = 0; j < v.length; j++) c[j] = (c[j] as number) + (v[j] as number);
-    };
-    addTo(this.centroids.album, t.albumId);
-    addTo(this.centroids.artist, t.artistId);
-    addTo(this.centroids.genre, t.genreId);
-    return v;
-  }
-
-  override *fallbacks(): Generator<{ ids: number[]; vectors: Float32Array[] }> {
-    const batch = 2000;
-    for (let i = 0; i < this.cold.length; i += batch) {
-      const part = this.cold.slice(i, i + batch);
-      const vectors = part.map((c) => {
-        const pick =
-          (c.albumId !== null && this.centroids.album.get(c.albumId) && 'album') ||
-          (c.artistId !== null && this.centroids.artist.get(c.artistId) && 'artist') ||
-          (c.genreId !== null && this.centroids.genre.get(c.genreId) && 'genre') ||
-          'global';
-        this.counts[pick]++;
-        const key = pick === 'album' ? c.albumId : pick === 'artist' ? c.artistId : c.genreId;
-        return pick === 'global' ? this.globalMean() : normalized(this.centroids[pick].get(key as number) as Float64Array);
-      });
-      yield { ids: part.map((c) => c.id), vectors };
-    }
-    this.cold = [];
-  }
-
-  override details(): Record<string, unknown> {
-    return {
-      ...super.details(),
-      tracks: {
-        fromBaskets: this.counts.warm,
-        fallback: { album: this.counts.album, artist: this.counts.artist, genre: this.counts.genre, global: this.counts.global },
-      },
-    };
   }
 }

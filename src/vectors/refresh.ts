@@ -6,7 +6,7 @@
 // listens-alike vector a cold-start placeholder (it has no baskets yet): the normalised mean
 // of its album's tracks, else its artist's, else its genre's. A deleted track loses its
 // vectors, its index rows and every cached neighbour list that mentions it.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { CATALOG_EVENT_TYPES, type CatalogEvent, type DomainEvents } from '../events/index.ts';
 import { catalogShape, providersFor } from './build.ts';
 import type { EmbeddingProvider } from './providers.ts';

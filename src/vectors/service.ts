@@ -1,12 +1,12 @@
 // "More like this": nearest tracks in one space (or a blend of the three), as similarities
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
-import type { Db, Stmt } from '../db/connection.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
+import type { Db, Stmt, WriteQueue } from '../db/index.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { collapseCopies, MAX_PER_ALBUM, spreadAlbums, TrackIdentities } from './collapse.ts';
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
 import { VectorSnapshot } from './snapshot.ts';
-import { type SimilarSpace, SPACES, type Space } from './spaces.ts';
+import { DIMS, type SimilarSpace, SPACES, type Space } from './spaces.ts';
 import { VectorStore } from './store.ts';
 
 export interface SimilarItem {
@@ -33,6 +33,7 @@ export class SimilarityService {
   private readonly trackExists: Stmt;
   private readonly snapshot: VectorSnapshot;
   private describeStmt: Stmt | undefined;
+  private identities: TrackIdentities | undefined;
   private writes: WriteQueue | undefined;
 
   constructor(
@@ -130,19 +131,41 @@ export class SimilarityService {
     return computed.slice(0, k);
   }
 
-  similar(trackId: number, space: SimilarSpace, limit: number): { items: SimilarItem[] } {
+  /**
+   * Up to `limit` nearest tracks, named: copies of one song collapsed (and of the track itself
+   * dropped), at most `maxPerAlbum` tracks of one album in each run of 10 (collapse.ts). The
+   * 50 cached neighbours are what is refined, so a list may come back shorter than 50.
+   */
+  similar(trackId: number, space: SimilarSpace, limit: number, options: { maxPerAlbum?: number } = {}): { items: SimilarItem[] } {
     if (!this.trackExists.get(trackId)) throw notFound('track', trackId);
-    let hits = this.cache.get(trackId, space, limit);
+    const wanted = Math.max(limit, CACHED_NEIGHBOURS);
+    let hits = this.cache.get(trackId, space, wanted);
     if (!hits) {
       const revision = this.store.revision();
-      const computed = this.neighbours(trackId, space, Math.max(limit, CACHED_NEIGHBOURS));
+      const computed = this.neighbours(trackId, space, wanted);
       if (computed.length === 0) {
         throw new ApiError(409, 'vectors_not_built', 'Vectors for this track are not built yet; run `chinook vectors build`.');
       }
       this.remember(trackId, space, computed, revision);
-      hits = computed.slice(0, limit);
+      hits = computed;
     }
-    return { items: this.describe(hits) };
+    return { items: this.describe(this.refine(trackId, hits, limit, options.maxPerAlbum ?? MAX_PER_ALBUM)) };
+  }
+
+  /**
+   * Copies collapsed, albums spread. The identities of 2 × limit + 10 candidates usually do
+   * (one ~30-row read); all 50 are read only when those run short.
+   */
+  private refine(trackId: number, hits: { id: number; similarity: number }[], limit: number, maxPerAlbum: number): { id: number; similarity: number }[] {
+    this.identities ??= new TrackIdentities(this.db);
+    let head = hits.slice(0, 2 * limit + 10);
+    for (;;) {
+      const ids = this.identities.of([trackId, ...head.map((h) => h.id)]);
+      const own = ids.get(trackId)?.song;
+      const refined = spreadAlbums(collapseCopies(head, ids, new Set(own === undefined ? [] : [own])), ids, limit, maxPerAlbum);
+      if (refined.length >= limit || head.length === hits.length) return refined;
+      head = hits;
+    }
   }
 
   /** Names for track ids, order kept. */
@@ -163,4 +186,64 @@ export class SimilarityService {
       return r ? [{ ...r, similarity: Math.max(-1, Math.min(1, h.similarity)) }] : [];
     });
   }
+
+  /**
+   * Σ_i w_i · cos(seed_i, t) in each asked space for a weighted set of tracks (a playlist, a
+   * listening profile): the union of each space's top k, `skip` and the seeds left out, with
+   * exact scores in every asked space. In memory one scan per space; over the cap, each
+   * space's vec0 KNN of the summed query, every candidate re-scored by one read.
+   */
+  profile(
+    seeds: readonly { id: number; weight: number }[],
+    spaces: readonly Space[],
+    k: number,
+    skip: ReadonlySet<number>,
+  ): { id: number; scores: number[] }[] {
+    const inMemory = this.snapshot.profile(seeds, spaces, k, skip);
+    if (inMemory) return inMemory;
+    const queries = spaces.map((s) => new Float32Array(DIMS[s]));
+    const seedIds = new Set<number>();
+    for (const seed of seeds) {
+      const v = this.store.getAll(seed.id);
+      if (!v) continue;
+      seedIds.add(seed.id);
+      spaces.forEach((s, i) => {
+        addScaled(queries[i] as Float32Array, v[s], seed.weight);
+      });
+    }
+    if (seedIds.size === 0) return [];
+    const candidates = new Set<number>();
+    spaces.forEach((s, i) => {
+      const found = this.store.knn(s, queries[i] as Float32Array, k + seedIds.size + skip.size).filter((n) => !seedIds.has(n.id) && !skip.has(n.id));
+      for (const n of found.slice(0, k)) candidates.add(n.id);
+    });
+    const norms = queries.map((q) => Math.hypot(...q));
+    return [...candidates].flatMap((id) => {
+      const v = this.store.getAll(id);
+      return v ? [{ id, scores: spaces.map((s, i) => cosine(queries[i] as Float32Array, v[s]) * (norms[i] as number)) }] : [];
+    });
+  }
+
+  /** cos(a_i, b_j) in one space, row-major (a.length × b.length), NaN where a track has no vectors. */
+  pairwise(a: readonly number[], b: readonly number[], space: Space): Float32Array {
+    const inMemory = this.snapshot.pairwise(a, b, space);
+    if (inMemory) return inMemory;
+    const read = (ids: readonly number[]) => ids.map((id) => this.store.get(id, space));
+    const va = read(a);
+    const vb = read(b);
+    const out = new Float32Array(a.length * b.length).fill(Number.NaN);
+    va.forEach((x, i) => {
+      vb.forEach((y, j) => {
+        if (x && y) out[i * b.length + j] = cosine(x, y);
+      });
+    });
+    return out;
+  }
+}
+
+/** q += w · v/|v| */
+function addScaled(q: Float32Array, v: Float32Array, w: number): void {
+  const n = Math.hypot(...v);
+  if (n === 0) return;
+  for (let j = 0; j < q.length; j++) q[j] = (q[j] as number) + (w * (v[j] as number)) / n;
 }

@@ -1,6 +1,6 @@
 // The seed's persistent similarity cache: top neighbours per (source, space), fresh for 24 h.
 // It survives restarts and is shared by every worker through the primary database.
-import { type Db, type Stmt, statement } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/index.ts';
 import type { SimilarSpace } from './spaces.ts';
 
 export const SIMILARITY_TTL_MS = 24 * 60 * 60 * 1000;

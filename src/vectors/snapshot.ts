@@ -11,7 +11,7 @@
 // The copy follows every process's writes through vector_changes (migrations/008): before each
 // query one point read compares revisions, and the tracks changed since are re-read one by one.
 // A build, an import or a reader too far behind reloads everything (~0.1 s for Chinook).
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 import { DotMatrix } from './dot-kernel.ts';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 import { fromBlob, type VectorStore } from './store.ts';
@@ -224,5 +224,71 @@ export class VectorSnapshot {
       const at = row * DIMS[s];
       for (let j = 0; j < v.length; j++) rows[at + j] = (v[j] as number) * f;
     });
+  }
+
+  /**
+   * A weighted set of tracks (a playlist, a listening profile) against the catalog: for each
+   * asked space, Σ_i w_i · cos(track_i, t) is one scan of the summed query, whatever the number
+   * of tracks. Returns the union of each space's top k (`skip` and the seeds left out) with its
+   * exact score in every asked space; null over the cap.
+   */
+  profile(
+    seeds: readonly { id: number; weight: number }[],
+    spaces: readonly Space[],
+    k: number,
+    skip: ReadonlySet<number>,
+  ): { id: number; scores: number[] }[] | null {
+    const snap = this.current();
+    if (!snap) return null;
+    const rows = seeds.flatMap((s) => {
+      const row = snap.rowOf.get(s.id);
+      return row === undefined ? [] : [[row, s.weight] as const];
+    });
+    if (rows.length === 0) return [];
+    const skipped = new Uint8Array(snap.used);
+    for (const [row] of rows) skipped[row] = 1;
+    for (const id of skip) {
+      const row = snap.rowOf.get(id);
+      if (row !== undefined) skipped[row] = 1;
+    }
+    const scores = spaces.map((s) => {
+      const m = snap.matrices[s];
+      const d = DIMS[s];
+      m.query.fill(0);
+      for (const [row, w] of rows) for (let j = 0; j < d; j++) m.query[j] = (m.query[j] as number) + w * (m.rows[row * d + j] as number);
+      const out = m.dots().slice(0, snap.used);
+      for (let r = 0; r < snap.used; r++) if (skipped[r]) out[r] = Number.NEGATIVE_INFINITY;
+      return out;
+    });
+    const candidates = new Set<number>();
+    for (const sc of scores) for (const n of topK(sc, snap.ids, snap.used, -1, k)) if (n.similarity > Number.NEGATIVE_INFINITY) candidates.add(n.id);
+    return [...candidates].map((id) => {
+      const row = snap.rowOf.get(id) as number;
+      return { id, scores: scores.map((sc) => sc[row] as number) };
+    });
+  }
+
+  /** cos(a_i, b_j) in one space, row-major (a.length × b.length; NaN for a track not held); null over the cap. */
+  pairwise(a: readonly number[], b: readonly number[], space: Space): Float32Array | null {
+    const snap = this.current();
+    if (!snap) return null;
+    const d = DIMS[space];
+    const m = snap.matrices[space].rows;
+    const out = new Float32Array(a.length * b.length).fill(Number.NaN);
+    const rowsB = b.map((y) => snap.rowOf.get(y) ?? -1);
+    for (let i = 0; i < a.length; i++) {
+      const ra = snap.rowOf.get(a[i] as number);
+      if (ra === undefined) continue;
+      const oa = ra * d;
+      for (let j = 0; j < b.length; j++) {
+        const rb = rowsB[j] as number;
+        if (rb < 0) continue;
+        const ob = rb * d;
+        let dot = 0;
+        for (let t = 0; t < d; t++) dot += (m[oa + t] as number) * (m[ob + t] as number);
+        out[i * b.length + j] = dot;
+      }
+    }
+    return out;
   }
 }

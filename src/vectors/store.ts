@@ -1,5 +1,5 @@
 // The vec0 store: one row per track with its three vectors, KNN per space, bulk writes.
-import { type Db, type Stmt, statement } from '../db/connection.ts';
+import { type Db, type Stmt, statement } from '../db/index.ts';
 import { COLUMN, DIMS, type EmbeddingBatch, SPACES, type Space } from './spaces.ts';
 import { dropIndex, indexExists, QUANTIZED_SPACES, VectorIndex } from './vector-index.ts';
 

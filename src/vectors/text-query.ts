@@ -3,9 +3,9 @@
 // nearest tracks are fused with the keyword results (reciprocal rank fusion, src/search).
 // Words and character trigrams of the query meet those of track, album and artist names, so
 // the vector side forgives spelling and partial words that BM25 cannot.
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
-import type { VectorRetriever } from '../search/service.ts';
+import type { VectorRetriever } from '../search/index.ts';
 import { TextProvider } from './providers.ts';
 import { streamTracks, type TrackFeatures, trackCount } from './source.ts';
 import type { VectorStore } from './store.ts';

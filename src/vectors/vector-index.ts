@@ -20,7 +20,7 @@
 // shipped .so), so its cost grows with the bit count: ~6 ns per word per row.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { Db, Stmt } from '../db/connection.ts';
+import type { Db, Stmt } from '../db/index.ts';
 // Shared-memory protocol with knn-worker.mjs.
 import { BYTES, K, OP, READY, RESULTS, SHARD_COUNT, SHARD_FROM, SHARD_STEP, SPACE, STATE } from './knn-protocol.mjs';
 import { bitCount, signEncoder } from './sign-bits.ts';

@@ -94,15 +94,15 @@ describe('cache database', () => {
     cache.set('track:2', 2, { tags: ['track:2', 'album:1'] });
     cache.set('track:3', 3, { tags: ['track:3', 'album:2'] });
     cache.set('untagged', 4);
-    cache.search.set('iron maiden', [{ id: 1 }], { tags: ['track:1'] });
+    cache.set('iron maiden', [{ id: 1 }], { table: 'search', tags: ['search', 'track:1'] });
     assert.equal(cache.invalidateTags(['album:1']), 2);
     assert.equal(cache.get('track:1'), undefined);
     assert.equal(cache.get('track:2'), undefined);
     assert.equal(cache.get('track:3'), 3);
     assert.equal(cache.get('untagged'), 4);
-    assert.deepEqual(cache.search.get('iron maiden'), [{ id: 1 }], 'the search entry shares tag track:1, not album:1');
+    assert.deepEqual(cache.get('iron maiden', 'search'), [{ id: 1 }], 'the search entry shares tag track:1, not album:1');
     assert.equal(cache.invalidateTags(['track:1']), 1);
-    assert.equal(cache.search.get('iron maiden'), undefined);
+    assert.equal(cache.get('iron maiden', 'search'), undefined);
     assert.equal(cache.invalidateTags(['nothing-has-this']), 0);
     // Tag rows of removed entries are gone too; re-setting a key replaces its tags.
     cache.set('track:3', 33, { tags: ['other'] });
@@ -236,9 +236,9 @@ describe('cache database', () => {
     cache.get('a');
     cache.get('a');
     cache.get('nope');
-    cache.search.set('q', []);
-    cache.search.get('q');
-    cache.search.get('other');
+    cache.set('q', [], { table: 'search' });
+    cache.get('q', 'search');
+    cache.get('other', 'search');
     cache.aggregations.get('plays', 'track:1');
     const s = cache.stats();
     assert.deepEqual([s.tables.queries.hits, s.tables.queries.misses, s.tables.queries.hitRate], [3, 1, 0.75]);
@@ -304,7 +304,7 @@ describe('cache database', () => {
   it('flush empties every table and keeps the counters right', () => {
     const cache = open();
     cache.set('a', 1, { tags: ['x'] });
-    cache.search.set('q', [1]);
+    cache.set('q', [1], { table: 'search' });
     cache.aggregations.increment('m', 'd');
     cache.popular.set('track', [{ id: 1, score: 1 }]);
     cache.sessions.set('s', { userId: null, payload: 1 });

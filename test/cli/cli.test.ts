@@ -150,14 +150,14 @@ describe('chinook CLI', { concurrency: 2 }, () => {
     const db = freshDb();
     const child = spawn(process.execPath, ['--import', 'tsx', main, '--db', db, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       cwd: projectRoot,
-      env: cleanEnv({ LOG_LEVEL: 'info' }),
+      env: cleanEnv({ LOG_LEVEL: 'info', CHINOOK_ADMIN_TOKEN: 'cli-admin' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
       const { url, stderr } = await listeningUrl(child);
       assert.match(stderr, /Empty database: importing/);
       assert.match(stderr, /Imported 3503 tracks/);
-      const health = await (await fetch(`${url}/health`)).json();
+      const health = await (await fetch(`${url}/health`, { headers: { authorization: 'Bearer cli-admin' } })).json();
       assert.equal(health.status, 'ok');
       assert.equal(health.database.tracks, 3503);
       assert.equal(health.database.path, db);

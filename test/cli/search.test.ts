@@ -30,4 +30,22 @@ describe('chinook search', () => {
     const query = await chinook(config.dbPath, 'search', 'query', '-n', '3', 'enter', 'sandman');
     assert.match(query.stdout, /Enter Sandman/);
   });
+
+  it('eval search scores the generated queries per kind and overall', async () => {
+    const { config, db } = importedDb();
+    db.close();
+    const out = await chinook(config.dbPath, 'eval', 'search', '--per-kind', '5', '--no-hybrid', '--json');
+    const report = JSON.parse(out.stdout) as {
+      queries: number;
+      reports: { engine: string; overall: { mrr: number; queries: number }; byKind: Record<string, { mrr: number }> }[];
+    };
+    assert.equal(report.queries, 5 * 13);
+    assert.deepEqual(
+      report.reports.map((r) => r.engine),
+      ['default (keyword)', 'MiniSearch'],
+    );
+    assert.equal(Object.keys(report.reports[0]?.byKind ?? {}).length, 13);
+    assert.ok((report.reports[0]?.overall.mrr ?? 0) > 0.8);
+    await assert.rejects(chinook(config.dbPath, 'eval', 'search', '--per-kind', 'many'), /--per-kind must be a whole number/);
+  });
 });

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCacheLayer } from '../../src/cache/index.ts';
+import { CachedCatalog } from '../../src/catalog/cached.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
 import { createContext } from '../../src/context.ts';
 import { type DomainEvent, DomainEvents, type TrackUpdated } from '../../src/events/index.ts';
-import { SalesReports } from '../../src/reports/sales.ts';
 import { importedDb, testConfig } from '../helpers.ts';
 
 const edit: TrackUpdated = { type: 'track.updated', trackId: 7, albumIds: [1], artistIds: [1], genreIds: [1], fields: ['name'] };
@@ -99,7 +99,7 @@ describe('domain events', () => {
     const { config, db } = importedDb();
     const events = new DomainEvents();
     const published: unknown[] = [];
-    const layer = createCacheLayer(config, { catalog: new CatalogService(db), reports: new SalesReports(db) }, events, {
+    const layer = createCacheLayer(config, events, {
       transport: {
         publish: async (msg) => {
           published.push(msg);
@@ -109,13 +109,14 @@ describe('domain events', () => {
         close: () => {},
       },
     });
+    const catalog = new CachedCatalog(layer.cache, new CatalogService(db));
     try {
-      await layer.catalog.track(7);
+      await catalog.track(7);
       assert.ok(layer.cache?.getEntry('track:7'));
       await events.receive(edit);
       assert.equal(layer.cache?.getEntry('track:7'), undefined, 'dropped here');
       assert.deepEqual(published, [], 'its own process told the others');
-      await layer.catalog.track(7);
+      await catalog.track(7);
       await events.emit(edit);
       assert.equal(layer.cache?.getEntry('track:7'), undefined);
       assert.equal(published.length, 1, 'a local edit is published once');

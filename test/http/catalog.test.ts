@@ -9,7 +9,7 @@ import { column, ids, type Json, walk } from './util.ts';
 let server: TestServer;
 let src: Database.Database;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ adminToken: 'catalog-admin' });
   src = openSource();
 });
 after(async () => {
@@ -22,8 +22,14 @@ const cents = (n: number) => Math.round(n * 100);
 const one = (sql: string, ...params: unknown[]) => src.prepare(sql).get(...params) as Record<string, Json>;
 
 describe('GET /health', () => {
-  it('reports ok with database and version facts', async () => {
+  it('tells anyone only the status and version (no path, pid or versions)', async () => {
     const res = await server.get('/health');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: 'ok', version: '0.1.0' });
+  });
+
+  it('tells an admin the database facts', async () => {
+    const res = await server.get('/health', { headers: { authorization: 'Bearer catalog-admin' } });
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'ok');
     assert.equal(res.body.database.journalMode, 'wal');
@@ -31,6 +37,21 @@ describe('GET /health', () => {
     assert.match(res.body.database.sqliteVec, /^v\d+\.\d+\.\d+/);
     assert.match(res.body.database.sqlite, /^3\.\d+\.\d+$/);
     assert.ok(res.body.database.schemaVersion >= 1);
+    assert.equal(res.body.database.path, server.ctx.db.name);
+    assert.equal(res.body.database.pragmas.journal_size_limit, 64 * 1024 * 1024);
+    assert.equal(res.body.pid, process.pid);
+    assert.equal(res.body.storage.status, 'ok');
+  });
+
+  it('/health/live answers while the process runs; /health/ready after a read and a write', async () => {
+    assert.deepEqual((await server.get('/health/live')).body, { status: 'ok' });
+    const ready = await server.get('/health/ready');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.status, 'ready');
+    assert.equal(ready.body.checks.read.ok, true);
+    assert.equal(ready.body.checks.write.ok, true);
+    const probe = server.ctx.db.prepare('SELECT pid FROM storage_probe').get() as { pid: number };
+    assert.equal(probe.pid, process.pid);
   });
 });
 

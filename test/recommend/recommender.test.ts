@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_WEIGHTS, parseWeights } from '../../src/recommend/recommender.ts';
+import { DEFAULT_WEIGHTS, only, parseWeights } from '../../src/recommend/weights.ts';
 import { ensureVectors } from '../../src/vectors/build.ts';
 import { startServer, type TestServer } from '../helpers.ts';
 
@@ -40,16 +40,28 @@ describe('recommendations', () => {
     }
   });
 
-  test('scores are weighted sums of per-strategy normalised scores, best first', async () => {
-    const res = await server.get('/api/recommendations?customerId=5&limit=30');
+  test('scores are weighted sums of per-strategy normalised scores, best first (albums not spread)', async () => {
+    const res = await server.get('/api/recommendations?customerId=5&limit=30&maxPerAlbum=100');
     assert.deepEqual(res.body.strategyWeights, DEFAULT_WEIGHTS);
     const scores = res.body.items.map((i: { score: number }) => i.score);
     for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1] >= scores[i]);
     for (const item of res.body.items) {
-      // Each strategy contributes at most its weight (its best candidate normalises to 1).
-      const cap = item.reasons.reduce((s: number, r: { strategy: keyof typeof DEFAULT_WEIGHTS }) => s + (DEFAULT_WEIGHTS[r.strategy] ?? 0), 0);
-      assert.ok(item.score <= cap + 1e-6, `${item.score} > ${cap}`);
-      assert.ok(item.reasons.length >= 1);
+      assert.ok(item.score <= 1 + 1e-6, `${item.score} > 1`);
+      assert.ok(item.reasons.length >= 1 && item.reasons.length <= 3);
+      for (const r of item.reasons) assert.ok(r.strategy in DEFAULT_WEIGHTS || r.strategy === 'popular');
+    }
+    // Each strategy contributes at most its weight (its best candidate normalises to 1).
+    const ranking = server.ctx.recommender.ranker.rank(
+      [1801, 2003, 391].map((id) => ({ id, weight: 1 })),
+      { limit: 30, weights: DEFAULT_WEIGHTS, exclude: new Set([1801, 2003, 391]) },
+    );
+    for (const item of ranking.items) {
+      let sum = 0;
+      for (const [s, part] of Object.entries(item.parts)) {
+        assert.ok(part <= DEFAULT_WEIGHTS[s as keyof typeof DEFAULT_WEIGHTS] + 1e-9, `${s}: ${part}`);
+        sum += part;
+      }
+      assert.ok(Math.abs(sum - item.score) < 1e-9);
     }
   });
 
@@ -103,7 +115,7 @@ describe('recommendations', () => {
     );
     const played = [1801, 1802, 1803]; // Metallica
     for (const t of played) db.prepare('INSERT INTO plays (user_id, track_id, ms_played) VALUES (?, ?, 1000)').run(userId, t);
-    const r = server.ctx.recommender.recommend({ userId }, { limit: 20, weights: { audio: 0, lyric: 1, genre: 0, collaborative: 0 } });
+    const r = server.ctx.recommender.recommend({ userId }, { limit: 20, weights: only('lyric') });
     assert.equal(r.items.length, 20);
     for (const item of r.items) {
       assert.ok(!played.includes(item.id));
@@ -132,7 +144,7 @@ describe('recommendations', () => {
   });
 
   test('parseWeights scales to a sum of 1', () => {
-    assert.deepEqual(parseWeights('audio:2,genre:2'), { audio: 0.5, lyric: 0, genre: 0.5, collaborative: 0 });
+    assert.deepEqual(parseWeights('audio:2,genre:2'), { ...only('audio'), audio: 0.5, genre: 0.5 });
     assert.deepEqual(parseWeights(undefined), DEFAULT_WEIGHTS);
   });
 });

@@ -75,9 +75,21 @@ describe('search API', () => {
     assert.equal(r.body.hits[0].highlight.name, '&lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>Zorblax</mark> &quot;x&quot;');
   });
 
-  it('corrects typos only when a term matches nothing', async () => {
+  it('says which words it corrected or dropped, and pages with an opaque cursor', async () => {
     const typo = await server.get('/api/search?q=metalica&facets=false');
     assert.equal(typo.body.correctedQuery, 'Metallica');
+    assert.deepEqual(typo.body.droppedWords, []);
+    const extra = await server.get('/api/search?q=enter%20sandman%20zqxwv&facets=false');
+    assert.deepEqual(extra.body.droppedWords, ['zqxwv']);
+    assert.equal(extra.body.correctedQuery, 'enter sandman');
+    assert.equal(extra.body.hits[0].name, 'Enter Sandman');
+    const first = await server.get('/api/search?q=love&limit=5&facets=false');
+    const second = await server.get(`/api/search?q=love&limit=5&facets=false&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const both = await server.get('/api/search?q=love&limit=10&facets=false');
+    assert.deepEqual(
+      [...first.body.hits, ...second.body.hits].map((h: { id: number }) => h.id),
+      both.body.hits.map((h: { id: number }) => h.id),
+    );
     assert.ok(typo.body.total > 100);
     const fine = await server.get('/api/search?q=metallica&facets=false');
     assert.equal(fine.body.correctedQuery, undefined);
@@ -102,6 +114,12 @@ describe('search API', () => {
     assert.equal((await server.get('/api/search')).status, 400);
     assert.equal((await server.get('/api/search?q=a&limit=0')).status, 400);
     assert.equal((await server.get('/api/search?q=a&minPrice=2&maxPrice=1')).status, 400);
+    const badCursor = await server.get('/api/search?q=love&cursor=zzzz');
+    assert.equal(badCursor.status, 400);
+    assert.equal(badCursor.body.error, 'invalid_cursor');
+    const { nextCursor } = (await server.get('/api/search?q=love&limit=5')).body;
+    assert.equal((await server.get(`/api/search?q=rock&limit=5&cursor=${nextCursor}`)).body.error, 'invalid_cursor');
+    assert.equal((await server.get(`/api/search?q=love&limit=5&offset=5&cursor=${nextCursor}`)).status, 400);
     // No vectors built in this database yet: hybrid says how to get them.
     const hybrid = await server.get('/api/search?q=love&mode=hybrid');
     assert.equal(hybrid.status, 409);

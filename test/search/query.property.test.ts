@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { openPrimary } from '../../src/db/connection.ts';
-import { parseQuery, QueryError, toFts } from '../../src/search/index.ts';
+import { parseQuery, QueryError, SearchService, toFts } from '../../src/search/index.ts';
+import { allOf, atLeast, buildPlan } from '../../src/search/plan.ts';
+import { VOCAB } from '../../src/search/schema.ts';
+import { Vocabulary } from '../../src/search/vocabulary.ts';
 import { startServer, type TestServer, testConfig } from '../helpers.ts';
 
 const pieces = [
@@ -70,6 +73,8 @@ describe('query parser (property)', () => {
              INSERT INTO chinook_tracks (id, slug, name, album_id, media_type_id, genre_id, composer, milliseconds, unit_price)
              VALUES (1, 'aces-high-1', 'Aces High', 1, 1, 1, 'Harris', 1000, 0.99), (2, 'wave-2', 'Wave', 2, 1, 1, NULL, 1000, 0.99);`);
     const run = db.prepare('SELECT count(*) AS n FROM music_search_fts WHERE music_search_fts MATCH ?');
+    const vocab = new Vocabulary(db, VOCAB).current();
+    const search = new SearchService(db);
     let accepted = 0;
     fc.assert(
       fc.property(anyText, (q) => {
@@ -82,6 +87,11 @@ describe('query parser (property)', () => {
         }
         accepted++;
         run.get(expr); // throws on an FTS5 syntax error
+        // The forgiving plan's expressions (derivations, subsets, exclusions) too, and the whole search.
+        const plan = buildPlan(parseQuery(q), vocab);
+        const all = plan.clauses.map((_, i) => i);
+        for (const e of [allOf(plan, all, 0), allOf(plan, all), atLeast(plan, all, Math.max(1, all.length - 1))]) if (e) run.get(e);
+        search.search({ q, facets: true, limit: 5 });
       }),
       { numRuns: 3000 },
     );

@@ -1,6 +1,6 @@
 // The catalog (seed table names, Chinook's integer ids kept as primary keys), the
 // accounts/store tables later issues fill, and the seed's performance indexes.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 const now = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
 

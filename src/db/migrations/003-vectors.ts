@@ -1,6 +1,6 @@
 // Vector similarity: one vec0 table holding the three embedding spaces per track (cosine
 // distance), the seed's 24-hour similarity cache, and bookkeeping of how each space was built.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 export const vectorsSchema: Migration = {
   version: 3,

@@ -1,7 +1,7 @@
 // Sessions carry their CSRF token (one per session, sent back in x-csrf-token on writes).
 // Indexes follow the queries the store actually runs; the ones they replace put every play
 // at a random place in a B-tree, dirtying more pages per group commit for nothing.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 export const accountsSchema: Migration = {
   version: 4,

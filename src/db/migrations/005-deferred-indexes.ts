@@ -5,7 +5,7 @@
 // Both logs are rebuilt with AUTOINCREMENT: a watermark is a rowid, and without it SQLite may
 // hand out a deleted row's id again (after a cascade or a prune), which would land behind the
 // watermark and never be indexed.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 const now = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
 

@@ -1,6 +1,6 @@
 // Rate-limit and login-failure counters live in the primary database, so every worker
 // process counts the same attempts (in-memory counters gave N workers N times the limit).
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 export const sharedLimitsSchema: Migration = {
   version: 6,

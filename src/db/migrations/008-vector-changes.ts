@@ -3,7 +3,7 @@
 // tables take no triggers, so VectorStore writes these rows beside its own writes. A row with
 // a NULL track_id means "everything changed" (a full build, a clear). Only the newest rows are
 // kept; a reader that fell further behind reloads.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 export const vectorChangesSchema: Migration = {
   version: 8,

@@ -5,7 +5,7 @@
 // up to ~45k rows per lookup under a 90k plays/s load, for a tie-breaker.
 // A point lookup (WHERE track_id = ?, or a join from a list of ids) is a primary-key seek plus
 // two index seeks, ~1.3 µs a track on Chinook; ranking the whole catalog walks every track.
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../migration.ts';
 
 export const trackPopularitySchema: Migration = {
   version: 9,

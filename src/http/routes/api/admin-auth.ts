@@ -29,4 +29,14 @@ export function adminGuard(token: string | undefined) {
   };
 }
 
+/** The same check as adminGuard, as a yes/no (for routes that show admins more, like /health). */
+export function adminCheck(token: string | undefined) {
+  const guard = adminGuard(token);
+  return (request: FastifyRequest): Promise<boolean> =>
+    guard(request).then(
+      () => true,
+      () => false,
+    );
+}
+
 export const adminErrorReplies = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply } as const;

@@ -4,9 +4,9 @@
 // in a worker thread and report progress for polling. `GET /metrics` is the Prometheus text.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DatabaseStatsReader } from '../../../db/stats.ts';
-import { JobRunner } from '../../../jobs/runner.ts';
-import type { TaskName } from '../../../jobs/tasks.ts';
+import { DatabaseStatsReader } from '../../../db/index.ts';
+import { JobRunner, type TaskName } from '../../../jobs/index.ts';
+import { metricsText } from '../../cluster-metrics.ts';
 import { NoQuery } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 import { DatabaseStatsSchema, JobSchema, MetricsSummarySchema } from './admin-ops-schemas.ts';
@@ -38,8 +38,20 @@ export const adminOpsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/metrics',
-    { preHandler: guard, schema: { tags: ['system'], summary: 'Prometheus metrics of this worker (admin)', querystring: NoQuery } },
-    async (_req, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
+    {
+      preHandler: guard,
+      schema: {
+        tags: ['system'],
+        summary:
+          'Prometheus metrics (admin): requests, cache, write queue, WAL and checkpoints, storage, events, search and KNN times, memory; summed over every cluster worker',
+        querystring: NoQuery,
+        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } }, ...adminErrorReplies },
+      },
+    },
+    async (_req, reply) => {
+      const { text, contentType, scope } = await metricsText(app.metrics.registry);
+      return reply.type(contentType).header('x-metrics-scope', scope).send(text);
+    },
   );
 
   await app.register(adminApiRoutes, { prefix: '/api/admin', jobs, database });

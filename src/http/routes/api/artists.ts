@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
-import { albumSorts, artistSorts } from '../../../catalog/artists.ts';
+import { sendEntry } from '../../../cache/index.ts';
+import { albumSorts, artistSorts } from '../../../catalog/index.ts';
 import { AlbumSummarySchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const sortOf = <K extends string>(keys: K[]) => Type.Union(keys.map((k) => Type.Literal(k)));
 const ArtistSummary = Type.Object({ id: Type.Integer(), name: Type.String(), albumCount: Type.Integer() });
 
 export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/artists',

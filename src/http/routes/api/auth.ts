@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_PASSWORD, normaliseEmail } from '../../../accounts/users.ts';
+import { MAX_PASSWORD, normaliseEmail } from '../../../accounts/index.ts';
 import { ApiError } from '../../../errors.ts';
 import { clearSessionCookie, requireUser, setSessionCookie } from '../../auth.ts';
 import { ErrorReply } from '../../schemas.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_PASSWORD } from '../../../accounts/users.ts';
+import { MAX_PASSWORD } from '../../../accounts/index.ts';
 import { ApiError } from '../../../errors.ts';
 import { requireUser } from '../../auth.ts';
 import { ErrorReply, Limit, Nullable } from '../../schemas.ts';

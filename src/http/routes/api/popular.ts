@@ -2,17 +2,11 @@
 // store's popularity (units sold + plays), each track with the counts that put it there.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
+import { sendEntry } from '../../../cache/index.ts';
 import { errorReplies, TrackSchema } from '../../schemas.ts';
 
-// The ranking moves with every play; a minute of staleness costs one query a minute.
-const TTL_SECONDS = 60;
-
 export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, catalog, cache } = app.ctx;
-  const compute = (limit: number) => ({
-    items: store.popularity.topTracks(limit).map((p) => ({ ...catalog.tracks.get(p.id), popularity: p.score })),
-  });
+  const { cached } = app.ctx;
   app.get(
     '/tracks/popular',
     {
@@ -28,11 +22,6 @@ export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => {
-      const { limit } = req.query;
-      if (!cache.cache) return compute(limit);
-      const entry = await cache.cache.rememberJson(`popular:tracks:${limit}`, { tags: ['popular'], ttlSeconds: TTL_SECONDS }, () => compute(limit));
-      return sendEntry(req, reply, entry);
-    },
+    async (req, reply) => sendEntry(req, reply, await cached.popularTracks(req.query.limit)),
   );
 };

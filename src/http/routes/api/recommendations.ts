@@ -1,8 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { parseWeights } from '../../../recommend/recommender.ts';
-import { errorReplies } from '../../schemas.ts';
+import { Continuations, MAX_SEED_TRACKS, parseWeights, STRATEGIES } from '../../../recommend/index.ts';
+import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
+
+export const MaxPerAlbum = Type.Integer({
+  minimum: 1,
+  maximum: 100,
+  default: 3,
+  description: 'at most this many tracks of one album in each run of 10 results (100: no limit); copies of one song always collapse',
+});
+
+const ReasonSchema = Type.Object({
+  strategy: Type.String({ description: `${STRATEGIES.join(', ')} or popular` }),
+  becauseOfTrackId: Type.Optional(Type.Integer({ description: 'the seed track this reason is about' })),
+  becauseOfTrackName: Type.Optional(Type.String()),
+  text: Type.String({ description: 'one line for a page, e.g. “Often in playlists with “Enter Sandman””' }),
+});
+
+/** One suggested track: recommendations, playlist continuations and "from these tracks" all answer with it. */
+export const SuggestionSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  artist: Nullable(Type.String()),
+  album: Nullable(Type.String()),
+  genre: Nullable(Type.String()),
+  score: Type.Number({ description: 'Σ of each strategy’s weight × its normalised score (0 for a popular fill)' }),
+  reasons: Type.Array(ReasonSchema, { description: 'strongest first' }),
+});
 
 const RecommendationsQuery = Type.Object(
   {
@@ -14,28 +39,35 @@ const RecommendationsQuery = Type.Object(
       }),
     ),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    weights: Type.Optional(Type.String({ maxLength: 200, description: 'e.g. audio:0.4,lyric:0.3,genre:0.2,collaborative:0.1 (scaled to sum to 1)' })),
+    weights: Type.Optional(
+      Type.String({ maxLength: 300, description: `e.g. audio:0.3,album:0.2,artist:0.15 (strategies: ${STRATEGIES.join(', ')}; scaled to sum to 1)` }),
+    ),
+    maxPerAlbum: MaxPerAlbum,
   },
   { additionalProperties: false },
 );
 
-const Weights = Type.Object({ audio: Type.Number(), lyric: Type.Number(), genre: Type.Number(), collaborative: Type.Number() });
-
 const RecommendationsReply = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      name: Type.String(),
-      artist: Type.Union([Type.String(), Type.Null()]),
-      score: Type.Number(),
-      reasons: Type.Array(Type.Object({ strategy: Type.String(), becauseOfTrackId: Type.Optional(Type.Integer()) })),
-    }),
-  ),
-  strategyWeights: Weights,
+  items: Type.Array(SuggestionSchema),
+  strategyWeights: Type.Object(Object.fromEntries(STRATEGIES.map((s) => [s, Type.Number()]))),
 });
+
+const FromTracksBody = Type.Object(
+  {
+    trackIds: Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
+      minItems: 1,
+      maxItems: MAX_SEED_TRACKS,
+      description: 'the seed tracks, in any order (the order never changes the answer; repeats are ignored)',
+    }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    maxPerAlbum: Type.Optional(MaxPerAlbum),
+  },
+  { additionalProperties: false },
+);
 
 export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { recommender } = app.ctx;
+  const continuations = new Continuations(recommender);
   // Reasons name the tracks a customer bought or played: only an admin may ask for someone else's.
   const adminOnly = adminGuard(app.ctx.config.adminToken);
   app.get(
@@ -43,7 +75,7 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Hybrid recommendations for a customer or the logged-in user (purchases and plays; popular tracks on a cold start)',
+        summary: 'Recommendations from the whole listening profile (purchases and plays, recency-weighted), with reasons; popular tracks on a cold start',
         querystring: RecommendationsQuery,
         response: { 200: RecommendationsReply, ...errorReplies, ...adminErrorReplies },
       },
@@ -51,7 +83,20 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       if (req.query.customerId !== undefined) await adminOnly(req);
       const subject = req.query.customerId !== undefined ? { customerId: req.query.customerId } : { userId: req.auth?.user.id ?? null };
-      return recommender.recommend(subject, { limit: req.query.limit, weights: parseWeights(req.query.weights) });
+      return recommender.recommend(subject, { limit: req.query.limit, weights: parseWeights(req.query.weights), maxPerAlbum: req.query.maxPerAlbum });
     },
+  );
+
+  app.post(
+    '/recommendations/from-tracks',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Tracks like these (no account needed): the seeds and copies of their songs never come back',
+        body: FromTracksBody,
+        response: { 200: Type.Object({ items: Type.Array(SuggestionSchema) }), ...errorReplies, 403: ErrorReply, 413: ErrorReply, 415: ErrorReply },
+      },
+    },
+    async (req) => continuations.fromTracks(req.body.trackIds, { limit: req.body.limit ?? 20, maxPerAlbum: req.body.maxPerAlbum }),
   );
 };

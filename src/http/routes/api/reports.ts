@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
+import { sendEntry } from '../../../cache/index.ts';
 import { errorReplies, Nullable, ReportLimit } from '../../schemas.ts';
 
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.reports;
   const common = { tags: ['reports'], querystring: LimitQuery };
 
   app.get(

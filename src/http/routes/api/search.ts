@@ -1,9 +1,8 @@
 // /api/search, /api/search/suggest and /api/admin/search/stats: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { cachedSearch } from '../../../search/cached.ts';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS, searchStats } from '../../../search/index.ts';
-import { errorReplies, Nullable } from '../../schemas.ts';
+import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
 import { adminErrorReplies, adminGuard } from './admin-auth.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -15,7 +14,9 @@ export const SearchQuery = Type.Object(
     q: Type.String({
       minLength: 1,
       maxLength: MAX_QUERY_LENGTH,
-      description: 'words (ANDed), "phrase", prefix*, a OR b, -word / NOT word, artist: album: track: genre: composer:',
+      description:
+        'words, forgiven: typos, the last word as a prefix while typing, split or joined words; a word that matches nothing is dropped. ' +
+        'Operators: "phrase", prefix*, a OR b, -word / NOT word, artist: album: track: genre: composer:',
     }),
     genreId: Type.Optional(Id),
     mediaTypeId: Type.Optional(Id),
@@ -27,8 +28,11 @@ export const SearchQuery = Type.Object(
     sort: Type.Optional(Type.Union(SEARCH_SORTS.map((s) => Type.Literal(s)))),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     offset: Type.Integer({ minimum: 0, maximum: 10_000, default: 0 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'nextCursor of the previous page of the same search (instead of offset)' })),
     mode: Type.Optional(
-      Type.Union([Type.Literal('keyword'), Type.Literal('hybrid')], { description: 'hybrid fuses keyword and vector results (needs the vector index)' }),
+      Type.Union([Type.Literal('keyword'), Type.Literal('hybrid')], {
+        description: 'keyword (default) or hybrid: keyword fused with the text-space vectors (needs the vector index)',
+      }),
     ),
     facets: Type.Boolean({ default: true, description: 'false skips the facet counts (faster as-you-type lists)' }),
   },
@@ -63,14 +67,18 @@ export const SearchReply = Type.Object({
   ),
   total: Type.Integer(),
   facets: Type.Object({ genre: Type.Array(Facet), mediaType: Type.Array(Facet), artist: Type.Array(Facet, { description: 'top 10' }) }),
-  correctedQuery: Type.Optional(Type.String({ description: 'present when a term matched nothing and was corrected' })),
+  correctedQuery: Type.Optional(
+    Type.String({ description: 'the query as effectively run, present when a word was corrected or dropped ("showing results for …")' }),
+  ),
+  droppedWords: Type.Array(Type.String(), { description: 'words of the query the first hit does not contain; empty when none' }),
+  nextCursor: Nullable(Type.String({ description: 'opaque cursor for the next page (pass as cursor); null on the last page' })),
   mode: Type.Union([Type.Literal('keyword'), Type.Literal('hybrid')]),
   cached: Type.Boolean(),
   tookMs: Type.Number(),
 });
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search, cache } = app.ctx;
+  const { search, cached } = app.ctx;
 
   app.get(
     '/search',
@@ -79,10 +87,10 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['search'],
         summary: 'Full-text search over tracks, albums, artists, genres and composers, with facets and highlights',
         querystring: SearchQuery,
-        response: { 200: SearchReply, ...errorReplies },
+        response: { 200: SearchReply, ...errorReplies, 409: ErrorReply },
       },
     },
-    async (req) => cachedSearch(cache.cache, search, req.query),
+    async (req) => cached.search(req.query),
   );
 
   app.get(

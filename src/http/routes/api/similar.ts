@@ -9,6 +9,12 @@ const SimilarQuery = Type.Object(
       description: 'audio (listens-alike), lyric (text), metadata, or blend of the three',
     }),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+    maxPerAlbum: Type.Integer({
+      minimum: 1,
+      maximum: 50,
+      default: 3,
+      description: 'at most this many tracks of one album in each run of 10 results (50: no limit); copies of one song always collapse',
+    }),
   },
   { additionalProperties: false },
 );
@@ -27,28 +33,18 @@ const SimilarReply = Type.Object({
 });
 
 export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { similarity, cache } = app.ctx;
+  const { cached } = app.ctx;
   app.get(
     '/tracks/:id/similar',
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Tracks most similar to this one in a vector space (the track itself excluded)',
+        summary: 'Tracks most similar to this one in a vector space (the track itself and copies of one song excluded, albums spread out)',
         params: IdParams,
         querystring: SimilarQuery,
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
       },
     },
-    async (req) => {
-      const { id } = req.params;
-      const { space, limit } = req.query;
-      const compute = () => similarity.similar(id, space, limit);
-      if (!cache.cache) return compute();
-      return cache.cache.remember(
-        `similar:${id}:${space}:${limit}`,
-        { tags: (v) => ['recommendations', `track:${id}`, ...v.items.map((i) => `track:${i.id}`)] },
-        compute,
-      );
-    },
+    async (req) => cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
   );
 };

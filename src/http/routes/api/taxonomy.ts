@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
+import { sendEntry } from '../../../cache/index.ts';
 import { CountedSchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const PlaylistSort = Type.Union([Type.Literal('name'), Type.Literal('id')]);
 
 export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/genres',

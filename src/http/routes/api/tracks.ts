@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/http.ts';
-import { trackSorts } from '../../../catalog/tracks.ts';
+import { sendEntry } from '../../../cache/index.ts';
+import { trackSorts } from '../../../catalog/index.ts';
 import { Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -31,7 +31,7 @@ export const TrackListQuery = Type.Object(
 );
 
 export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cached = app.ctx.cache.catalog;
+  const cached = app.ctx.cached.catalog;
 
   app.get(
     '/tracks',

@@ -177,7 +177,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
             {dropped.length > 0 && <> (no match for {dropped.map((w) => `“${w}”`).join(', ')}, so we left it out)</>} instead of <q>{q}</q>.
           </p>
         ) : (
-          <p class="subline muted">Every word must match, in a track, album, artist or composer name; end a word with * to match its start.</p>
+          <p class="subline muted">Tracks, albums, artists and composers; typos and half-typed words are forgiven. Quote a phrase to match it exactly.</p>
         )}
         <div class="search-tools">
           <label class="sort">
@@ -227,8 +227,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
               <h2>Nothing matched</h2>
               <ul>
                 {activeFilters.length > 0 && <li>Some filters are on: try clearing them.</li>}
-                <li>Check the spelling, or use fewer words: every word must match.</li>
-                <li>Search a part of a word with a star: “metal*”.</li>
+                <li>Try fewer or shorter words: a word that matches nothing is left out, but a quoted phrase must match as typed.</li>
                 <li>
                   Or browse: <Link href="/genres">genres</Link>, <Link href="/artists">artists</Link>, <Link href="/playlists">playlists</Link>.
                 </li>

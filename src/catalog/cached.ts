@@ -1,21 +1,11 @@
-// Catalog and report reads through the cache. Each answer is stored as the JSON the client
-// gets, with its ETag, and tagged with every id whose change can make it stale (see
-// tagsForEvent in bus.ts for the other half of that contract).
-import type { AlbumSort, ArtistSort } from '../catalog/artists.ts';
-import type { CatalogService } from '../catalog/index.ts';
-import type { PlaylistSort } from '../catalog/taxonomy.ts';
-import type { TrackListQuery } from '../catalog/tracks.ts';
-import type { SalesReports } from '../reports/sales.ts';
-import { type CacheDb, type Entry, etagOf, type RememberOptions } from './cache-db.ts';
-
-/** A stable key for a query object: sorted keys, undefined dropped. */
-export function keyOf(prefix: string, query: object = {}): string {
-  const parts = Object.entries(query)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
-  return parts.length ? `${prefix}?${parts.join('&')}` : prefix;
-}
+// Catalog reads through the cache database. Each answer is stored as the JSON the client gets,
+// with its ETag, and tagged with every id whose change can make it stale (tagsForEvent in
+// cache/bus.ts is the other half of that contract).
+import { type CacheDb, type Entry, keyOf, type RememberOptions, rememberEntry } from '../cache/index.ts';
+import type { AlbumSort, ArtistSort } from './artists.ts';
+import type { CatalogService } from './index.ts';
+import type { PlaylistSort } from './taxonomy.ts';
+import type { TrackListQuery } from './tracks.ts';
 
 const trackTags = (t: { id: number; albumId: number | null; artistId: number | null; genreId: number | null }) => {
   const tags = [`track:${t.id}`];
@@ -29,7 +19,6 @@ export class CachedCatalog {
   constructor(
     private readonly cache: CacheDb | null,
     private readonly catalog: CatalogService,
-    private readonly reports: SalesReports,
   ) {}
 
   track(id: number): Promise<Entry> {
@@ -81,38 +70,7 @@ export class CachedCatalog {
     );
   }
 
-  salesByCountry(limit: number): Promise<Entry> {
-    return this.read(`reports:sales-by-country:${limit}`, { tags: ['reports'] }, () => ({ items: this.reports.salesByCountry(limit) }));
-  }
-
-  topArtists(limit: number): Promise<Entry> {
-    return this.read(`reports:top-artists:${limit}`, { tags: ['reports'] }, () => ({ items: this.reports.topArtists(limit) }));
-  }
-
-  topTracks(limit: number): Promise<Entry> {
-    return this.read(`reports:top-tracks:${limit}`, { tags: ['reports', 'popular'] }, () => ({ items: this.reports.topTracks(limit) }));
-  }
-
-  /**
-   * Warms what a storefront's first page asks for: the genre list, the best sellers and
-   * their track pages. (The `track` popularity ranking is the store's: ctx.preload adds it.)
-   */
-  async preload(topN = 50): Promise<{ entries: number; ms: number }> {
-    const started = performance.now();
-    if (!this.cache) return { entries: 0, ms: 0 };
-    const before = this.cache.stats().total.entries;
-    await this.genres();
-    await this.topTracks(10);
-    await this.topArtists(10);
-    for (const t of this.reports.topTracks(topN)) await this.track(t.id);
-    return { entries: this.cache.stats().total.entries - before, ms: performance.now() - started };
-  }
-
-  private async read<T>(key: string, options: RememberOptions<T>, compute: () => T): Promise<Entry> {
-    if (!this.cache) {
-      const json = JSON.stringify(compute());
-      return { json, etag: etagOf(json) };
-    }
-    return this.cache.rememberJson(key, options, compute);
+  private read<T>(key: string, options: RememberOptions<T>, compute: () => T): Promise<Entry> {
+    return rememberEntry(this.cache, key, options, compute);
   }
 }

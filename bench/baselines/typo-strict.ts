@@ -1,7 +1,10 @@
+// Typo correction of the search service before issue 18 (unchanged since commit 0351320), frozen
+// for search-strict.ts: the baseline must not change when the live code does.
 // Typo tolerance: a term with no match is replaced by the closest term of the index
 // vocabulary (fts5vocab), within 1 edit for words of 5+ letters and 2 for 9+.
-import type { Db } from '../db/connection.ts';
-import { VOCAB } from './schema.ts';
+import type { Db } from '../../src/db/index.ts';
+
+const VOCAB = 'music_search_vocab';
 
 export function maxEdits(word: string): number {
   const n = [...word].length;
