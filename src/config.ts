@@ -33,7 +33,49 @@ const specs = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     doc: 'server log level',
   },
+  logFormat: {
+    env: 'CHINOOK_LOG_FORMAT',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'json', 'pretty'],
+    doc: 'log lines as JSON, or pretty (pino-pretty, for people); auto = pretty when stdout is a terminal',
+  },
+  logSlowMs: {
+    env: 'CHINOOK_LOG_SLOW_MS',
+    kind: 'int',
+    default: 1000,
+    min: 0,
+    max: 3600000,
+    doc: 'a request slower than this (ms) is logged at warn (0 = never); errors (5xx) always are',
+  },
+  logSampleEvery: {
+    env: 'CHINOOK_LOG_SAMPLE_EVERY',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 1000000000,
+    doc: 'also log one request in N at info (1 = every request, 0 = none)',
+  },
   workers: { env: 'CHINOOK_WORKERS', kind: 'int', default: 1, min: 1, max: 64, doc: 'HTTP worker processes (node:cluster)' },
+  // Load shedding (src/http/overload.ts). At 500 ms, 100 connections of store traffic tripped
+  // it on this shared 2-core host when other jobs took the server's core (bench:memory, 453–927
+  // 503s a run); 1 s of mean delay is a backlog no client should sit in.
+  overloadDelayMs: {
+    env: 'CHINOOK_OVERLOAD_DELAY_MS',
+    kind: 'int',
+    default: 1000,
+    min: 0,
+    max: 600000,
+    doc: 'answer 503 + Retry-After while the mean event-loop delay is over this (ms; 0 = never shed load)',
+  },
+  overloadRetryAfterSeconds: {
+    env: 'CHINOOK_OVERLOAD_RETRY_AFTER',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 3600,
+    doc: 'Retry-After (s) on a 503 for overload',
+  },
   // Primary database pragmas: the seed's "enhanced configuration for 100 users" (§3.1).
   pageSize: { env: 'CHINOOK_PAGE_SIZE', kind: 'int', default: 32768, min: 512, max: 65536, doc: 'page_size, applied before the first table' },
   cacheSizeKiB: { env: 'CHINOOK_CACHE_SIZE_KIB', kind: 'int', default: 131072, min: 1024, max: 16777216, doc: 'page cache per connection (cache_size = -N)' },

@@ -64,7 +64,9 @@ export async function startServe(dbPath: string, options: { workers?: number; en
     cwd: projectRoot,
     detached: true,
     stdio: 'ignore',
-    env: { ...inheritedEnv(), LOG_LEVEL: 'silent', CHINOOK_CACHE_PRELOAD: 'false', CHINOOK_START_CHECK: 'off', ...options.env },
+    // No load shedding (as in testConfig): a loaded CI host plus a burst of registrations
+    // (zxcvbn runs on the event loop) lagged a test server past 1 s and a write got a 503.
+    env: { ...inheritedEnv(), LOG_LEVEL: 'silent', CHINOOK_CACHE_PRELOAD: 'false', CHINOOK_START_CHECK: 'off', CHINOOK_OVERLOAD_DELAY_MS: '0', ...options.env },
   });
   const group = (signal: NodeJS.Signals) => {
     try {

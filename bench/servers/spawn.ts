@@ -10,6 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 export interface BenchServer {
   url: string;
+  pid: number;
   info: Record<string, unknown>;
   /** Sends one line on the server's stdin and resolves with the next line it prints. */
   ask(line: string): Promise<string>;
@@ -59,6 +60,7 @@ export function startBenchServer(script: string, args: string[], env: Record<str
       const info = JSON.parse(line) as { port: number };
       resolve({
         url: `http://127.0.0.1:${info.port}`,
+        pid: child.pid as number,
         info,
         stop,
         async ask(question) {

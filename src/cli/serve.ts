@@ -1,4 +1,5 @@
 // `chinook serve`: prepare the database (migrate, import when empty) and listen.
+import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
 import fs from 'node:fs';
 import { relayCacheMessages } from '../cache/index.ts';
@@ -7,6 +8,7 @@ import { createContext } from '../context.ts';
 import { checkIntegrity, IntegrityError, openPrimary, START_CHECK_AUTO_MAX_MIB, type StartCheck, startBackupSchedule, startCheckMode } from '../db/index.ts';
 import { buildApp, serveClusterMetrics } from '../http/index.ts';
 import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
+import { vectorsAreCurrent } from '../vectors/index.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 
@@ -49,16 +51,59 @@ export async function startCheck(config: Config): Promise<void> {
   console.error(`${mode === 'quick' ? 'quick_check' : 'integrity_check'} ok: ${mib} MiB in ${result.ms.toFixed(0)} ms.`);
 }
 
+const LISTEN_BACKLOG = 4096;
+
+// Set in the child process that prepares the database for a first start (see prepareDatabase).
+const PREPARE_ONLY_ENV = 'CHINOOK_SERVE_PREPARE_ONLY';
+
+/** Whether starting has heavy work to do: an import into an empty database, or vectors to (re)build. */
+function needsPreparation(config: Config): boolean {
+  const db = openPrimary(config);
+  try {
+    return catalogIsEmpty(db) ? config.autoImport : !vectorsAreCurrent(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Imports and builds vectors in a child process when there is work to do, then checks in this
+ * one (a no-op by then). Done in this process, the first start grew its V8 heap and malloc
+ * arenas by ~60 MB that the server never gave back (232 vs 174 MB RSS after start on Chinook,
+ * docs/benchmarks-http.md); a child's memory goes back to the system when it exits. The child
+ * is this same program and arguments (tsx or compiled alike), told to prepare and exit.
+ */
+async function prepareDatabase(config: Config): Promise<void> {
+  if (process.env[PREPARE_ONLY_ENV] !== '1' && needsPreparation(config) && process.argv[1]) {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...process.argv.slice(2)], {
+      env: { ...process.env, [PREPARE_ONLY_ENV]: '1' },
+      stdio: 'inherit',
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c));
+    });
+    if (code !== 0) throw new Error(`preparing the database failed (exit ${code})`);
+  }
+  await ensureCatalog(config);
+}
+
 export async function serve(config: Config): Promise<void> {
+  if (process.env[PREPARE_ONLY_ENV] === '1') {
+    await ensureCatalog(config);
+    return;
+  }
   if (cluster.isPrimary) await startCheck(config);
   if (cluster.isPrimary && config.workers > 1) return servePrimary(config);
-  if (cluster.isPrimary) await ensureCatalog(config);
+  if (cluster.isPrimary) await prepareDatabase(config);
   const ctx = createContext(config);
   const app = await buildApp(ctx);
   if (cluster.isWorker) {
     // Lets a client (and the cross-worker test) see which worker answered.
-    app.addHook('onRequest', async (_req, reply) => {
-      reply.header('x-worker-id', String(process.pid));
+    const pid = String(process.pid);
+    app.addHook('onRequest', (_req, reply, done) => {
+      reply.header('x-worker-id', pid);
+      done();
     });
   }
   if (config.cachePreload) {
@@ -75,7 +120,11 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
+  // Node's default accept backlog is 511: 1,000 clients connecting at once overflowed it and
+  // the kernel dropped their SYNs, so whole groups of connections waited 1 s, 3 s, 7 s for a
+  // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
+  // net.core.somaxconn (4096 on current kernels).
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   if (cluster.isPrimary) scheduleBackups(config, app.log);
 }
 
@@ -91,7 +140,7 @@ function scheduleBackups(config: Config, logger: { info(o: object, m: string): v
  * and its own cache), relays cache invalidations between them and replaces a worker that dies.
  */
 async function servePrimary(config: Config): Promise<void> {
-  await ensureCatalog(config);
+  await prepareDatabase(config);
   relayCacheMessages(cluster);
   serveClusterMetrics(cluster);
   scheduleBackups(config, { info: (_o, m) => console.error(m), error: (_o, m) => console.error(m) });

@@ -8,6 +8,12 @@ import { ErrorReply } from './schemas.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** Whether an Authorization header carries the configured token (digests compared, so the time does not depend on the length sent). */
+function bearerMatches(header: string | undefined, expected: Buffer | undefined): boolean {
+  const match = expected && header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+  return !!match?.[1] && !!expected && timingSafeEqual(digest(match[1].trim()), expected);
+}
+
 export function adminGuard(token: string | undefined) {
   const expected = token ? digest(token) : undefined;
   return async (request: FastifyRequest): Promise<void> => {
@@ -21,22 +27,20 @@ export function adminGuard(token: string | undefined) {
         'Admin routes need an admin login, or CHINOOK_ADMIN_TOKEN set on the server and sent as "Authorization: Bearer <token>".',
       );
     }
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    // Compare digests so the comparison takes the same time whatever the length sent.
-    if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+    if (!bearerMatches(header, expected)) {
       throw new ApiError(401, 'unauthorized', 'Admin routes need "Authorization: Bearer <CHINOOK_ADMIN_TOKEN>".');
     }
   };
 }
 
-/** The same check as adminGuard, as a yes/no (for routes that show admins more, like /health). */
+/**
+ * The same check as adminGuard, as a synchronous yes/no (for routes that show admins more, like
+ * /health). No exception for the common "no": building an ApiError and its stack cost an
+ * anonymous /health 14 % of its CPU under load (bench:load profile, docs/benchmarks-http.md).
+ */
 export function adminCheck(token: string | undefined) {
-  const guard = adminGuard(token);
-  return (request: FastifyRequest): Promise<boolean> =>
-    guard(request).then(
-      () => true,
-      () => false,
-    );
+  const expected = token ? digest(token) : undefined;
+  return (request: FastifyRequest): boolean => (request.auth ? request.auth.user.role === 'admin' : bearerMatches(request.headers.authorization, expected));
 }
 
 export const adminErrorReplies = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply } as const;

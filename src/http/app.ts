@@ -1,14 +1,15 @@
 // The Fastify app: plugins, error shape, OpenAPI at /docs, routes by URL.
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { fastifyTrustProxy } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
+import { registerOverload } from './overload.ts';
+import { loggerOptions, registerRequestLog } from './request-log.ts';
 import { adminRoutes, auditAdminWrites } from './routes/api/admin/index.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
@@ -25,6 +26,7 @@ import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerInputPolicy } from './validation.ts';
 import { webRoutes } from './web.ts';
 
@@ -42,7 +44,9 @@ export interface BuildAppOptions {
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: ctx.config.logLevel },
+    logger: options.logger ?? loggerOptions(ctx.config),
+    // One line per request only where it helps: src/http/request-log.ts.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
@@ -53,7 +57,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
   registerRequestMetrics(app);
+  registerRequestLog(app, ctx.config);
   registerInputPolicy(app);
+  await registerOverload(app, ctx.config);
 
   await app.register(swagger, {
     openapi: {
@@ -65,8 +71,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
 
   // Security headers on every reply; helmet's default CSP already suits the /docs UI
   // (its scripts are files, its inline styles are allowed by style-src 'unsafe-inline').
-  await app.register(helmet);
-  await registerAuth(app);
+  registerSecurityHeaders(app);
+  registerAuth(app);
   auditAdminWrites(app);
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });

@@ -1,7 +1,11 @@
 // Who is asking: the session cookie is resolved once per request (from the cache database,
 // falling back to the primary), and cookie-authenticated writes must carry the session's
 // CSRF token in `x-csrf-token`. Bearer-token admin calls carry no cookie and need none.
-import cookie from '@fastify/cookie';
+//
+// One synchronous onRequest hook, and a request without a Cookie header pays one property
+// read: the `cookie` library (what @fastify/cookie wraps) parses and writes the one cookie
+// we use, without that plugin's parse hook and onSend hook on every request.
+import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Session, User } from '../accounts/index.ts';
 import { ApiError } from '../errors.ts';
@@ -19,22 +23,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // from-tracks is a read sent as POST (a list of ids): it changes nothing, so a forged one gains nothing.
 const CSRF_EXEMPT = new Set(['/api/auth/login', '/api/auth/register', '/api/recommendations/from-tracks']);
 
-export async function registerAuth(app: FastifyInstance): Promise<void> {
-  await app.register(cookie);
+export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('auth', null);
   const { accounts } = app.ctx;
-  app.addHook('onRequest', async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (!token) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    const header = request.headers.cookie;
+    if (header === undefined) return done();
+    const token = parseCookie(header)[SESSION_COOKIE];
+    if (!token) return done();
     const session = accounts.sessions.resolve(token);
     const user = session && accounts.users.get(session.userId);
-    if (!session || !user) return;
+    if (!session || !user) return done();
     request.auth = { session, user };
     if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(request.url.split('?')[0] ?? '')) {
       if (!accounts.sessions.checkCsrf(session, headerValue(request.headers['x-csrf-token']))) {
-        throw new ApiError(403, 'csrf_failed', 'This write needs the x-csrf-token header from GET /api/auth/csrf.');
+        return done(new ApiError(403, 'csrf_failed', 'This write needs the x-csrf-token header from GET /api/auth/csrf.'));
       }
     }
+    done();
   });
 }
 
@@ -45,10 +51,21 @@ export function requireUser(request: FastifyRequest): { session: Session; user: 
   return request.auth;
 }
 
+const sessionCookie = (request: FastifyRequest, value: string, clear: boolean) =>
+  stringifySetCookie({
+    name: SESSION_COOKIE,
+    value,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: request.protocol === 'https',
+    ...(clear ? { expires: new Date(0), maxAge: 0 } : {}),
+  });
+
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https' });
+  reply.header('set-cookie', sessionCookie(request, token, false));
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https' });
+  reply.header('set-cookie', sessionCookie(request, '', true));
 }

@@ -1,6 +1,6 @@
 // The front door of vectors/: what other folders may import.
 export { ANN_MIN_TRACKS, ensureAnnFiles, ensureGroups } from './ann/ensure.ts';
-export { buildVectors, computeEmbeddings, ensureVectors } from './build.ts';
+export { buildVectors, computeEmbeddings, ensureVectors, vectorsAreCurrent } from './build.ts';
 export { cachedSimilar, type SimilarRequest } from './cached.ts';
 export { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums, type TrackIdentity } from './collapse.ts';
 export { importEmbeddings } from './import.ts';

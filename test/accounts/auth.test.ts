@@ -75,7 +75,13 @@ describe('accounts over HTTP', () => {
     const c = new Client(server.url);
     await c.register('carol@example.com');
     const stolen = c.cookie;
-    assert.equal((await c.post('/api/auth/logout')).status, 204);
+    const logout = await c.post('/api/auth/logout');
+    assert.equal(logout.status, 204);
+    // The browser is told to drop the cookie at once.
+    assert.match(
+      logout.headers.get('set-cookie') ?? '',
+      /^chinook_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/,
+    );
     const replay = new Client(server.url);
     replay.cookie = stolen;
     assert.equal((await replay.get('/api/me')).status, 401);
@@ -92,6 +98,25 @@ describe('accounts over HTTP', () => {
     const csrf = await c.get('/api/auth/csrf');
     assert.equal(csrf.body.csrfToken, c.csrf);
     assert.equal((await c.post('/api/plays', { trackId: 1 })).status, 201);
+  });
+
+  it('reads the session cookie among others, and treats other or malformed Cookie headers as anonymous', async () => {
+    const c = new Client(server.url);
+    await c.register('fay@example.com');
+    const among = await fetch(`${server.url}/api/me`, { headers: { cookie: `theme=dark; ${c.cookie}; lang=en` } });
+    assert.equal(among.status, 200, 'the session cookie is found between others');
+    for (const cookie of ['theme=dark', 'chinook_session=', '=;;=; chinook_session', 'a=1; b; ;c=%zz', `chinook_session="${'%'.repeat(10)}"`]) {
+      const res = await fetch(`${server.url}/api/me`, { headers: { cookie } });
+      assert.equal(res.status, 401, `anonymous with Cookie: ${JSON.stringify(cookie)}`);
+      assert.equal(((await res.json()) as { error: string }).error, 'unauthorized');
+    }
+    // A write with a foreign cookie is anonymous (401), not a CSRF failure or a 500.
+    const write = await fetch(`${server.url}/api/plays`, {
+      method: 'POST',
+      headers: { cookie: 'theme=dark', 'content-type': 'application/json' },
+      body: '{"trackId":1}',
+    });
+    assert.equal(write.status, 401);
   });
 
   it('a password change ends the other sessions', async () => {

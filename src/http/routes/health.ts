@@ -54,7 +54,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     // Paths, pids and versions help an attacker more than a visitor: admins only.
-    async (request) => ((await isAdmin(request)) ? health.report() : health.summary()),
+    async (request) => (isAdmin(request) ? health.report() : health.summary()),
   );
 
   app.get(

@@ -2,7 +2,7 @@
 // (cache flush, catalog edit, search rebuild …) recorded with who did it.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { adminErrorReplies } from '../../../admin-auth.ts';
 import { Limit, Nullable } from '../../../schemas.ts';
@@ -49,12 +49,22 @@ export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-/** Records each successful admin write once its reply is sent (root-level hook). */
+/**
+ * Records each successful admin write once its reply is sent. The hook goes on the admin
+ * write routes only (added as each route is registered), so no other request pays for it.
+ */
 export function auditAdminWrites(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onRoute', (routeOptions) => {
+    const methods = [routeOptions.method].flat();
+    if (!routeOptions.url.startsWith('/api/admin/') || methods.every((m) => m === 'GET' || m === 'HEAD')) return;
+    const audit = auditHook(app, routeOptions.url);
+    routeOptions.onResponse = [...[routeOptions.onResponse ?? []].flat(), audit];
+  });
+}
+
+function auditHook(app: FastifyInstance, route: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
-    const route = request.routeOptions.url ?? '';
-    if (!route.startsWith('/api/admin/')) return;
     const params = request.params as Record<string, string> | undefined;
     const id = params?.id !== undefined ? Number(params.id) : null;
     await app.ctx.store.activity
@@ -68,7 +78,7 @@ export function auditAdminWrites(app: FastifyInstance): void {
         properties: { status: reply.statusCode, ...(request.body && typeof request.body === 'object' ? { body: withoutSecrets(request.body) } : {}) },
       })
       .catch((err) => request.log.error({ err }, 'could not record admin activity'));
-  });
+  };
 }
 
 // An audit trail must not become a password store.

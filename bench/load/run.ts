@@ -1,0 +1,402 @@
+// `npm run bench:load [-- --quick] [-- --seconds N] [-- --rounds N] [-- --command "node dist/cli/main.js serve"]`
+//
+// The store under load over HTTP, the way it is deployed: `npm start` with default settings on
+// a fresh database (so the first start imports Chinook and builds the vectors), wrk in its own
+// process. With one worker the server is pinned to CPU 1 and wrk to CPU 0; bare Fastify
+// (the ceiling) runs pinned the same way and is measured between the app's runs, so every
+// ratio compares neighbours in time. Two workers need both cores, so those runs are unpinned
+// and wrk shares the cores. Writes bench/results/load.md and splices it into docs/BENCHMARKS.md.
+
+import { execSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmtRatio, table } from '../lib.ts';
+import { startBenchServer } from '../servers/spawn.ts';
+import { type AppServer, commandOf, memoryOf, pin, startApp } from './server.ts';
+import { type ClassResult, mergedQuantileUs, quantileUs, runMix, runWrk, type WrkResult } from './wrk.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const seconds = Number(flag('--seconds') ?? (quick ? 4 : 10));
+const rounds = Number(flag('--rounds') ?? (quick ? 1 : 2));
+const command = (flag('--command') ?? 'npm start').split(' ');
+// Another checkout to serve from (to compare two versions with the same load generator).
+const cwd = path.resolve(flag('--cwd') ?? root);
+const SERVER_CPU = '1';
+const LOAD_CPU = '0';
+
+// The issue's store traffic, and the same with logged-in users playing, buying and asking for recommendations.
+const STORE_MIX = { track: 55, search: 15, similar: 10, album: 10, list: 5, top: 5 };
+const FULL_MIX = { track: 47, search: 13, similar: 9, album: 9, list: 4, top: 4, play: 7, recommend: 5, order: 2 };
+
+const adminToken = randomBytes(16).toString('hex');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chinook-load-'));
+const dbPath = path.join(scratch, 'chinook.sqlite');
+const files = path.join(scratch, 'requests');
+const logFile = path.join(scratch, 'server.log');
+const say = (line: string) => console.error(`  ${line}`);
+const commitOf = (dir: string) => {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return `(${dir} is not a git checkout)`;
+  }
+};
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+
+// ---- orders: a fresh slice of (account, track) pairs per run, so no order repeats a purchase.
+let orderCursor = 0;
+function orderFile(): string {
+  const { accounts, trackIds } = JSON.parse(fs.readFileSync(path.join(files, 'accounts.json'), 'utf8')) as {
+    accounts: { cookie: string; csrf: string }[];
+    trackIds: number[];
+  };
+  const lines: string[] = [];
+  for (let k = orderCursor; k < orderCursor + 40_000; k++) {
+    const a = accounts[k % accounts.length] as { cookie: string; csrf: string };
+    const track = trackIds[Math.floor(k / accounts.length) % trackIds.length];
+    lines.push(['POST', '/api/orders', JSON.stringify({ trackIds: [track] }), a.cookie, a.csrf].join('\t'));
+  }
+  orderCursor += 40_000;
+  const file = path.join(files, `order-${orderCursor}.txt`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+const requestFile = (name: string) => (name === 'order' ? orderFile() : path.join(files, `${name}.txt`));
+
+// ---- memory, sampled while the load runs
+const peaks = new Map<number, number>();
+let sampler: NodeJS.Timeout | undefined;
+function sampleMemory(pids: number[]): void {
+  clearInterval(sampler);
+  sampler = setInterval(() => {
+    for (const pid of pids) {
+      const m = memoryOf(pid);
+      if (m) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, m.rssMiB));
+    }
+  }, 200);
+  sampler.unref();
+}
+
+// ---- server CPU time, from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s)
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
+// ---- cache counters, per worker (the stats endpoint answers for the worker that takes the request)
+async function cacheCounters(url: string, workers: number): Promise<{ hits: number; misses: number }> {
+  const byWorker = new Map<string, { hits: number; misses: number }>();
+  for (let i = 0; i < workers * 8 && byWorker.size < workers; i++) {
+    const res = await fetch(`${url}/api/admin/cache/stats`, { headers: { authorization: `Bearer ${adminToken}`, connection: 'close' } });
+    const stats = (await res.json()) as { total: { hits: number; misses: number } };
+    byWorker.set(res.headers.get('x-worker-id') ?? 'single', { hits: stats.total.hits, misses: stats.total.misses });
+  }
+  return [...byWorker.values()].reduce((a, b) => ({ hits: a.hits + b.hits, misses: a.misses + b.misses }), { hits: 0, misses: 0 });
+}
+
+interface Run {
+  label: string;
+  workers: number;
+  connections: number;
+  classes: ClassResult[];
+  hitRate: number | null;
+  rps: number;
+  /** Server CPU time (user + system, all its threads) per request answered, in µs. */
+  cpuUsPerRequest: number;
+}
+
+const runs: Run[] = [];
+
+async function measure(
+  label: string,
+  url: string,
+  mix: Record<string, number>,
+  o: { connections: number; workers: number; pinned: boolean; cache?: boolean; pids: number[] },
+): Promise<Run> {
+  const before = o.cache === false ? null : await cacheCounters(url, o.workers);
+  const cpuBefore = cpuSeconds(o.pids);
+  const classes = await runMix(url, requestFile, mix, { connections: o.connections, seconds, cpus: o.pinned ? LOAD_CPU : null });
+  const cpu = cpuSeconds(o.pids) - cpuBefore;
+  const after = before && (await cacheCounters(url, o.workers));
+  const lookups = after && before ? after.hits + after.misses - before.hits - before.misses : 0;
+  const rps = classes.reduce((s, c) => s + c.requests / c.seconds, 0);
+  const cpuUsPerRequest =
+    (cpu * 1e6) /
+    Math.max(
+      1,
+      sum(classes, (c) => c.requests),
+    );
+  const run = {
+    label,
+    workers: o.workers,
+    connections: o.connections,
+    classes,
+    rps,
+    cpuUsPerRequest,
+    hitRate: after && before && lookups ? (after.hits - before.hits) / lookups : null,
+  };
+  runs.push(run);
+  say(
+    `${label}: ${Math.round(rps)} req/s, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, p50 ${ms(mergedQuantileUs(classes, 0.5))}, p99 ${ms(mergedQuantileUs(classes, 0.99))}, ${failures(classes)}`,
+  );
+  return run;
+}
+
+const ms = (us: number) => (us >= 100_000 ? `${(us / 1000).toFixed(0)} ms` : `${(us / 1000).toFixed(1)} ms`);
+const sum = (classes: WrkResult[], f: (c: WrkResult) => number) => classes.reduce((s, c) => s + f(c), 0);
+const non2xx = (c: WrkResult, only?: string) =>
+  Object.entries(c.statuses)
+    .filter(([s]) => (only ? s === only : !s.startsWith('2')))
+    .reduce((n, [, v]) => n + v, 0);
+const socketErrors = (c: WrkResult) => c.errors.connect + c.errors.read + c.errors.write;
+const failures = (classes: WrkResult[]) =>
+  `${sum(classes, socketErrors)} socket errors, ${sum(classes, (c) => c.errors.timeout)} timeouts, ${sum(classes, (c) => non2xx(c))} non-2xx (${sum(classes, (c) => non2xx(c, '503'))} × 503)`;
+
+async function waitGone(pids: number[]): Promise<void> {
+  for (let i = 0; i < 100 && pids.some((p) => fs.existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+function memoryRows(server: AppServer, when: string): (string | number)[][] {
+  return server.treePids().map((pid) => {
+    const m = memoryOf(pid);
+    const worker = server.workerPids.includes(pid);
+    const cmd = commandOf(pid).replace(root, '.').slice(0, 70);
+    return [
+      when,
+      worker ? 'serving' : 'wrapper',
+      `\`${cmd}\``,
+      m ? m.rssMiB.toFixed(0) : '—',
+      m ? m.anonMiB.toFixed(0) : '—',
+      m ? m.peakMiB.toFixed(0) : '—',
+      worker ? (peaks.get(pid)?.toFixed(0) ?? '—') : '',
+    ];
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+const startedAt = new Date();
+const loadAtStart = loadAverage();
+const env: Record<string, string> = { CHINOOK_DB: dbPath, CHINOOK_ADMIN_TOKEN: adminToken };
+// A checkout elsewhere (--cwd) does not sit beside shared/: point it at this one's copy of Chinook.
+const sharedCopy = path.resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
+if (!process.env.CHINOOK_SOURCE && fs.existsSync(sharedCopy)) env.CHINOOK_SOURCE = sharedCopy;
+const out: string[] = [];
+const memory: (string | number)[][] = [];
+
+console.error(`== load test (scratch ${scratch})`);
+const bare = await startBenchServer('bare-server.ts', ['1024'], {});
+pin(bare.pid, SERVER_CPU);
+say(`bare Fastify up, ${bare.info.bytes} bytes of JSON a reply`);
+
+let one: AppServer | undefined;
+let two: AppServer | undefined;
+try {
+  say(`starting \`${command.join(' ')}\` (first start: import + vectors), pinned to CPU ${SERVER_CPU}`);
+  one = await startApp({ command, env, workers: 1, cpus: SERVER_CPU, logFile, cwd, adminToken });
+  say(`ready in ${(one.startMs / 1000).toFixed(1)} s, worker ${one.workerPids.join(', ')}`);
+  memory.push(...memoryRows(one, 'after the first start'));
+  const prepared = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'load', 'prepare.ts'), dbPath, files, '200'], { cwd: root });
+  if (prepared.status !== 0) throw new Error(`prepare failed: ${prepared.stderr}`);
+  say(`prepared ${prepared.stdout.toString().trim()}`);
+  sampleMemory(one.workerPids);
+
+  // Warm-up: every class once (JIT, statement caches, the cache database), not reported.
+  await runMix(one.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: LOAD_CPU });
+  fs.writeFileSync(path.join(files, 'bare.txt'), 'GET\t/\n');
+  await runWrk(bare.url, path.join(files, 'bare.txt'), { connections: 100, seconds: 2, cpus: LOAD_CPU });
+
+  const logBefore = fs.statSync(logFile).size;
+  let appRequests = 0;
+  const ceiling: { round: number; label: string; app: Run; bareBefore: Run; bareAfter: Run }[] = [];
+  const bareRun = (round: number) =>
+    measure(`round ${round}: bare Fastify`, bare.url, { bare: 1 }, { connections: 100, workers: 1, pinned: true, cache: false, pids: [bare.pid] });
+  for (let r = 1; r <= rounds; r++) {
+    let previous = await bareRun(r);
+    for (const [label, mix] of [
+      ['GET /health', { health: 1 }],
+      ['GET /api/tracks/:id (cached)', { track: 1 }],
+      ['store mix (the issue’s)', STORE_MIX],
+      ['store mix + logged-in plays, orders, recommendations', FULL_MIX],
+    ] as const) {
+      const app = await measure(`round ${r}: ${label}`, one.url, mix, { connections: 100, workers: 1, pinned: true, pids: one.workerPids });
+      appRequests += sum(app.classes, (c) => c.requests);
+      const next = await bareRun(r);
+      ceiling.push({ round: r, label, app, bareBefore: previous, bareAfter: next });
+      previous = next;
+    }
+  }
+  const logBytes = fs.statSync(logFile).size - logBefore;
+  await measure('1 worker, 1,000 connections, full mix', one.url, FULL_MIX, { connections: 1000, workers: 1, pinned: true, pids: one.workerPids });
+  await new Promise((r) => setTimeout(r, 5000));
+  memory.push(...memoryRows(one, 'after the load (5 s idle)'));
+  const onePids = one.treePids();
+  await one.stop();
+  await waitGone(onePids);
+
+  say('starting 2 workers (unpinned: they need both cores; wrk shares them)');
+  two = await startApp({ command, env, workers: 2, cpus: null, logFile, cwd, adminToken });
+  memory.push(...memoryRows(two, '2 workers, after start'));
+  sampleMemory(two.workerPids);
+  await runMix(two.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: null });
+  await measure('2 workers, 100 connections, full mix', two.url, FULL_MIX, { connections: 100, workers: 2, pinned: false, pids: two.workerPids });
+  await measure('2 workers, 1,000 connections, full mix', two.url, FULL_MIX, { connections: 1000, workers: 2, pinned: false, pids: two.workerPids });
+  await new Promise((r) => setTimeout(r, 5000));
+  memory.push(...memoryRows(two, '2 workers, after the load (5 s idle)'));
+
+  // ---------------------------------------------------------------------------------------
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  const labels = [...new Set(ceiling.map((c) => c.label))];
+  out.push(
+    `- Command: \`npm run bench:load${args.length ? ` -- ${args.join(' ')}` : ''}\` (server: \`${command.join(' ')}\`${cwd === root ? '' : ` in ${cwd}`}, default settings on a fresh database; \`CHINOOK_ADMIN_TOKEN\` set for the cache stats)`,
+    `- Date: ${startedAt.toISOString()}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAverage()} at the end`,
+    `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('wrk -v 2>&1 || true').toString().split('\n')[0]?.split(' [')[0]}, commit ${commitOf(cwd)}`,
+    `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run. Latency is wrk's, over HTTP; a mix is one wrk per class with connections split by share, so each class has its own latency.`,
+    '',
+    '### Share of the bare-Fastify ceiling (1 worker, pinned, 100 connections)',
+    '',
+    'Ratio = the run’s req/s ÷ the mean of the bare runs just before and after it. CPU ratio = bare CPU time per request ÷ the app’s (user + system time of the server process and all its threads, from /proc): what the req/s ratio would be if both servers had their core to themselves, so it moves far less than req/s when other work shares the core.',
+    '',
+    table(
+      [
+        'traffic',
+        'round',
+        'req/s',
+        'bare req/s',
+        'ratio',
+        'CPU µs/request (bare)',
+        'CPU ratio',
+        'p50 (bare)',
+        'p99 (bare)',
+        'errors + timeouts + non-2xx',
+        'cache hit rate',
+      ],
+      ceiling.map((c) => {
+        const b = [c.bareBefore, c.bareAfter];
+        const bareRps = (b[0]!.rps + b[1]!.rps) / 2;
+        const bareCpu = (b[0]!.cpuUsPerRequest + b[1]!.cpuUsPerRequest) / 2;
+        const bp = (q: number) => ms((mergedQuantileUs(b[0]!.classes, q) + mergedQuantileUs(b[1]!.classes, q)) / 2);
+        return [
+          c.label,
+          c.round,
+          Math.round(c.app.rps),
+          Math.round(bareRps),
+          fmtRatio(c.app.rps / bareRps),
+          `${c.app.cpuUsPerRequest.toFixed(0)} (${bareCpu.toFixed(0)})`,
+          fmtRatio(bareCpu / c.app.cpuUsPerRequest),
+          `${ms(mergedQuantileUs(c.app.classes, 0.5))} (${bp(0.5)})`,
+          `${ms(mergedQuantileUs(c.app.classes, 0.99))} (${bp(0.99)})`,
+          sum(c.app.classes, (x) => socketErrors(x) + x.errors.timeout + non2xx(x)),
+          c.app.hitRate === null ? '—' : `${(c.app.hitRate * 100).toFixed(1)} %`,
+        ];
+      }),
+    ),
+    '',
+    `Median ratio over the rounds: ${labels
+      .map((l) => {
+        const of = ceiling.filter((c) => c.label === l);
+        const rs = of.map((c) => c.app.rps / ((c.bareBefore.rps + c.bareAfter.rps) / 2));
+        const cpu = of.map((c) => (c.bareBefore.cpuUsPerRequest + c.bareAfter.cpuUsPerRequest) / 2 / c.app.cpuUsPerRequest);
+        return `${l} **${fmtRatio(median(rs))}** (CPU ratio ${fmtRatio(median(cpu))})`;
+      })
+      .join('; ')}.`,
+    '',
+    `Log written at the default level during the ceiling rounds: ${(logBytes / Math.max(1, appRequests)).toFixed(1)} bytes per request (${(logBytes / 1024).toFixed(0)} KiB for ${appRequests.toLocaleString('en-US')} requests).`,
+    '',
+    '### Every run',
+    '',
+    table(
+      ['run', 'req/s', 'CPU µs/request', 'p50', 'p95', 'p99', 'max', 'socket errors', 'timeouts', 'non-2xx', 'of which 503', 'cache hit rate'],
+      runs.map((r) => [
+        r.label,
+        Math.round(r.rps),
+        r.cpuUsPerRequest.toFixed(0),
+        ms(mergedQuantileUs(r.classes, 0.5)),
+        ms(mergedQuantileUs(r.classes, 0.95)),
+        ms(mergedQuantileUs(r.classes, 0.99)),
+        ms(Math.max(...r.classes.map((c) => c.maxUs))),
+        sum(r.classes, socketErrors),
+        sum(r.classes, (c) => c.errors.timeout),
+        sum(r.classes, (c) => non2xx(c)),
+        sum(r.classes, (c) => non2xx(c, '503')),
+        r.hitRate === null ? '—' : `${(r.hitRate * 100).toFixed(1)} %`,
+      ]),
+    ),
+    '',
+    '### Per endpoint class, in the mixed runs',
+    '',
+    table(
+      ['run', 'class', 'connections', 'share of requests', 'req/s', 'p50', 'p95', 'p99', 'max', 'non-2xx (statuses)', 'timeouts'],
+      runs
+        .filter((r) => r.classes.length > 1)
+        .flatMap((r) => {
+          const total = sum(r.classes, (c) => c.requests);
+          return r.classes.map((c) => [
+            r.label,
+            c.name,
+            c.connections,
+            `${((c.requests / total) * 100).toFixed(1)} %`,
+            Math.round(c.requests / c.seconds),
+            ms(quantileUs(c, 0.5)),
+            ms(quantileUs(c, 0.95)),
+            ms(quantileUs(c, 0.99)),
+            ms(c.maxUs),
+            Object.entries(c.statuses)
+              .filter(([s]) => !s.startsWith('2'))
+              .map(([s, n]) => `${n} × ${s}`)
+              .join(', ') || 0,
+            c.errors.timeout,
+          ]);
+        }),
+    ),
+    '',
+    '### Memory (from /proc: VmRSS, RssAnon, VmHWM = the peak since the process started; "peak under load" sampled every 200 ms)',
+    '',
+    table(['when', 'process', 'command', 'RSS MiB', 'anonymous MiB', 'VmHWM MiB', 'peak under load MiB'], memory),
+  );
+} catch (err) {
+  if (fs.existsSync(logFile)) console.error(`server log (last lines):\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`);
+  throw err;
+} finally {
+  clearInterval(sampler);
+  await one?.stop();
+  await two?.stop();
+  await bare.stop();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+const markdown = `## Load test (wrk, \`npm run bench:load\`)\n\n${out.join('\n')}\n`;
+const resultFile = path.join(root, 'bench', 'results', 'load.md');
+fs.mkdirSync(path.dirname(resultFile), { recursive: true });
+fs.writeFileSync(resultFile, markdown);
+// Splice into docs/BENCHMARKS.md: replace the section if it is there, else append it.
+const docs = path.join(root, 'docs', 'BENCHMARKS.md');
+const current = fs.readFileSync(docs, 'utf8');
+const start = current.indexOf('## Load test (wrk');
+const end = start < 0 ? -1 : current.indexOf('\n## ', start + 1);
+const next = start < 0 ? `${current.trimEnd()}\n\n${markdown}` : `${current.slice(0, start)}${markdown}${end < 0 ? '' : current.slice(end + 1)}`;
+fs.writeFileSync(docs, next);
+console.error(`wrote ${path.relative(root, resultFile)} and its section of docs/BENCHMARKS.md`);

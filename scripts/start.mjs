@@ -1,0 +1,60 @@
+// `npm start`: serve from compiled JavaScript. Running the TypeScript through tsx cost 45 MB
+// of RSS per process (the loader, esbuild transforms and source maps held in memory) plus the
+// tsx launcher process (49 MB) and its esbuild service (32 MB), measured in
+// docs/benchmarks-http.md. dist/ is what `npm run build` emits; this rebuilds it first when a
+// file under src/ is newer than the last build (a fresh clone, a pull, an edit), so
+// `npm install && npm start` still just works. Plain JavaScript: it must run before any build.
+import { spawnSync } from 'node:child_process';
+import cluster from 'node:cluster';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = path.join(root, 'dist', '.tsbuildinfo');
+
+/** The newest modification time of the files tsc compiles (src/, without the browser pages). */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (full !== path.join(root, 'src', 'web', 'pages')) newest = Math.max(newest, newestSource(full));
+    } else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+const tscBin = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const inputs = [path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json')].map((f) => fs.statSync(f).mtimeMs);
+const stale = Math.max(newestSource(path.join(root, 'src')), ...inputs) > built;
+// An install without dev dependencies (`npm install --omit=dev`) has no tsc: run the
+// TypeScript through tsx (a runtime dependency) as before, at tsx's memory cost.
+if (stale && !fs.existsSync(tscBin)) {
+  console.error('dist/ is missing or stale and TypeScript is not installed: serving src/ through tsx.');
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import('../src/cli/main.ts');
+  await main([process.argv[0], 'chinook', 'serve', ...process.argv.slice(2)]);
+} else {
+  await serveCompiled();
+}
+
+async function serveCompiled() {
+  // Cluster workers run this file again: only the first process builds.
+  if (cluster.isPrimary && stale) build();
+  const { main } = await import('../dist/cli/main.js');
+  await main([process.argv[0], 'chinook', 'serve', ...process.argv.slice(2)]);
+}
+
+function build() {
+  console.error('Compiling src/ to dist/ (npm run build) …');
+  const tsc = spawnSync(process.execPath, [tscBin, '-p', path.join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // tsc leaves the build-info file alone when nothing changed; its time is what the next start compares.
+  const now = new Date();
+  fs.utimesSync(stamp, now, now);
+}

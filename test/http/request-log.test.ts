@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createContext } from '../../src/context.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { loggerOptions } from '../../src/http/request-log.ts';
+import { importedDb } from '../helpers.ts';
+
+describe('request log: errors, slow and sampled requests only', () => {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  let url = '';
+  let close: () => Promise<void>;
+  before(async () => {
+    const { config, db } = importedDb({ logSlowMs: 40, logSampleEvery: 5 });
+    const ctx = createContext(config, db);
+    const app = await buildApp(ctx, { logger: { level: 'info', stream } });
+    app.get('/test/boom', async () => {
+      throw new Error('kaboom');
+    });
+    app.get('/test/slow', async () => {
+      await new Promise((r) => setTimeout(r, 60));
+      return { ok: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    close = async () => {
+      await app.close();
+      await ctx.shutdown();
+    };
+  });
+  after(() => close());
+
+  const requestLines = () => lines.filter((l) => (l.res as { statusCode?: number } | undefined)?.statusCode !== undefined);
+
+  it('logs nothing for ordinary requests below the sampling rate', async () => {
+    lines.length = 0;
+    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${url}/api/tracks/1`)).status, 200);
+    assert.deepEqual(requestLines(), []);
+  });
+
+  it('logs one request in N at info, with its request id', async () => {
+    lines.length = 0;
+    for (let i = 0; i < 10; i++) await fetch(`${url}/api/genres`);
+    const sampled = requestLines();
+    assert.equal(sampled.length, 2);
+    for (const l of sampled) {
+      assert.equal(l.level, 30);
+      assert.match(String(l.reqId), /^req-/);
+      assert.equal((l.req as { url: string }).url, '/api/genres');
+    }
+  });
+
+  it('logs every 5xx at error and every slow request at warn', async () => {
+    lines.length = 0;
+    assert.equal((await fetch(`${url}/test/boom`)).status, 500);
+    assert.equal((await fetch(`${url}/test/slow`)).status, 200);
+    const failed = requestLines().find((l) => l.msg === 'request failed');
+    assert.equal(failed?.level, 50);
+    assert.equal((failed?.res as { statusCode: number } | undefined)?.statusCode, 500);
+    // The handler's own error line carries the same request id as the request line.
+    const unhandled = lines.find((l) => l.msg === 'unhandled error');
+    assert.equal(unhandled?.reqId, failed?.reqId);
+    const slow = requestLines().find((l) => l.msg === 'slow request');
+    assert.equal(slow?.level, 40);
+    assert.ok(Number(slow?.responseTime) >= 40);
+  });
+
+  it('pretty in a terminal, JSON otherwise, unless told', () => {
+    const base = { logLevel: 'info' } as const;
+    assert.equal((loggerOptions({ ...base, logFormat: 'auto' }, false) as { stream?: unknown }).stream, undefined);
+    assert.ok((loggerOptions({ ...base, logFormat: 'auto' }, true) as { stream?: unknown }).stream);
+    assert.ok((loggerOptions({ ...base, logFormat: 'pretty' }, false) as { stream?: unknown }).stream);
+    assert.equal((loggerOptions({ ...base, logFormat: 'json' }, true) as { stream?: unknown }).stream, undefined);
+  });
+});
