@@ -58,3 +58,43 @@ export const AlbumSummarySchema = Type.Object({
 });
 
 export const CountedSchema = Type.Object({ id: Type.Integer(), name: Type.String(), trackCount: Type.Integer() });
+
+/** One facet value of a search: an id, its name and how many matches carry it. */
+export const FacetSchema = Type.Object({ id: Type.Integer(), name: Type.String(), count: Type.Integer() });
+
+/** GET /api/search's reply (also the storefront's type for it). */
+export const SearchReply = Type.Object({
+  hits: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      album: Nullable(Type.String()),
+      albumId: Nullable(Type.Integer()),
+      artist: Nullable(Type.String()),
+      artistId: Nullable(Type.Integer()),
+      genre: Nullable(Type.String()),
+      genreId: Nullable(Type.Integer()),
+      mediaTypeId: Type.Integer(),
+      composer: Nullable(Type.String()),
+      unitPrice: Type.Number(),
+      milliseconds: Type.Integer(),
+      score: Type.Number({ description: 'relevance (negated bm25; higher is better); RRF score in hybrid mode' }),
+      highlight: Type.Object({
+        name: Type.String(),
+        album: Nullable(Type.String()),
+        artist: Nullable(Type.String()),
+        composer: Nullable(Type.String()),
+      }),
+    }),
+  ),
+  total: Type.Integer(),
+  facets: Type.Object({ genre: Type.Array(FacetSchema), mediaType: Type.Array(FacetSchema), artist: Type.Array(FacetSchema, { description: 'top 10' }) }),
+  correctedQuery: Type.Optional(
+    Type.String({ description: 'the query as effectively run, present when a word was corrected or dropped ("showing results for …")' }),
+  ),
+  droppedWords: Type.Array(Type.String(), { description: 'words of the query the first hit does not contain; empty when none' }),
+  nextCursor: Nullable(Type.String({ description: 'opaque cursor for the next page (pass as cursor); null on the last page' })),
+  mode: Type.Union([Type.Literal('keyword'), Type.Literal('hybrid')]),
+  cached: Type.Boolean(),
+  tookMs: Type.Number(),
+});

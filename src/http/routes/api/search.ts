@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS } from '../../../search/index.ts';
-import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
+import { ErrorReply, errorReplies, SearchReply } from '../../schemas.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Price = Type.Number({ minimum: 0, maximum: 1e6 });
@@ -37,44 +37,6 @@ export const SearchQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Facet = Type.Object({ id: Type.Integer(), name: Type.String(), count: Type.Integer() });
-
-export const SearchReply = Type.Object({
-  hits: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      name: Type.String(),
-      album: Nullable(Type.String()),
-      albumId: Nullable(Type.Integer()),
-      artist: Nullable(Type.String()),
-      artistId: Nullable(Type.Integer()),
-      genre: Nullable(Type.String()),
-      genreId: Nullable(Type.Integer()),
-      mediaTypeId: Type.Integer(),
-      composer: Nullable(Type.String()),
-      unitPrice: Type.Number(),
-      milliseconds: Type.Integer(),
-      score: Type.Number({ description: 'relevance (negated bm25; higher is better); RRF score in hybrid mode' }),
-      highlight: Type.Object({
-        name: Type.String(),
-        album: Nullable(Type.String()),
-        artist: Nullable(Type.String()),
-        composer: Nullable(Type.String()),
-      }),
-    }),
-  ),
-  total: Type.Integer(),
-  facets: Type.Object({ genre: Type.Array(Facet), mediaType: Type.Array(Facet), artist: Type.Array(Facet, { description: 'top 10' }) }),
-  correctedQuery: Type.Optional(
-    Type.String({ description: 'the query as effectively run, present when a word was corrected or dropped ("showing results for …")' }),
-  ),
-  droppedWords: Type.Array(Type.String(), { description: 'words of the query the first hit does not contain; empty when none' }),
-  nextCursor: Nullable(Type.String({ description: 'opaque cursor for the next page (pass as cursor); null on the last page' })),
-  mode: Type.Union([Type.Literal('keyword'), Type.Literal('hybrid')]),
-  cached: Type.Boolean(),
-  tookMs: Type.Number(),
-});
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { search, cached } = app.ctx;

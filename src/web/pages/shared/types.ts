@@ -1,6 +1,6 @@
 // Shapes of the JSON API replies the pages read (see /docs for the full schemas).
 import type { Static } from 'typebox';
-import type { AlbumSummarySchema, CountedSchema, TrackSchema } from '../../../http/schemas.ts';
+import type { AlbumSummarySchema, CountedSchema, FacetSchema, SearchReply as SearchReplySchema, TrackSchema } from '../../../http/schemas.ts';
 
 // The catalog shapes come from the API's own schemas (types only: nothing of the server is
 // bundled); the rest are written out here as the replies document them.
@@ -34,40 +34,9 @@ export interface Playlist extends Counted {
   tracks: Page<Track>;
 }
 
-export interface SearchHit {
-  id: number;
-  name: string;
-  album: string | null;
-  albumId: number | null;
-  artist: string | null;
-  artistId: number | null;
-  genre: string | null;
-  genreId: number | null;
-  mediaTypeId: number;
-  composer: string | null;
-  unitPrice: number;
-  milliseconds: number;
-  highlight: { name: string; album: string | null; artist: string | null; composer: string | null };
-}
-
-export interface Facet {
-  id: number;
-  name: string;
-  count: number;
-}
-
-export interface SearchReply {
-  hits: SearchHit[];
-  total: number;
-  facets: { genre: Facet[]; mediaType: Facet[]; artist: Facet[] };
-  /** Present when a word was corrected or dropped. */
-  correctedQuery?: string;
-  /** Words left out because nothing matched them (newer servers). */
-  droppedWords?: string[];
-  /** Keyset paging (newer servers); older ones page by offset. */
-  nextCursor?: string | null;
-  tookMs: number;
-}
+export type SearchReply = Static<typeof SearchReplySchema>;
+export type SearchHit = SearchReply['hits'][number];
+export type Facet = Static<typeof FacetSchema>;
 
 export interface Suggestion {
   text: string;
