@@ -24,16 +24,23 @@ export interface AnnSettings {
 }
 
 /**
- * Metadata searches wider: its vectors crowd (tracks of one genre, media type and album shape
- * differ only in small numeric features), and the graph finds fewer of the true ten there
- * (100k synthetic, recall@10 random / with baskets: ef 64 0.955 / 0.965, ef 128 0.981 / 0.977;
- * asking for 64 or 128 candidates instead of 20 changed nothing, so it is the graph's reach,
- * not the f16 order).
+ * Audio is stored as f32: the graph's own distances are then exact (the same unit vectors
+ * SQLite holds), so a query needs no read of the candidates' vectors — that read was ~130 µs
+ * of a ~1 ms uncached /similar at 100k (docs/vectors.md); the file is twice an f16 one
+ * (1M × 128: ~660 MB, memory-mapped). Lyric stays i8 and re-ranked: 1M × 384 in f32 would be
+ * 1.5 GB, and its target is 3 ms.
+ *
+ * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
+ * and album shape differ only in small numeric features), and the graph finds fewer of the
+ * true ten there. 100k synthetic, recall@10 random / with baskets at ef 128: connectivity 16
+ * 0.969 / 0.972, 32 0.992 / 0.985 (bench/vectors-ann-peers.ts, same day); asking for more
+ * candidates changed nothing, so it is the graph's reach, not the f16 order. Connectivity 32
+ * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  audio: { quantization: 'f32', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
   lyric: { quantization: 'i8', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
-  metadata: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
+  metadata: { quantization: 'f16', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
 
 /** Bumped when the file's meaning changes (what the keys are, how vectors are prepared). */
