@@ -207,9 +207,12 @@ export function subsets(members: number[], size: number, cap: number): number[][
 
 /** At least `size` of `members` must match: the OR of the conjunctions of its subsets. */
 export function atLeast(plan: SearchPlan, members: number[], size: number, cap = 16): string | null {
-  const parts = subsets(members, size, cap)
-    .map((s) => conjunction(plan, s, Infinity))
-    .filter((e): e is string => e !== null);
+  return eitherOf(plan, subsets(members, size, cap));
+}
+
+/** Every clause of one of `sets` must match: the OR of their conjunctions. */
+export function eitherOf(plan: SearchPlan, sets: number[][]): string | null {
+  const parts = sets.map((s) => conjunction(plan, s, Infinity)).filter((e): e is string => e !== null);
   if (parts.length === 0) return null;
   return withExclusions(plan, parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(' OR '));
 }
