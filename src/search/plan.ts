@@ -36,6 +36,8 @@ export interface Clause {
   alternatives: Alternative[];
   /** Rows it may match, as the vocabulary counts (the sum over its alternatives; a prefix counts every row). */
   rows: number;
+  /** One of its alternatives is a single word the vocabulary holds: it matches some row for sure. */
+  known: boolean;
 }
 
 /** Two neighbouring clauses written as one index term ("sand man" → sandman). Costs one typo. */
@@ -123,9 +125,11 @@ export function buildPlan(parsed: ParsedQuery, vocab: VocabularySnapshot): Searc
     typed: alts.map(typedText).join(' OR '),
     alternatives: alts.flatMap((t) => alternativesOf(t, vocab)),
     rows: 0,
+    known: false,
   }));
   for (const c of clauses) {
     c.rows = c.alternatives.reduce((sum, a) => sum + (a.prefix ? vocab.rows : Math.min(...a.tokens.map((t) => vocab.documents(t)))), 0);
+    c.known = c.alternatives.some((a) => a.tokens.length === 1 && !a.prefix && !a.field && vocab.documents(a.tokens[0] as string) > 0);
   }
   const concatenations: Concatenation[] = [];
   for (let i = 0; i + 1 < q.must.length; i++) {

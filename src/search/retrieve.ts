@@ -118,7 +118,8 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     rows = first.length >= k ? first : union(first, ranked(expr));
   } else if (rows.length === 0) {
     expr = null;
-    const live = all.filter((i) => stmts.anyMatch.get(allOf(plan, [i])));
+    // A word the vocabulary holds matches somewhere: only the others are probed.
+    const live = all.filter((i) => plan.clauses[i]?.known || stmts.anyMatch.get(allOf(plan, [i])));
     // With every clause matching somewhere, all of them together is what just found nothing.
     let size = live.length === n ? n - 1 : live.length;
     const allButOne = live.length === n && n >= 3 ? allButOneSets(stmts, plan, live) : null;
