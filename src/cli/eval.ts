@@ -37,8 +37,8 @@ export function registerEvalCommands(program: Command): void {
       'generated search evaluation: queries made from the catalog with a seeded noise model (13 kinds), ' +
         'scored by MRR@10, nDCG@10, success@1 and zero-result rate for the default mode, hybrid and MiniSearch',
     )
-    .option('-n, --per-kind <n>', `queries per kind (default ${DEFAULT_PER_KIND})`, whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
-    .option('--seed <n>', `noise model seed (default ${DEFAULT_EVAL_SEED})`, whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED)
+    .option('-n, --per-kind <n>', 'queries per kind', whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
+    .option('--seed <n>', 'noise model seed', whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED)
     .option('--no-hybrid', 'skip hybrid mode (it needs the vectors, built first when missing)')
     .option('--misses <n>', 'show up to n queries of the default mode with no relevant hit in the first 10', whole('--misses', 0, 10_000), 20)
     .option('--json', 'machine-readable output')

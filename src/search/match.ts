@@ -132,29 +132,40 @@ export class Matcher {
 
   occurrences(doc: DocText): Occurrence[] {
     const out: Occurrence[] = [];
-    doc.tokens.forEach((toks, col) => {
+    const { singles, prefixes, phrases, concats } = this;
+    // Plain loops and no per-token allocation: this runs for every token of every candidate
+    // row (~40 tokens a row, 140 rows for a composer), the largest part of a search's JS time.
+    const scanConcats = concats.size > 0;
+    for (let col = 0; col < doc.tokens.length; col++) {
+      const toks = doc.tokens[col] as Token[];
       for (let pos = 0; pos < toks.length; pos++) {
         const term = (toks[pos] as Token).term;
-        for (const s of this.singles.get(term) ?? []) {
-          if (s.col === undefined || s.col === col)
-            out.push({ clause: s.clause, alt: s.alt, col, pos, len: 1, typos: s.typos, penalty: s.penalty, exact: s.exact });
+        const found = singles.get(term);
+        if (found !== undefined) {
+          for (const s of found) {
+            if (s.col === undefined || s.col === col)
+              out.push({ clause: s.clause, alt: s.alt, col, pos, len: 1, typos: s.typos, penalty: s.penalty, exact: s.exact });
+          }
         }
-        for (const p of this.prefixes) {
+        for (let k = 0; k < prefixes.length; k++) {
+          const p = prefixes[k] as Prefix;
           if ((p.col === undefined || p.col === col) && term.startsWith(p.prefix))
             out.push({ clause: p.clause, alt: p.alt, col, pos, len: 1, typos: 0, penalty: 0, exact: false });
         }
-        for (const ph of this.phrases) {
+        for (let k = 0; k < phrases.length; k++) {
+          const ph = phrases[k] as Phrase;
           if ((ph.col === undefined || ph.col === col) && phraseAt(toks, pos, ph)) {
             out.push({ clause: ph.clause, alt: ph.alt, col, pos, len: ph.tokens.length, typos: ph.typos, penalty: 0, exact: ph.typos === 0 && !ph.prefix });
           }
         }
-        const concat = this.concats.get(term);
+        if (!scanConcats) continue;
+        const concat = concats.get(term);
         if (concat && (concat.col === undefined || concat.col === col)) {
           out.push({ clause: concat.first, alt: concat.alt, col, pos, len: 1, typos: 1, penalty: 0, exact: false });
           out.push({ clause: concat.first + 1, alt: concat.alt, col, pos, len: 1, typos: 0, penalty: 0, exact: false, joined: true });
         }
       }
-    });
+    }
     return out;
   }
 

@@ -36,6 +36,8 @@ export interface Clause {
   alternatives: Alternative[];
   /** Rows it may match, as the vocabulary counts (the sum over its alternatives; a prefix counts every row). */
   rows: number;
+  /** One of its alternatives is a single word the vocabulary holds: it matches some row for sure. */
+  known: boolean;
 }
 
 /** Two neighbouring clauses written as one index term ("sand man" → sandman). Costs one typo. */
@@ -123,9 +125,11 @@ export function buildPlan(parsed: ParsedQuery, vocab: VocabularySnapshot): Searc
     typed: alts.map(typedText).join(' OR '),
     alternatives: alts.flatMap((t) => alternativesOf(t, vocab)),
     rows: 0,
+    known: false,
   }));
   for (const c of clauses) {
     c.rows = c.alternatives.reduce((sum, a) => sum + (a.prefix ? vocab.rows : Math.min(...a.tokens.map((t) => vocab.documents(t)))), 0);
+    c.known = c.alternatives.some((a) => a.tokens.length === 1 && !a.prefix && !a.field && vocab.documents(a.tokens[0] as string) > 0);
   }
   const concatenations: Concatenation[] = [];
   for (let i = 0; i + 1 < q.must.length; i++) {
@@ -207,9 +211,12 @@ export function subsets(members: number[], size: number, cap: number): number[][
 
 /** At least `size` of `members` must match: the OR of the conjunctions of its subsets. */
 export function atLeast(plan: SearchPlan, members: number[], size: number, cap = 16): string | null {
-  const parts = subsets(members, size, cap)
-    .map((s) => conjunction(plan, s, Infinity))
-    .filter((e): e is string => e !== null);
+  return eitherOf(plan, subsets(members, size, cap));
+}
+
+/** Every clause of one of `sets` must match: the OR of their conjunctions. */
+export function eitherOf(plan: SearchPlan, sets: number[][]): string | null {
+  const parts = sets.map((s) => conjunction(plan, s, Infinity)).filter((e): e is string => e !== null);
   if (parts.length === 0) return null;
   return withExclusions(plan, parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(' OR '));
 }

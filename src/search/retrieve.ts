@@ -19,7 +19,7 @@
 // (Algolia's typoTolerance "min" for sorted results), and pages are not filled. The same holds
 // for a query written with operators (quotes, OR, -word, field:, *): it says exactly what it
 // wants, and partial or typo matches after its exact ones would only be noise.
-import { allOf, atLeast, type SearchPlan, subsets } from './plan.ts';
+import { allOf, atLeast, eitherOf, type SearchPlan, subsets } from './plan.ts';
 import type { CandidateRow, FacetCombo, SearchStatements } from './statements.ts';
 import type { SearchSort } from './types.ts';
 
@@ -118,9 +118,18 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     rows = first.length >= k ? first : union(first, ranked(expr));
   } else if (rows.length === 0) {
     expr = null;
-    const live = all.filter((i) => stmts.anyMatch.get(allOf(plan, [i])));
+    // A word the vocabulary holds matches somewhere: only the others are probed.
+    const live = all.filter((i) => plan.clauses[i]?.known || stmts.anyMatch.get(allOf(plan, [i])));
     // With every clause matching somewhere, all of them together is what just found nothing.
-    for (let size = live.length === n ? n - 1 : live.length; size >= 1 && rows.length === 0; size--) {
+    let size = live.length === n ? n - 1 : live.length;
+    const allButOne = live.length === n && n >= 3 ? allButOneSets(stmts, plan, live) : null;
+    if (allButOne) {
+      rows = gather(allButOne, Number.POSITIVE_INFINITY, false);
+      if (rows.length > 0) expr = eitherOf(plan, allButOne);
+      // Empty, the two sets prove that no row holds all words but one.
+      size = n - 2;
+    }
+    for (; size >= 1 && rows.length === 0; size--) {
       complete = true;
       // Every subset of this size: the one to show may drop any word (an extra word comes anywhere).
       rows = gather(size === live.length ? [live] : subsets(live, size, MAX_SUBSETS), Number.POSITIVE_INFINITY, false);
@@ -144,6 +153,25 @@ export function retrieve(stmts: SearchStatements, r: RetrieveRequest): Retrieval
     total = complete ? rows.length : (stmts.count(filters).get({ ...params, expr }) as { n: number }).n;
   }
   return { rows, expr, total, combos };
+}
+
+/**
+ * The clause sets whose rows are exactly those holding every live clause but one, found with
+ * pair probes instead of reading every subset of n - 1: a row missing one clause either holds
+ * the rarest clause R, and then misses every clause never seen beside R, or misses R. So when
+ * one clause c never meets R, the rows are those of "all but c" and "all but R"; when two or
+ * more never meet R, only "all but R". A 20-word title with one unknown word used to read up
+ * to 181 subsets (7–9 ms, the slow tail of the extra-word kind); this reads 19 pairs and 2 sets.
+ * Null when every clause meets R somewhere (then the subsets are read as before).
+ * (Concatenations make a clause pair match as one word, so the proof is exact for words only.)
+ */
+function allButOneSets(stmts: SearchStatements, plan: SearchPlan, live: number[]): number[][] | null {
+  const rows = (i: number) => (plan.clauses[i] as { rows: number }).rows;
+  const rarest = live.reduce((a, b) => (rows(b) < rows(a) ? b : a));
+  const apart = live.filter((i) => i !== rarest && !stmts.anyMatch.get(allOf(plan, [Math.min(rarest, i), Math.max(rarest, i)])));
+  if (apart.length === 0) return null;
+  const withoutRarest = live.filter((i) => i !== rarest);
+  return apart.length === 1 ? [live.filter((i) => i !== apart[0]), withoutRarest] : [withoutRarest];
 }
 
 /** `a`, then the rows of `b` not in it. */

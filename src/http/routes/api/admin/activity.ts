@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { adminErrorReplies } from '../../../admin-auth.ts';
 import { Limit, Nullable } from '../../../schemas.ts';
+import { ActivitySchema } from './ops-schemas.ts';
 
 export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -26,19 +27,7 @@ export const adminActivityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: {
           200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.Integer(),
-                logName: Type.String(),
-                description: Type.String(),
-                subjectType: Nullable(Type.String()),
-                subjectId: Nullable(Type.Integer()),
-                causerType: Nullable(Type.String()),
-                causerId: Nullable(Type.Integer()),
-                properties: Type.Record(Type.String(), Type.Unknown()),
-                createdAt: Type.String(),
-              }),
-            ),
+            items: Type.Array(ActivitySchema),
             nextCursor: Nullable(Type.String()),
           }),
           ...adminErrorReplies,

@@ -3,19 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../../../../errors.ts';
 import { adminErrorReplies } from '../../../admin-auth.ts';
+import { CacheStatsSchema } from './ops-schemas.ts';
 
-const Counters = Type.Object({
-  entries: Type.Integer(),
-  bytes: Type.Integer(),
-  hits: Type.Integer(),
-  misses: Type.Integer(),
-  hitRate: Type.Union([Type.Number(), Type.Null()]),
-  sets: Type.Integer(),
-  evictions: Type.Integer(),
-  expirations: Type.Integer(),
-  invalidations: Type.Integer(),
-  refused: Type.Integer(),
-});
 const Tag = Type.String({ minLength: 1, maxLength: 200 });
 
 export const adminCacheRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -31,17 +20,7 @@ export const adminCacheRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['system'],
         summary: "This worker's cache: entries, bytes, hits, misses, hit rate, evictions and expirations per table",
         response: {
-          200: Type.Object({
-            pid: Type.Integer(),
-            maxBytes: Type.Integer(),
-            maxEntryBytes: Type.Integer(),
-            total: Counters,
-            tables: Type.Record(Type.String(), Counters),
-            tags: Type.Integer(),
-            inFlight: Type.Integer(),
-            pragmas: Type.Record(Type.String(), Type.Unknown()),
-            rssBytes: Type.Integer(),
-          }),
+          200: CacheStatsSchema,
           ...adminErrorReplies,
           409: adminErrorReplies[400],
         },

@@ -56,3 +56,92 @@ export const DatabaseStatsSchema = Type.Object({
     }),
   ),
 });
+
+const CacheCounters = Type.Object({
+  entries: Type.Integer(),
+  bytes: Type.Integer(),
+  hits: Type.Integer(),
+  misses: Type.Integer(),
+  hitRate: Type.Union([Type.Number(), Type.Null()]),
+  sets: Type.Integer(),
+  evictions: Type.Integer(),
+  expirations: Type.Integer(),
+  invalidations: Type.Integer(),
+  refused: Type.Integer(),
+});
+
+export const CacheStatsSchema = Type.Object({
+  pid: Type.Integer(),
+  maxBytes: Type.Integer(),
+  maxEntryBytes: Type.Integer(),
+  total: CacheCounters,
+  tables: Type.Record(Type.String(), CacheCounters),
+  tags: Type.Integer(),
+  inFlight: Type.Integer(),
+  pragmas: Type.Record(Type.String(), Type.Unknown()),
+  rssBytes: Type.Integer(),
+});
+
+export const WriteStatsSchema = Type.Object({
+  pid: Type.Integer(),
+  queue: Type.Object({
+    batches: Type.Integer(),
+    operations: Type.Integer(),
+    failedOperations: Type.Integer(),
+    busyRetries: Type.Integer(),
+    pending: Type.Integer(),
+    maxBatchSeen: Type.Integer(),
+    meanBatchSize: Type.Number(),
+    meanQueueWaitMs: Type.Number(),
+    meanCommitMs: Type.Number(),
+  }),
+  deferredIndexes: Type.Object({
+    foldedRows: Type.Integer(),
+    lag: Type.Array(Type.Object({ name: Type.String(), upto: Type.Integer(), last: Type.Integer(), behind: Type.Integer() })),
+  }),
+});
+
+export const SearchStatsSchema = Type.Object({
+  totalTracks: Type.Integer(),
+  indexedTracks: Type.Integer(),
+  coveragePercent: Type.Number(),
+  indexBytes: Type.Integer(),
+  suggestEntries: Type.Integer(),
+  suggestBytes: Type.Integer(),
+  vocabularyTerms: Type.Integer(),
+  triggers: Type.Object({ present: Type.Integer(), expected: Type.Integer() }),
+  lastRebuild: Nullable(Type.String()),
+  lastOptimize: Nullable(Type.String()),
+});
+
+export const VectorStatsSchema = Type.Object({
+  totalTracks: Type.Integer(),
+  vectorRows: Type.Integer(),
+  coveragePercent: Type.Number(),
+  spaces: Type.Array(
+    Type.Object({
+      space: Type.String(),
+      provider: Type.String(),
+      dims: Type.Integer(),
+      trackCount: Type.Integer(),
+      builtAt: Type.String(),
+      details: Type.Unknown(),
+    }),
+  ),
+  similarityCache: Type.Object({ rows: Type.Integer(), freshRows: Type.Integer(), sources: Type.Integer() }),
+  vectorMemory: Type.Union([Type.Object({ tracks: Type.Integer(), bytes: Type.Integer(), revision: Type.Integer() }), Type.Null()], {
+    description: 'the in-memory copy of the vectors this worker scans for similar tracks; null before the first query or over CHINOOK_VECTOR_MEMORY_MIB',
+  }),
+});
+
+export const ActivitySchema = Type.Object({
+  id: Type.Integer(),
+  logName: Type.String(),
+  description: Type.String(),
+  subjectType: Nullable(Type.String()),
+  subjectId: Nullable(Type.Integer()),
+  causerType: Nullable(Type.String()),
+  causerId: Nullable(Type.Integer()),
+  properties: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String(),
+});

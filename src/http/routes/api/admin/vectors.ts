@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { adminErrorReplies } from '../../../admin-auth.ts';
+import { VectorStatsSchema } from './ops-schemas.ts';
 
 const Removed = Type.Object({ removed: Type.Integer() });
 
@@ -16,26 +17,7 @@ export const adminVectorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['system'],
         summary: 'Vector spaces (provider, dimensions, tracks, build time), coverage of the catalog, similarity cache rows, in-memory copy',
         response: {
-          200: Type.Object({
-            totalTracks: Type.Integer(),
-            vectorRows: Type.Integer(),
-            coveragePercent: Type.Number(),
-            spaces: Type.Array(
-              Type.Object({
-                space: Type.String(),
-                provider: Type.String(),
-                dims: Type.Integer(),
-                trackCount: Type.Integer(),
-                builtAt: Type.String(),
-                details: Type.Unknown(),
-              }),
-            ),
-            similarityCache: Type.Object({ rows: Type.Integer(), freshRows: Type.Integer(), sources: Type.Integer() }),
-            vectorMemory: Type.Union([Type.Object({ tracks: Type.Integer(), bytes: Type.Integer(), revision: Type.Integer() }), Type.Null()], {
-              description:
-                'the in-memory copy of the vectors this worker scans for similar tracks; null before the first query or over CHINOOK_VECTOR_MEMORY_MIB',
-            }),
-          }),
+          200: VectorStatsSchema,
           ...adminErrorReplies,
         },
       },
