@@ -174,8 +174,8 @@ export async function annSimilarRows(
  * /similar in every space for `n` random tracks: its RSS, anonymous and file-backed (the ANN
  * files are memory-mapped, their pages shared by every process that maps them).
  */
-export async function serverMemory(dbPath: string, trackIds: number[], n: number): Promise<Record<string, number>> {
-  const server = await startBenchServer('vectors-server.ts', [dbPath], {});
+export async function serverMemory(dbPath: string, trackIds: number[], n: number, serverArgs: string[] = []): Promise<Record<string, number>> {
+  const server = await startBenchServer('vectors-server.ts', [dbPath, ...serverArgs], {});
   try {
     const before = JSON.parse(await server.ask('memory')) as Record<string, number>;
     const started = performance.now();
