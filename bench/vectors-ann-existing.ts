@@ -4,7 +4,7 @@
 // bench/baselines when the database holds one, and the ANN file at three search widths; then
 // the uncached /similar path of those spaces and this process's memory.
 //
-//   nice -n 10 npx tsx bench/vectors-ann-existing.ts <db> [--space audio …] [--expansion-add <n>] [--queries <n>] [--server-memory <n>]
+//   nice -n 10 npx tsx bench/vectors-ann-existing.ts <db> [--space audio …] [--expansion-add <n>] [--settings <json>] [--queries <n>] [--server-memory <n>]
 //
 // `--server-memory <n>`: afterwards, a server process over the database (the app as `chinook
 // serve` builds it, default settings) answers uncached /similar for n random tracks in every
@@ -33,6 +33,9 @@ const spaces = args.flatMap((a, i) => (args[i - 1] === '--space' && isSpace(a) ?
 const efcArg = args[args.indexOf('--expansion-add') + 1];
 const expansionAdd = args.includes('--expansion-add') ? Number(efcArg) : null;
 if (expansionAdd !== null) for (const s of Object.values(ANN_SETTINGS)) s.expansionAdd = expansionAdd;
+// `--settings '{"audio":{"quantization":"f16","expansionAdd":256}}'`: per-space overrides, for files built with other settings (the row labels say which).
+const settingsArg = args.includes('--settings') ? (args[args.indexOf('--settings') + 1] as string) : null;
+if (settingsArg) for (const [space, over] of Object.entries(JSON.parse(settingsArg) as Record<Space, object>)) Object.assign(ANN_SETTINGS[space as Space], over);
 const serverQueries = args.includes('--server-memory') ? Number(args[args.indexOf('--server-memory') + 1]) : 0;
 
 const db = openPrimary(
@@ -128,7 +131,10 @@ for (const space of spaces.length ? spaces : (['audio', 'lyric', 'metadata'] as 
 let server = '';
 if (serverQueries > 0) {
   log(`server process: ${serverQueries} uncached /similar in every space and the blend`);
-  const m = await serverMemory(dbPath, queryIds, serverQueries, expansionAdd === null ? [] : ['--expansion-add', String(expansionAdd)]);
+  const m = await serverMemory(dbPath, queryIds, serverQueries, [
+    ...(expansionAdd === null ? [] : ['--expansion-add', String(expansionAdd)]),
+    ...(settingsArg ? ['--settings', settingsArg] : []),
+  ]);
   server = `A server process (bench/servers/vectors-server.ts: the app with default settings) after answering ${m.answered} uncached /similar over HTTP (${serverQueries} random tracks × audio, lyric, metadata, blend) in ${(m.seconds ?? 0).toFixed(0)} s: RSS ${m.VmRSS?.toFixed(0)} MiB (anonymous ${m.RssAnon?.toFixed(0)}, file-backed ${m.RssFile?.toFixed(0)}: the mapped ANN files and SQLite's mmap), peak ${m.VmHWM?.toFixed(0)} MiB, ${m.startRss?.toFixed(0)} MiB at start.`;
 }
 const status = fs.readFileSync('/proc/self/status', 'utf8');

@@ -23,8 +23,8 @@ import { topK } from '../src/vectors/snapshot.ts';
 import { DIMS, isSpace, SPACES, type Space } from '../src/vectors/spaces.ts';
 import { fmtMs, measureSync, table } from './lib.ts';
 
-type Peer = 'usearch-f32' | 'usearch-served' | 'hnswlib';
-const PEERS: Peer[] = ['usearch-f32', 'usearch-served', 'hnswlib'];
+type Peer = 'usearch-f32' | 'usearch-f32-ip' | 'usearch-served' | 'hnswlib';
+const PEERS: Peer[] = ['usearch-f32', 'usearch-f32-ip', 'usearch-served', 'hnswlib'];
 /** `--peer <p>` (repeatable) measures only those. */
 const RERANK_EXTRA = 10;
 
@@ -126,10 +126,12 @@ function measurePeer(dbPath: string, space: Space, peer: Peer): PeerResult {
     search = (row, k) => index.searchKnn(Array.from(vec(row)), k).neighbors;
     setWidth = (w) => index.setEf(w);
   } else {
-    const quantization = peer === 'usearch-f32' ? ScalarKind.F32 : (s.quantization as ScalarKind);
+    const quantization = peer === 'usearch-served' ? (s.quantization as ScalarKind) : ScalarKind.F32;
+    // Inner product: the vectors are unit vectors, so 1 − dot is the cosine distance without the norms.
+    const metric = peer === 'usearch-f32-ip' ? MetricKind.IP : MetricKind.Cos;
     let index = new Index({
       dimensions: dims,
-      metric: MetricKind.Cos,
+      metric,
       quantization,
       connectivity: s.connectivity,
       expansion_add: s.expansionAdd,
@@ -149,7 +151,7 @@ function measurePeer(dbPath: string, space: Space, peer: Peer): PeerResult {
     setWidth = (w) => {
       index = new Index({
         dimensions: dims,
-        metric: MetricKind.Cos,
+        metric,
         quantization,
         connectivity: s.connectivity,
         expansion_add: s.expansionAdd,
@@ -167,7 +169,14 @@ function measurePeer(dbPath: string, space: Space, peer: Peer): PeerResult {
   const addedRssMiB = rssMiB() - before;
   // Half, the served width, double (as the ANN rows of vectors-ann.ts).
   const widths = [s.expansionSearch / 2, s.expansionSearch, s.expansionSearch * 2];
-  const result: PeerResult = { space, peer: peer === 'usearch-served' ? `usearch-${s.quantization}` : peer, groups: n, buildMs, addedRssMiB, rows: [] };
+  const result: PeerResult = {
+    space,
+    peer: peer === 'usearch-served' ? `usearch-${s.quantization}` : peer === 'usearch-f32-ip' ? 'usearch-f32, metric ip' : peer,
+    groups: n,
+    buildMs,
+    addedRssMiB,
+    rows: [],
+  };
   for (const width of widths) {
     setWidth(width);
     const recall = (qs: number[], kths: number[], rerank: boolean) => {

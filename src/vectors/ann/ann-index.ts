@@ -159,7 +159,7 @@ export class AnnIndex {
       const s = ANN_SETTINGS[this.space];
       index = new Index({
         dimensions: DIMS[this.space],
-        metric: MetricKind.Cos,
+        metric: s.metric as MetricKind,
         quantization: s.quantization as ScalarKind,
         connectivity: s.connectivity,
         expansion_add: s.expansionAdd,
@@ -201,7 +201,8 @@ export class AnnIndex {
       }
       this.delta ??= new Index({
         dimensions: DIMS[this.space],
-        metric: MetricKind.Cos,
+        // Unit vectors (the groups' `unit`), queried by unit vectors: 1 − dot is the cosine distance.
+        metric: MetricKind.IP,
         quantization: ScalarKind.F32,
         connectivity: 16,
         expansion_add: 128,
