@@ -35,7 +35,8 @@ const expansionAdd = args.includes('--expansion-add') ? Number(efcArg) : null;
 if (expansionAdd !== null) for (const s of Object.values(ANN_SETTINGS)) s.expansionAdd = expansionAdd;
 // `--settings '{"audio":{"quantization":"f16","expansionAdd":256}}'`: per-space overrides, for files built with other settings (the row labels say which).
 const settingsArg = args.includes('--settings') ? (args[args.indexOf('--settings') + 1] as string) : null;
-if (settingsArg) for (const [space, over] of Object.entries(JSON.parse(settingsArg) as Record<Space, object>)) Object.assign(ANN_SETTINGS[space as Space], over);
+if (settingsArg)
+  for (const [space, over] of Object.entries(JSON.parse(settingsArg) as Record<Space, object>)) Object.assign(ANN_SETTINGS[space as Space], over);
 const serverQueries = args.includes('--server-memory') ? Number(args[args.indexOf('--server-memory') + 1]) : 0;
 
 const db = openPrimary(
