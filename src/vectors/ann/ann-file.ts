@@ -19,7 +19,8 @@ export interface AnnSettings {
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
    * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
    * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
-   * quantizing to integers; files built before this field existed are 'cos'.
+   * quantizing to integers, and audio keeps it because its 1M recall was measured so; files
+   * built before this field existed are 'cos'.
    */
   metric: 'ip' | 'cos';
   /** Links per node (HNSW M). */
@@ -31,11 +32,13 @@ export interface AnnSettings {
 }
 
 /**
- * Audio is stored as f32: the graph's own distances are then exact (the same unit vectors
- * SQLite holds), so a query needs no read of the candidates' vectors — that read was ~130 µs
- * of a ~1 ms uncached /similar at 100k (docs/vectors.md); the file is twice an f16 one
- * (1M × 128: ~660 MB, memory-mapped). Lyric stays i8 and re-ranked: 1M × 384 in f32 would be
- * 1.5 GB, and its target is 3 ms.
+ * Audio stays f16, cosine, re-ranked from the f32 unit vectors (one statement). An f32 graph
+ * on inner product needs no vector read per query (its distances are exact) and was 1.47×
+ * faster on the uncached /similar at 100k, but at 1M it is the one file that breaks the
+ * server's 2 GB: all three mapped files are resident (usearch's view() touches every node),
+ * 2 007 MiB with audio in f32 (623 MiB) — and the f32 file we could build in time
+ * (expansion_add 128) recalled 0.938 / 0.867 against 0.987 / 0.986 for f16, cosine, 256
+ * (docs/BENCHMARKS.md, second round). Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB.
  *
  * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
  * and album shape differ only in small numeric features), and the graph finds fewer of the
@@ -45,7 +48,7 @@ export interface AnnSettings {
  * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f32', metric: 'ip', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  audio: { quantization: 'f16', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
