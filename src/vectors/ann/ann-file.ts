@@ -33,8 +33,8 @@ export interface AnnSettings {
 
 /**
  * Audio stays f16, cosine, re-ranked from the f32 unit vectors (one statement). An f32 graph
- * on inner product needs no vector read per query (its distances are exact) and was 1.47×
- * faster on the uncached /similar at 100k, but at 1M it is the one file that breaks the
+ * on inner product needs no vector read per query (its distances are exact: ~0.1 ms less per
+ * uncached /similar at 100k), but at 1M it is the one file that breaks the
  * server's 2 GB: all three mapped files are resident (usearch's view() touches every node),
  * 2 007 MiB with audio in f32 (623 MiB) — and the f32 file we could build in time
  * (expansion_add 128) recalled 0.938 / 0.867 against 0.987 / 0.986 for f16, cosine, 256
