@@ -109,17 +109,27 @@ export class SearchStatements {
    * vs ~50 µs for 90 ids on the loaded test machine).
    */
   matches(filters: string[], sort: SearchSort): Stmt {
-    return this.shape(`matches|${sort}|${filters.join(',')}`, () => {
-      if (sort === 'relevance' && filters.length === 0) return `SELECT rowid AS id FROM ${FTS} WHERE ${FTS} MATCH @expr LIMIT @cap`;
-      const wide = sort === 'relevance' ? '' : ', t.unit_price AS unitPrice, t.milliseconds, t.name';
-      return `
-        SELECT f.rowid AS id${wide}
-        FROM ${FTS} f
-        JOIN chinook_tracks t ON t.id = f.rowid
-        LEFT JOIN chinook_albums al ON al.id = t.album_id
-        WHERE ${FTS} MATCH @expr ${filters.map((f) => `AND ${f}`).join(' ')}
-        LIMIT @cap`;
-    });
+    return this.shape(`matches|${sort}|${filters.join(',')}`, () => this.matchesSql(filters, sort));
+  }
+
+  private matchesSql(filters: string[], sort: SearchSort): string {
+    if (sort === 'relevance' && filters.length === 0) return `SELECT rowid AS id FROM ${FTS} WHERE ${FTS} MATCH @expr LIMIT @cap`;
+    const wide = sort === 'relevance' ? '' : ', t.unit_price AS unitPrice, t.milliseconds, t.name';
+    return `
+      SELECT f.rowid AS id${wide}
+      FROM ${FTS} f
+      JOIN chinook_tracks t ON t.id = f.rowid
+      LEFT JOIN chinook_albums al ON al.id = t.album_id
+      WHERE ${FTS} MATCH @expr ${filters.map((f) => `AND ${f}`).join(' ')}
+      LIMIT @cap`;
+  }
+
+  /**
+   * How many matches, up to @cap: whether there are more than can be ranked in JS, without
+   * handing each id to JS (201 ids ~97 µs, this ~25 µs) and without counting a million rows.
+   */
+  countUpTo(filters: string[]): Stmt {
+    return this.shape(`countUpTo|${filters.join(',')}`, () => `SELECT count(*) AS n FROM (${this.matchesSql(filters, 'relevance')})`);
   }
 
   count(filters: string[]): Stmt {
