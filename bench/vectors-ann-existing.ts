@@ -4,7 +4,12 @@
 // bench/baselines when the database holds one, and the ANN file at three search widths; then
 // the uncached /similar path of those spaces and this process's memory.
 //
-//   nice -n 10 npx tsx bench/vectors-ann-existing.ts <db> [--space audio …] [--expansion-add <n>]
+//   nice -n 10 npx tsx bench/vectors-ann-existing.ts <db> [--space audio …] [--expansion-add <n>] [--settings <json>] [--queries <n>] [--server-memory <n>]
+//
+// `--server-memory <n>`: afterwards, a server process over the database (the app as `chinook
+// serve` builds it, default settings) answers uncached /similar for n random tracks in every
+// space and the blend over HTTP; its RSS is reported (anonymous and file-backed apart: the ANN
+// files are memory-mapped).
 //
 // `--expansion-add` serves files built with another expansion_add than ANN_SETTINGS says (a
 // file of an earlier setting, measured as it is: the row label says which). Migrations are not
@@ -19,7 +24,7 @@ import { COLUMN, DIMS, isSpace, type Space } from '../src/vectors/spaces.ts';
 import { fromBlob, VectorStore } from '../src/vectors/store.ts';
 import { indexExists, VectorIndex } from './baselines/sharded-index/vector-index.ts';
 import { fmtMs, measureSync, table } from './lib.ts';
-import { annRows, annSimilarRows } from './vectors-ann.ts';
+import { annRows, annSimilarRows, serverMemory } from './vectors-ann.ts';
 
 const args = process.argv.slice(2);
 const dbPath = args[0];
@@ -28,6 +33,11 @@ const spaces = args.flatMap((a, i) => (args[i - 1] === '--space' && isSpace(a) ?
 const efcArg = args[args.indexOf('--expansion-add') + 1];
 const expansionAdd = args.includes('--expansion-add') ? Number(efcArg) : null;
 if (expansionAdd !== null) for (const s of Object.values(ANN_SETTINGS)) s.expansionAdd = expansionAdd;
+// `--settings '{"audio":{"quantization":"f16","expansionAdd":256}}'`: per-space overrides, for files built with other settings (the row labels say which).
+const settingsArg = args.includes('--settings') ? (args[args.indexOf('--settings') + 1] as string) : null;
+if (settingsArg)
+  for (const [space, over] of Object.entries(JSON.parse(settingsArg) as Record<Space, object>)) Object.assign(ANN_SETTINGS[space as Space], over);
+const serverQueries = args.includes('--server-memory') ? Number(args[args.indexOf('--server-memory') + 1]) : 0;
 
 const db = openPrimary(
   { dbPath, pageSize: 32768, cacheSizeKiB: 131072, mmapSize: 536870912, busyTimeoutMs: 10000, walAutocheckpoint: 2000 },
@@ -42,8 +52,10 @@ const basketIds = db
   .prepare('SELECT DISTINCT track_id FROM (SELECT track_id FROM chinook_playlist_track UNION ALL SELECT track_id FROM chinook_invoice_lines) ORDER BY track_id')
   .pluck()
   .all() as number[];
-const queryIds = pick(ids, 200);
-const hardIds = pick(basketIds, 200);
+// `--queries n` (default 200): random tracks and tracks with baskets each; the exact ground truth is a scan per query (~1 s at 1M × 384 here).
+const queries = args.includes('--queries') ? Number(args[args.indexOf('--queries') + 1]) : 200;
+const queryIds = pick(ids, queries);
+const hardIds = pick(basketIds, queries);
 const label = `${ids.length / 1000}k`;
 const rows: (string | number)[][] = [];
 const similarRows: (string | number)[][] = [];
@@ -117,11 +129,20 @@ for (const space of spaces.length ? spaces : (['audio', 'lyric', 'metadata'] as 
   similarRows.push(...(await annSimilarRows(db, label, queryIds, 200, [space])));
 }
 
+let server = '';
+if (serverQueries > 0) {
+  log(`server process: ${serverQueries} uncached /similar in every space and the blend`);
+  const m = await serverMemory(dbPath, queryIds, serverQueries, [
+    ...(expansionAdd === null ? [] : ['--expansion-add', String(expansionAdd)]),
+    ...(settingsArg ? ['--settings', settingsArg] : []),
+  ]);
+  server = `A server process (bench/servers/vectors-server.ts: the app with default settings) after answering ${m.answered} uncached /similar over HTTP (${serverQueries} random tracks × audio, lyric, metadata, blend) in ${(m.seconds ?? 0).toFixed(0)} s: RSS ${m.VmRSS?.toFixed(0)} MiB (anonymous ${m.RssAnon?.toFixed(0)}, file-backed ${m.RssFile?.toFixed(0)}: the mapped ANN files and SQLite's mmap), peak ${m.VmHWM?.toFixed(0)} MiB, ${m.startRss?.toFixed(0)} MiB at start.`;
+}
 const status = fs.readFileSync('/proc/self/status', 'utf8');
 const kb = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) / 1024;
 console.log(
   [
-    `Database ${dbPath} (${ids.length} tracks); ${new Date().toISOString()}; ${expansionAdd === null ? '' : `files built with expansion_add ${expansionAdd}; `}recall@10 over 200 random tracks and 200 tracks with baskets.`,
+    `Database ${dbPath} (${ids.length} tracks); ${new Date().toISOString()}; ${expansionAdd === null ? '' : `files built with expansion_add ${expansionAdd}; `}recall@10 over ${queries} random tracks and ${queries} tracks with baskets.`,
     '',
     table(['catalog', 'space', 'groups in the file', 'file build', 'file size', 'quantization', 'expansion_add'], buildRows),
     '',
@@ -130,6 +151,7 @@ console.log(
     table(['catalog', 'space', '/similar uncached, in-process, list handed to the write queue', 'p50', 'p99'], similarRows),
     '',
     `This process at the end (the exact scans' copies included): RSS ${kb('VmRSS').toFixed(0)} MiB (anonymous ${kb('RssAnon').toFixed(0)}, file-backed ${kb('RssFile').toFixed(0)}), peak ${kb('VmHWM').toFixed(0)} MiB.`,
+    server,
   ].join('\n'),
 );
 db.close();

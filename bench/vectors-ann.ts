@@ -115,6 +115,10 @@ export function annRows(c: AnnContext): (string | number)[][] {
       const served = width === s.expansionSearch ? ' (served)' : '';
       row(`ANN ${s.quantization}, ef ${width}, by track${served}`, (q, track) => ids(ann.search(q, 10, { width, track })));
     }
+    // What /similar asks: the 51 nearest (50 cached + the track), so 61 candidates; its top 10 is the reply's raw material.
+    row(`ANN ${s.quantization}, ef ${s.expansionSearch}, by track, k 51 as /similar asks (its top 10)`, (q, track) =>
+      ids(ann.search(q, 51, { track })).slice(0, 10),
+    );
   }
   if (c.simd)
     rows.push([
@@ -174,8 +178,8 @@ export async function annSimilarRows(
  * /similar in every space for `n` random tracks: its RSS, anonymous and file-backed (the ANN
  * files are memory-mapped, their pages shared by every process that maps them).
  */
-export async function serverMemory(dbPath: string, trackIds: number[], n: number): Promise<Record<string, number>> {
-  const server = await startBenchServer('vectors-server.ts', [dbPath], {});
+export async function serverMemory(dbPath: string, trackIds: number[], n: number, serverArgs: string[] = []): Promise<Record<string, number>> {
+  const server = await startBenchServer('vectors-server.ts', [dbPath, ...serverArgs], {});
   try {
     const before = JSON.parse(await server.ask('memory')) as Record<string, number>;
     const started = performance.now();

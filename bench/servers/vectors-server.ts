@@ -1,5 +1,7 @@
 // The app over an existing, already built database (no import): for the memory of a server
-// that answers /similar in every space. Usage: vectors-server.ts <db path>. Besides the port
+// that answers /similar in every space. Usage: vectors-server.ts <db path> [--expansion-add n] [--settings json]
+// (files built with another expansion_add than ANN_SETTINGS says are served as they are,
+// instead of being found stale and rebuilt at start). Besides the port
 // line it answers a `memory` line on stdin with this process's RSS (from /proc: anonymous and
 // file-backed pages apart, since the ANN files are memory-mapped) as one JSON line.
 import fs from 'node:fs';
@@ -7,10 +9,17 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { ANN_SETTINGS } from '../../src/vectors/ann/ann-file.ts';
 import { announce } from './announce.ts';
 
 const dbPath = process.argv[2];
-if (!dbPath) throw new Error('usage: vectors-server.ts <db path>');
+if (!dbPath) throw new Error('usage: vectors-server.ts <db path> [--expansion-add n]');
+const expansionAdd = process.argv.indexOf('--expansion-add');
+if (expansionAdd > 0) for (const s of Object.values(ANN_SETTINGS)) s.expansionAdd = Number(process.argv[expansionAdd + 1]);
+const settings = process.argv.indexOf('--settings');
+if (settings > 0)
+  for (const [space, over] of Object.entries(JSON.parse(process.argv[settings + 1] as string) as Record<string, object>))
+    Object.assign(ANN_SETTINGS[space as keyof typeof ANN_SETTINGS], over);
 
 const config = loadConfig({ dbPath, logLevel: 'silent', port: 0, host: '127.0.0.1' });
 const ctx = createContext(config);

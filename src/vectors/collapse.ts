@@ -3,7 +3,6 @@
 // Nevermind and on a live album) collapse into the best-ranked one, a copy of the seed never
 // comes back, and one album does not fill a top 10 (at most `maxPerAlbum` of its tracks in
 // each run of 10 results). Used by /similar and by every recommender list.
-import type { Db, Stmt } from '../db/index.ts';
 
 /** Words in brackets or after " - " that name a version of a recording, not another song. */
 const VERSION = /\b(live|ao vivo|en vivo|acoustic|unplugged|remaster(?:ed)?|demo|edit|version|mono|stereo|mix|remix|bonus(?: track)?|single|take \d+)\b/;
@@ -13,6 +12,24 @@ const VERSION = /\b(live|ao vivo|en vivo|acoustic|unplugged|remaster(?:ed)?|demo
  * "Layla - Remastered 2004" and "layla" fold alike, while "Lost (Pilot, Part 1)" keeps its part.
  */
 export function foldTitle(name: string): string {
+  let folded = foldedTitles.get(name);
+  if (folded === undefined) {
+    // A whole cache dropped at once: simpler than an LRU, and a refill costs ~1.4 µs a title.
+    if (foldedTitles.size >= FOLDED_TITLES_KEPT) foldedTitles.clear();
+    folded = fold(name);
+    foldedTitles.set(name, folded);
+  }
+  return folded;
+}
+
+/**
+ * Folded titles by title: a list folds ~30 (~1.4 µs each, its regular expressions), and the
+ * same neighbours come back across requests. A pure function of the title, so never stale.
+ */
+const foldedTitles = new Map<string, string>();
+const FOLDED_TITLES_KEPT = 50_000;
+
+function fold(name: string): string {
   let s = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -30,23 +47,6 @@ export interface TrackIdentity {
   albumId: number | null;
   /** Folded title and artist: equal keys are copies of one song. */
   song: string;
-}
-
-/** Album and song identity of tracks, one query per list (Chinook: ~50 ids, well under 0.1 ms). */
-export class TrackIdentities {
-  private readonly stmt: Stmt;
-
-  constructor(db: Db) {
-    this.stmt = db.prepare(
-      `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId FROM chinook_tracks t
-       LEFT JOIN chinook_albums al ON al.id = t.album_id WHERE t.id IN (SELECT value FROM json_each(?))`,
-    );
-  }
-
-  of(ids: Iterable<number>): Map<number, TrackIdentity> {
-    const rows = this.stmt.all(JSON.stringify([...ids])) as { id: number; name: string; albumId: number | null; artistId: number | null }[];
-    return new Map(rows.map((r) => [r.id, identityOf(r)]));
-  }
 }
 
 export function identityOf(t: { id: number; name: string; albumId: number | null; artistId: number | null }): TrackIdentity {

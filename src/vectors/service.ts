@@ -1,8 +1,8 @@
 // "More like this": nearest tracks in one space (or a blend of the three), as similarities
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
-import type { Db, Stmt, WriteQueue } from '../db/index.ts';
+import { type Db, type Stmt, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { collapseCopies, MAX_PER_ALBUM, spreadAlbums, TrackIdentities } from './collapse.ts';
+import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums } from './collapse.ts';
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
 import { VectorSnapshot } from './snapshot.ts';
@@ -16,6 +16,24 @@ export interface SimilarItem {
   album: string | null;
   genre: string | null;
   similarity: number;
+}
+
+interface TrackFacts {
+  id: number;
+  name: string;
+  albumId: number | null;
+  artistId: number | null;
+  artist: string | null;
+  album: string | null;
+  genre: string | null;
+}
+
+/** The items of a list as the API names them, order kept (ids without facts: deleted since, dropped). */
+function named(hits: readonly { id: number; similarity: number }[], facts: ReadonlyMap<number, TrackFacts>): SimilarItem[] {
+  return hits.flatMap((h) => {
+    const f = facts.get(h.id);
+    return f ? [{ id: f.id, name: f.name, artist: f.artist, album: f.album, genre: f.genre, similarity: Math.max(-1, Math.min(1, h.similarity)) }] : [];
+  });
 }
 
 /** Equal thirds: no space is known to be better for every listener; the evaluation reports each alone. */
@@ -32,8 +50,6 @@ export class SimilarityService {
   readonly cache: SimilarityCache;
   private readonly trackExists: Stmt;
   private readonly snapshot: VectorSnapshot;
-  private describeStmt: Stmt | undefined;
-  private identities: TrackIdentities | undefined;
   private writes: WriteQueue | undefined;
 
   constructor(
@@ -54,10 +70,7 @@ export class SimilarityService {
     const inMemory = this.snapshot.nearest(trackId, space === 'blend' ? BLEND_WEIGHTS : { [space]: 1 }, k);
     if (inMemory) return inMemory;
     if (space === 'blend') return this.blendByRescoring(trackId, k);
-    const query = this.store.get(trackId, space);
-    if (!query) return [];
-    return this.store
-      .knn(space, query, k + 1, { track: trackId })
+    return (this.store.knnOfTrack(space, trackId, k + 1) ?? [])
       .filter((n) => n.id !== trackId)
       .slice(0, k)
       .map((n) => ({ id: n.id, similarity: 1 - n.distance }));
@@ -150,42 +163,45 @@ export class SimilarityService {
       this.remember(trackId, space, computed, revision);
       hits = computed;
     }
-    return { items: this.describe(this.refine(trackId, hits, limit, options.maxPerAlbum ?? MAX_PER_ALBUM)) };
+    return { items: this.refine(trackId, hits, limit, options.maxPerAlbum ?? MAX_PER_ALBUM) };
   }
 
   /**
-   * Copies collapsed, albums spread. The identities of 2 × limit + 10 candidates usually do
-   * (one ~30-row read); all 50 are read only when those run short.
+   * Copies collapsed, albums spread, named. The facts of 2 × limit + 10 candidates usually do
+   * (one ~30-row read, which also names the reply); all 50 are read only when those run short.
    */
-  private refine(trackId: number, hits: { id: number; similarity: number }[], limit: number, maxPerAlbum: number): { id: number; similarity: number }[] {
-    this.identities ??= new TrackIdentities(this.db);
+  private refine(trackId: number, hits: { id: number; similarity: number }[], limit: number, maxPerAlbum: number): SimilarItem[] {
     let head = hits.slice(0, 2 * limit + 10);
     for (;;) {
-      const ids = this.identities.of([trackId, ...head.map((h) => h.id)]);
-      const own = ids.get(trackId)?.song;
-      const refined = spreadAlbums(collapseCopies(head, ids, new Set(own === undefined ? [] : [own])), ids, limit, maxPerAlbum);
-      if (refined.length >= limit || head.length === hits.length) return refined;
+      const facts = this.facts([trackId, ...head.map((h) => h.id)]);
+      const identities = new Map([...facts].map(([id, f]) => [id, identityOf(f)]));
+      const own = identities.get(trackId)?.song;
+      const refined = spreadAlbums(collapseCopies(head, identities, new Set(own === undefined ? [] : [own])), identities, limit, maxPerAlbum);
+      if (refined.length >= limit || head.length === hits.length) return named(refined, facts);
       head = hits;
     }
   }
 
   /** Names for track ids, order kept. */
   describe(hits: readonly { id: number; similarity: number }[]): SimilarItem[] {
-    if (hits.length === 0) return [];
-    this.describeStmt ??= this.db.prepare(
-      `SELECT t.id, t.name, ar.name AS artist, al.title AS album, g.name AS genre
+    return hits.length === 0 ? [] : named(hits, this.facts(hits.map((h) => h.id)));
+  }
+
+  /**
+   * What a list needs of each track (its song identity and its names) in ONE read: identities
+   * and names were two statements, ~1/4 of an uncached /similar at 100k (docs/vectors.md).
+   */
+  private facts(ids: readonly number[]): Map<number, TrackFacts> {
+    const rows = statement(
+      this.db,
+      `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId, ar.name AS artist, al.title AS album, g.name AS genre
          FROM chinook_tracks t
          LEFT JOIN chinook_albums al ON al.id = t.album_id
          LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
          LEFT JOIN chinook_genres g ON g.id = t.genre_id
          WHERE t.id IN (SELECT value FROM json_each(?))`,
-    );
-    const rows = this.describeStmt.all(JSON.stringify(hits.map((h) => h.id))) as Omit<SimilarItem, 'similarity'>[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return hits.flatMap((h) => {
-      const r = byId.get(h.id);
-      return r ? [{ ...r, similarity: Math.max(-1, Math.min(1, h.similarity)) }] : [];
-    });
+    ).all(JSON.stringify(ids)) as TrackFacts[];
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /**

@@ -307,3 +307,62 @@ describe('refresh keeps the index in step with created and deleted tracks', () =
     }
   });
 });
+
+describe('the ranked groups expand to tracks', () => {
+  test('a group of several tracks gives its lowest ids first, no more than asked; a group deleted since the file is skipped', () => {
+    let checked = 0;
+    for (const s of SPACES) {
+      const shared = db
+        .prepare(`SELECT group_id FROM ${membersTable(s)} GROUP BY group_id HAVING count(*) >= 2 ORDER BY count(*) DESC, group_id LIMIT 1`)
+        .pluck()
+        .get() as number | undefined;
+      if (shared === undefined) continue;
+      const members = db
+        .prepare(`SELECT track_id FROM ${membersTable(s)} WHERE group_id = ? ORDER BY track_id`)
+        .pluck()
+        .all(shared) as number[];
+      const q = store.get(members[0] as number, s) as Float32Array;
+      assert.deepEqual(
+        store.knn(s, q, 1).map((n) => n.id),
+        [members[0]],
+        `${s}: k = 1 takes the group's lowest id`,
+      );
+      const all = store.knn(s, q, members.length);
+      assert.deepEqual(
+        all.map((n) => n.id),
+        members,
+        `${s}: the whole group, in id order`,
+      );
+      assert.ok(all.every((n) => Math.abs(n.distance) < 1e-5));
+      checked++;
+    }
+    assert.ok(checked > 0, 'the synthetic catalog has tracks that share a vector');
+    // A track of the file's graph loses its vectors: its group is gone from SQLite but not from the file.
+    const gone = queryIds[7] as number;
+    const saved = store.getAll(gone) as Record<Space, Float32Array>;
+    const groupOf = (s: Space) =>
+      db
+        .prepare(`SELECT group_id FROM ${membersTable(s)} WHERE track_id = ?`)
+        .pluck()
+        .get(gone) as number;
+    const groups = SPACES.map(groupOf);
+    db.transaction(() => store.remove([gone]))();
+    try {
+      const left = SPACES.map((s, i) =>
+        db
+          .prepare(`SELECT count(*) FROM ${groupsTable(s)} WHERE group_id = ?`)
+          .pluck()
+          .get(groups[i]),
+      );
+      assert.deepEqual(left, [0, 0, 0], 'its groups were its alone, and are deleted');
+      for (const s of SPACES) {
+        const found = store.knn(s, saved[s], 10, { track: gone });
+        assert.equal(found.length, 10, `${s}: still ten`);
+        assert.ok(!found.some((n) => n.id === gone), `${s}: not the removed track`);
+        assert.equal(store.knnOfTrack(s, gone, 10), null, `${s}: no vectors, no neighbours`);
+      }
+    } finally {
+      db.transaction(() => store.write({ ids: [gone], vectors: Object.fromEntries(SPACES.map((s) => [s, [saved[s]]])) }))();
+    }
+  });
+});

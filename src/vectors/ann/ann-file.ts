@@ -15,6 +15,14 @@ import { groupsBuildId, groupsTable, lastGroupId } from './groups.ts';
 export interface AnnSettings {
   /** How the graph stores vectors: the exact re-rank reads the f32 unit vectors from SQLite either way. */
   quantization: 'f32' | 'f16' | 'i8';
+  /**
+   * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
+   * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
+   * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
+   * quantizing to integers, and audio keeps it because its 1M recall was measured so; files
+   * built before this field existed are 'cos'.
+   */
+  metric: 'ip' | 'cos';
   /** Links per node (HNSW M). */
   connectivity: number;
   /** Candidate list while inserting (efConstruction). */
@@ -24,16 +32,26 @@ export interface AnnSettings {
 }
 
 /**
- * Metadata searches wider: its vectors crowd (tracks of one genre, media type and album shape
- * differ only in small numeric features), and the graph finds fewer of the true ten there
- * (100k synthetic, recall@10 random / with baskets: ef 64 0.955 / 0.965, ef 128 0.981 / 0.977;
- * asking for 64 or 128 candidates instead of 20 changed nothing, so it is the graph's reach,
- * not the f16 order).
+ * Audio stays f16, cosine, re-ranked from the f32 unit vectors (one statement). An f32 graph
+ * on inner product needs no vector read per query (its distances are exact: ~0.1 ms less per
+ * uncached /similar at 100k), but at 1M it is the one file that breaks the
+ * server's 2 GB: all three mapped files are resident (usearch's view() touches every node):
+ * 2 007 MiB with audio in f32 (623 MiB), 1 595 MiB with f16 (381 MiB). Recall does not
+ * depend on it: expansion_add does (1M audio recall@10: f16 at 256 0.987 / 0.986, at 128
+ * 0.923 / 0.888; f32 inner product at 128 0.938 / 0.867; docs/BENCHMARKS.md, second round).
+ * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB.
+ *
+ * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
+ * and album shape differ only in small numeric features), and the graph finds fewer of the
+ * true ten there. 100k synthetic, recall@10 random / with baskets at ef 128: connectivity 16
+ * 0.969 / 0.972, 32 0.992 / 0.985 (bench/vectors-ann-peers.ts, same day); asking for more
+ * candidates changed nothing, so it is the graph's reach, not the f16 order. Connectivity 32
+ * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
-  lyric: { quantization: 'i8', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
-  metadata: { quantization: 'f16', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
+  audio: { quantization: 'f16', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  lyric: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
 
 /** Bumped when the file's meaning changes (what the keys are, how vectors are prepared). */
@@ -80,6 +98,7 @@ export function staleReason(db: Db, space: Space, meta: AnnMeta | null, file: st
   if (meta.format !== FORMAT || meta.library !== LIBRARY || meta.dims !== DIMS[space]) return 'built by another version';
   if (
     meta.settings.quantization !== settings.quantization ||
+    (meta.settings.metric ?? 'cos') !== settings.metric ||
     meta.settings.connectivity !== settings.connectivity ||
     meta.settings.expansionAdd !== settings.expansionAdd
   )
@@ -166,7 +185,7 @@ export function buildAnnFile(db: Db, space: Space, onProgress?: (done: number, t
     library: LIBRARY,
     space,
     dims: DIMS[space],
-    settings: { quantization: settings.quantization, connectivity: settings.connectivity, expansionAdd: settings.expansionAdd },
+    settings: { quantization: settings.quantization, metric: settings.metric, connectivity: settings.connectivity, expansionAdd: settings.expansionAdd },
     groupsBuild,
     maxGroup: result.maxGroup as number,
     count: result.count as number,

@@ -35,6 +35,13 @@ const RERANK_EXTRA = 10;
 /** How often a process looks whether its file was (re)built. */
 const RECHECK_MS = 1_000;
 
+export interface SearchOptions {
+  /** The search's candidate list (ef); ANN_SETTINGS' expansionSearch when not given. */
+  width?: number;
+  /** Groups asked of the graph before the exact re-rank (k + RERANK_EXTRA when not given). */
+  candidates?: number;
+}
+
 export interface AnnStatus {
   space: Space;
   file: string;
@@ -81,33 +88,68 @@ export class AnnIndex {
    * the graph cannot reach from its entry point is ~1 % of audio's groups at 1M, and a random
    * track's group holds ~14 tracks at distance 0, so missing it lost all ten of 3 % of queries).
    */
-  search(query: Float32Array, k: number, options: { width?: number; candidates?: number; track?: number } = {}): AnnNeighbour[] | null {
-    this.refresh(false);
-    const base = this.base(options.width ?? ANN_SETTINGS[this.space].expansionSearch);
+  search(query: Float32Array, k: number, options: SearchOptions & { track?: number } = {}): AnnNeighbour[] | null {
+    const base = this.ready(options.width);
     if (!base) return null;
-    const q = unitVector(query);
-    const want = Math.max(k, options.candidates ?? k + RERANK_EXTRA);
-    const found = new Set<number>();
     const own = options.track === undefined ? null : this.groups.groupOf(options.track);
-    if (own !== null) found.add(own);
-    for (const key of base.search(q, want, 1).keys) found.add(Number(key));
-    if (this.delta && this.deltaCount > 0) for (const key of this.delta.search(q, want, 1).keys) found.add(Number(key));
-    const scored: { group: number; distance: number }[] = [];
-    for (const group of found) {
-      const v = this.groups.unit(group);
-      // Deleted since the file was built.
-      if (!v) continue;
-      let dot = 0;
-      for (let j = 0; j < q.length; j++) dot += (q[j] as number) * (v[j] as number);
-      scored.push({ group, distance: 1 - dot });
-    }
-    scored.sort((a, b) => a.distance - b.distance || a.group - b.group);
-    const result: AnnNeighbour[] = [];
-    for (const s of scored) {
-      if (result.length >= k) break;
-      for (const id of this.groups.members(s.group, k - result.length)) result.push({ id, distance: s.distance });
-    }
-    return result;
+    return this.rank(base, unitVector(query), own, k, options);
+  }
+
+  /**
+   * search() for a stored track's own vector, read with its group in one statement (the
+   * track's unit vector is the query: no vec0 read of the raw vector). Null when there is no
+   * usable file, or the track has no group (no vectors, or a zero placeholder): the caller
+   * then reads the vector itself.
+   */
+  searchByTrack(trackId: number, k: number, options: SearchOptions = {}): AnnNeighbour[] | null {
+    const base = this.ready(options.width);
+    if (!base) return null;
+    const own = this.groups.ownGroup(trackId);
+    return own ? this.rank(base, own.unit, own.group, k, options) : null;
+  }
+
+  /** The graph of this search width, after catching up with the file and the groups created since; null when none serves. */
+  private ready(width: number | undefined): Index | null {
+    this.refresh(false);
+    return this.base(width ?? ANN_SETTINGS[this.space].expansionSearch);
+  }
+
+  /**
+   * The graph's candidates (and `own`) ranked by exact distance and expanded to tracks. A graph
+   * of f32 vectors gives exact distances itself (the same unit vectors SQLite holds, scored by
+   * usearch); a quantized one only proposes candidates, re-scored from the f32 unit vectors.
+   */
+  private rank(base: Index, q: Float32Array, own: number | null, k: number, options: SearchOptions): AnnNeighbour[] {
+    const want = Math.max(k, options.candidates ?? k + RERANK_EXTRA);
+    const exactGraph = this.meta?.settings.quantization === 'f32';
+    const distance = new Map<number, number>();
+    const toScore = new Set<number>();
+    const take = (graph: Index, exact: boolean) => {
+      const found = graph.search(q, want, 1);
+      found.keys.forEach((key, i) => {
+        if (exact) distance.set(Number(key), found.distances[i] as number);
+        else toScore.add(Number(key));
+      });
+    };
+    take(base, exactGraph);
+    // The in-memory graph of groups created since the file holds f32 vectors.
+    if (this.delta && this.deltaCount > 0) take(this.delta, true);
+    if (own !== null && !distance.has(own)) toScore.add(own);
+    for (const g of distance.keys()) toScore.delete(g);
+    if (toScore.size > 0)
+      for (const [group, v] of this.groups.units(toScore)) {
+        let dot = 0;
+        for (let j = 0; j < q.length; j++) dot += (q[j] as number) * (v[j] as number);
+        distance.set(group, 1 - dot);
+      }
+    // A group deleted since the file was built has no unit row (not scored) and no members (skipped).
+    const ranked = [...distance].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    return this.groups
+      .firstMembers(
+        ranked.map(([g]) => g),
+        k,
+      )
+      .map(([group, id]) => ({ id, distance: distance.get(group) as number }));
   }
 
   private base(width: number): Index | null {
@@ -117,7 +159,7 @@ export class AnnIndex {
       const s = ANN_SETTINGS[this.space];
       index = new Index({
         dimensions: DIMS[this.space],
-        metric: MetricKind.Cos,
+        metric: s.metric as MetricKind,
         quantization: s.quantization as ScalarKind,
         connectivity: s.connectivity,
         expansion_add: s.expansionAdd,
@@ -159,7 +201,8 @@ export class AnnIndex {
       }
       this.delta ??= new Index({
         dimensions: DIMS[this.space],
-        metric: MetricKind.Cos,
+        // Unit vectors (the groups' `unit`), queried by unit vectors: 1 − dot is the cosine distance.
+        metric: MetricKind.IP,
         quantization: ScalarKind.F32,
         connectivity: 16,
         expansion_add: 128,

@@ -19,7 +19,7 @@ try {
   Atomics.store(progress, 1, total);
   const index = new usearch.Index({
     dimensions: dims,
-    metric: 'cos',
+    metric: settings.metric ?? 'cos',
     quantization: settings.quantization,
     connectivity: settings.connectivity,
     expansion_add: settings.expansionAdd,

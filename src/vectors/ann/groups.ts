@@ -12,7 +12,7 @@
 // vector), so an index file stays true for every group it holds: groups created after it are
 // the ones with larger ids, and groups deleted since simply have no row and no members.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db, Stmt } from '../../db/index.ts';
+import { type Db, type Stmt, statementFor } from '../../db/index.ts';
 import { COLUMN, DIMS, type Space } from '../spaces.ts';
 
 export const groupsTable = (space: Space): string => `track_vector_groups_${space}`;
@@ -40,6 +40,11 @@ export function unitVector(v: Float32Array): Float32Array {
   const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
   for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) * inv;
   return out;
+}
+
+/** A blob's f32 values: a view of its bytes when they are aligned, else a copy. */
+function asFloats(b: Buffer): Float32Array {
+  return b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(Uint8Array.from(b).buffer);
 }
 
 /** True when the space's groups exist with the current layout. */
@@ -106,32 +111,28 @@ function fillGroups(db: Db, space: Space): void {
 export class GroupStore {
   private readonly groupOfTrack: Stmt;
   private readonly groupOfKey: Stmt;
-  private readonly membersStmt: Stmt;
   private readonly anyMember: Stmt;
   private readonly insertGroup: Stmt;
   private readonly deleteGroup: Stmt;
   private readonly insertMember: Stmt;
   private readonly deleteMember: Stmt;
-  private readonly unitStmt: Stmt;
   private readonly afterStmt: Stmt;
   private readonly countStmt: Stmt;
   private readonly maxStmt: Stmt;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     readonly space: Space,
   ) {
     const g = groupsTable(space);
     const m = membersTable(space);
     this.groupOfTrack = db.prepare(`SELECT group_id FROM ${m} WHERE track_id = ?`).pluck();
     this.groupOfKey = db.prepare(`SELECT group_id FROM ${g} WHERE key = ?`).pluck();
-    this.membersStmt = db.prepare(`SELECT track_id FROM ${m} WHERE group_id = ? ORDER BY track_id LIMIT ?`).pluck();
     this.anyMember = db.prepare(`SELECT 1 FROM ${m} WHERE group_id = ? LIMIT 1`).pluck();
     this.insertGroup = db.prepare(`INSERT INTO ${g} (key, unit) VALUES (?, ?)`);
     this.deleteGroup = db.prepare(`DELETE FROM ${g} WHERE group_id = ?`);
     this.insertMember = db.prepare(`INSERT INTO ${m} (track_id, group_id) VALUES (?, ?)`);
     this.deleteMember = db.prepare(`DELETE FROM ${m} WHERE track_id = ?`);
-    this.unitStmt = db.prepare(`SELECT unit FROM ${g} WHERE group_id = ?`).pluck();
     this.afterStmt = db.prepare(`SELECT group_id, unit FROM ${g} WHERE group_id > ? ORDER BY group_id`).raw(true);
     this.countStmt = db.prepare(`SELECT count(*) FROM ${g}`).pluck();
     this.maxStmt = db.prepare(`SELECT coalesce(max(group_id), 0) FROM ${g}`).pluck();
@@ -163,16 +164,51 @@ export class GroupStore {
     return (this.groupOfTrack.get(trackId) as number | undefined) ?? null;
   }
 
-  /** The first `limit` tracks of a group, lowest ids first ([] for a group deleted since). */
-  members(group: number, limit: number): number[] {
-    return this.membersStmt.all(group, limit) as number[];
+  /**
+   * A track's group and its unit vector in one read (null when the track has no group: no
+   * vectors, or a zero placeholder).
+   */
+  ownGroup(trackId: number): { group: number; unit: Float32Array } | null {
+    const row = statementFor(
+      this.db,
+      `ann.ownGroup.${this.space}`,
+      () =>
+        `SELECT m.group_id AS g, u.unit FROM ${membersTable(this.space)} m JOIN ${groupsTable(this.space)} u ON u.group_id = m.group_id WHERE m.track_id = ?`,
+    ).get(trackId) as { g: number; unit: Buffer } | undefined;
+    return row ? { group: row.g, unit: asFloats(row.unit) } : null;
   }
 
-  /** A group's f32 unit vector (a view of the row's bytes), null when it has been deleted since. */
-  unit(group: number): Float32Array | null {
-    const b = this.unitStmt.get(group) as Buffer | undefined;
-    if (!b) return null;
-    return b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(Uint8Array.from(b).buffer);
+  /**
+   * The f32 unit vectors of groups, in ONE statement (groups deleted since are absent): a point
+   * read per candidate was ~60 reads per KNN, and with the members' reads ~110, which was
+   * most of an uncached /similar at 1M (docs/vectors.md).
+   */
+  units(groups: Iterable<number>): Map<number, Float32Array> {
+    const rows = statementFor(
+      this.db,
+      `ann.units.${this.space}`,
+      () => `SELECT j.value, u.unit FROM json_each(?) j JOIN ${groupsTable(this.space)} u ON u.group_id = j.value`,
+    )
+      .raw(true)
+      .all(JSON.stringify([...groups])) as [number, Buffer][];
+    return new Map(rows.map(([g, unit]) => [g, asFloats(unit)]));
+  }
+
+  /**
+   * The first `limit` tracks of groups taken in the given order (best first), each group's
+   * lowest ids first, as [group, track] pairs, in ONE statement that stops after `limit` rows
+   * (a group of thousands of tracks costs no more than `limit` of them). Groups deleted since
+   * have no members and are skipped.
+   */
+  firstMembers(groups: readonly number[], limit: number): [number, number][] {
+    // CROSS JOIN keeps the list the outer loop (its order) and the (group_id, track_id) index the inner one (track order).
+    return statementFor(
+      this.db,
+      `ann.firstMembers.${this.space}`,
+      () => `SELECT m.group_id, m.track_id FROM json_each(?) j CROSS JOIN ${membersTable(this.space)} m ON m.group_id = j.value LIMIT ?`,
+    )
+      .raw(true)
+      .all(JSON.stringify(groups), limit) as [number, number][];
   }
 
   /** Groups created after `group` (ids only grow), in id order. */
