@@ -143,12 +143,6 @@ export class VectorStore {
   }
 
   /**
-   * The k nearest tracks to a query vector by cosine distance, the distances exact. With an
-   * index file (large catalogs) the ANN graph's candidates re-ranked from the unit vectors
-   * (recall@10 is measured in the benchmark); without one, vec0's exact scan of every chunk.
-   * `track`: the stored track whose vector the query is (see AnnIndex.search).
-   */
-  /**
    * knn() for a stored track's own vector (the track itself among them); null when it has no
    * vectors. With an index file, the track's unit vector and group come in one read (AnnIndex.searchByTrack).
    */
@@ -159,6 +153,12 @@ export class VectorStore {
     return query ? this.knn(space, query, k, { track: trackId }) : null;
   }
 
+  /**
+   * The k nearest tracks to a query vector by cosine distance, the distances exact. With an
+   * index file (large catalogs) the ANN graph's candidates re-ranked from the unit vectors
+   * (recall@10 is measured in the benchmark); without one, vec0's exact scan of every chunk.
+   * `track`: the stored track whose vector the query is (see AnnIndex.search).
+   */
   knn(space: Space, query: Float32Array | Buffer, k: number, options: { track?: number } = {}): Neighbour[] {
     const ann = this.index(space)?.ann;
     const found = ann?.search(Buffer.isBuffer(query) ? fromBlob(query) : query, k, options);
