@@ -134,6 +134,17 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'typo');
   });
 
+  it('a search with a word no matching track has says it was left out', async () => {
+    const { page } = visitor;
+    const q = 'love How The West Was Won And Where It Got Us';
+    const reply = (await server.get(`/api/search?q=${encodeURIComponent(q)}&limit=20`)).body;
+    assert.deepEqual(reply.droppedWords, ['love']);
+    await page.goto(`${server.url}/search?q=${encodeURIComponent(q)}`);
+    await page.locator('.corrected', { hasText: 'no track also has “love”, so we left it out' }).waitFor();
+    assert.equal(await page.locator('table.tracks tbody tr').first().locator('mark').first().textContent(), 'How');
+    clean(visitor, 'dropped word');
+  });
+
   it('filter by a facet, sort, and page on', async () => {
     const { page } = visitor;
     await page.goto(`${server.url}/search?q=love`);

@@ -174,7 +174,14 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
         {corrected ? (
           <p class="subline corrected" role="status">
             Showing results for <strong>{corrected}</strong>
-            {dropped.length > 0 && <> (no match for {dropped.map((w) => `“${w}”`).join(', ')}, so we left it out)</>} instead of <q>{q}</q>.
+            {/* A dropped word may be in many tracks, just in none with the other words. */}
+            {dropped.length > 0 && (
+              <>
+                {' '}
+                (no track also has {dropped.map((w) => `“${w}”`).join(', ')}, so we left {dropped.length === 1 ? 'it' : 'them'} out)
+              </>
+            )}{' '}
+            instead of <q>{q}</q>.
           </p>
         ) : (
           <p class="subline muted">Tracks, albums, artists and composers; typos and half-typed words are forgiven. Quote a phrase to match it exactly.</p>
