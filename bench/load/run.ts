@@ -274,7 +274,7 @@ try {
     `- Command: \`npm run bench:load${args.length ? ` -- ${args.join(' ')}` : ''}\` (server: \`${command.join(' ')}\`${cwd === root ? '' : ` in ${cwd}`}, default settings on a fresh database; \`CHINOOK_ADMIN_TOKEN\` set for the cache stats)`,
     `- Date: ${startedAt.toISOString()}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAverage()} at the end`,
     `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('wrk -v 2>&1 || true').toString().split('\n')[0]?.split(' [')[0]}, commit ${commitOf(cwd)}`,
-    `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run. Latency is wrk's, over HTTP; a mix is one wrk per class with connections split by share, so each class has its own latency.`,
+    `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run. Latency is over HTTP, measured by wrk: a mix is one wrk process choosing each request's class by share (bench/load/requests.lua), and each class's latency is timed by the request id the server echoes.`,
     '',
     '### Share of the bare-Fastify ceiling (1 worker, pinned, 100 connections)',
     '',
@@ -349,7 +349,7 @@ try {
     '### Per endpoint class, in the mixed runs',
     '',
     table(
-      ['run', 'class', 'connections', 'share of requests', 'req/s', 'p50', 'p95', 'p99', 'max', 'non-2xx (statuses)', 'timeouts'],
+      ['run', 'class', 'share of requests', 'req/s', 'p50', 'p95', 'p99', 'max', 'non-2xx (statuses)', 'sent, not answered in the run'],
       runs
         .filter((r) => r.classes.length > 1)
         .flatMap((r) => {
@@ -357,7 +357,6 @@ try {
           return r.classes.map((c) => [
             r.label,
             c.name,
-            c.connections,
             `${((c.requests / total) * 100).toFixed(1)} %`,
             Math.round(c.requests / c.seconds),
             ms(quantileUs(c, 0.5)),
@@ -368,7 +367,7 @@ try {
               .filter(([s]) => !s.startsWith('2'))
               .map(([s, n]) => `${n} × ${s}`)
               .join(', ') || 0,
-            c.errors.timeout,
+            c.unanswered,
           ]);
         }),
     ),

@@ -1,17 +1,25 @@
-// Runs wrk (in its own process, optionally pinned with taskset) over one request file per
-// endpoint class and reads the JSON line that requests.lua prints. A mix is one wrk per class,
-// all at once, connections split by the class's share: wrk's script cannot tell which
-// connection a reply belongs to, so separate processes are how each class gets its own latency.
+// Runs wrk in its own process (optionally pinned with taskset): one process for a whole mix,
+// requests.lua choosing each request's class and timing each reply by the request id the
+// server echoes (see the script for why one process), and reads the JSON lines it prints.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'requests.lua');
 
+export interface WrkErrors {
+  connect: number;
+  read: number;
+  write: number;
+  timeout: number;
+  status: number;
+}
+
 export interface WrkResult {
   requests: number;
   seconds: number;
-  errors: { connect: number; read: number; write: number; timeout: number; status: number };
+  /** wrk's socket errors and timeouts: counted per run, not per class (attached to the run's first class). */
+  errors: WrkErrors;
   statuses: Record<string, number>;
   meanUs: number;
   maxUs: number;
@@ -21,7 +29,8 @@ export interface WrkResult {
 
 export interface ClassResult extends WrkResult {
   name: string;
-  connections: number;
+  /** Requests sent but not answered within the run (the ones in flight at its end included). */
+  unanswered: number;
 }
 
 export interface WrkOptions {
@@ -30,12 +39,28 @@ export interface WrkOptions {
   /** taskset CPU list for wrk, or null to leave it unpinned. */
   cpus: string | null;
   timeoutSeconds?: number;
-  /** Where in the request file to start (so runs do not replay the same writes). */
+  /** Where in the request files to start (so runs do not replay the same writes). */
   offset?: number;
 }
 
-export function runWrk(url: string, file: string, o: WrkOptions): Promise<WrkResult> {
-  const args = ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, `--timeout`, `${o.timeoutSeconds ?? 2}s`, '-s', script, url, '--', file, String(o.offset ?? 0)];
+const NO_ERRORS: WrkErrors = { connect: 0, read: 0, write: 0, timeout: 0, status: 0 };
+
+/** One wrk process over a mix ({class: share}); a class's requests come from `files(class)`. */
+export function runMix(url: string, files: (name: string) => string, mix: Record<string, number>, o: WrkOptions): Promise<ClassResult[]> {
+  const specs = Object.entries(mix).map(([name, share]) => `${name}:${share}:${files(name)}`);
+  const args = [
+    '-t1',
+    `-c${o.connections}`,
+    `-d${o.seconds}s`,
+    '--timeout',
+    `${o.timeoutSeconds ?? 2}s`,
+    '-s',
+    script,
+    url,
+    '--',
+    String(o.offset ?? 0),
+    ...specs,
+  ];
   const [cmd, argv] = o.cpus ? ['taskset', ['-c', o.cpus, 'wrk', ...args]] : ['wrk', args];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,21 +74,32 @@ export function runWrk(url: string, file: string, o: WrkOptions): Promise<WrkRes
     });
     child.once('error', reject);
     child.once('exit', (code) => {
-      const json = out.split('\n').find((l) => l.startsWith('JSON:'));
-      if (code !== 0 || !json) return reject(new Error(`wrk exited ${code}: ${err || out}`));
-      const r = JSON.parse(json.slice(5)) as Omit<WrkResult, 'seconds'> & { durationUs: number };
-      resolve({ ...r, seconds: r.durationUs / 1e6 });
+      const lines = out.split('\n').filter((l) => l.startsWith('JSON:'));
+      if (code !== 0 || lines.length === 0) return reject(new Error(`wrk exited ${code}: ${err || out}`));
+      resolve(
+        lines.map((line, i) => {
+          const r = JSON.parse(line.slice(5)) as Omit<WrkResult, 'seconds'> & { class: string; sent: number; durationUs: number };
+          return {
+            name: r.class,
+            requests: r.requests,
+            unanswered: Math.max(0, r.sent - r.requests),
+            seconds: r.durationUs / 1e6,
+            errors: i === 0 ? r.errors : NO_ERRORS,
+            statuses: r.statuses,
+            meanUs: r.meanUs,
+            maxUs: r.maxUs,
+            quantilesUs: r.quantilesUs,
+          };
+        }),
+      );
     });
   });
 }
 
-/** Runs each class of `mix` ({class: share}) at once, splitting `connections` by share (at least 1 each). */
-export async function runMix(url: string, files: (name: string) => string, mix: Record<string, number>, o: WrkOptions): Promise<ClassResult[]> {
-  const total = Object.values(mix).reduce((a, b) => a + b, 0);
-  const entries = Object.entries(mix).map(([name, share]) => ({ name, connections: Math.max(1, Math.round((share / total) * o.connections)) }));
-  return Promise.all(
-    entries.map(async (e) => ({ name: e.name, connections: e.connections, ...(await runWrk(url, files(e.name), { ...o, connections: e.connections })) })),
-  );
+/** One class from one request file. */
+export async function runWrk(url: string, file: string, o: WrkOptions): Promise<ClassResult> {
+  const [result] = await runMix(url, () => file, { requests: 1 }, o);
+  return result as ClassResult;
 }
 
 /** The q-quantile (0–1) of several classes' latencies together, each weighted by its request count. */

@@ -9,7 +9,7 @@ import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
 import { registerOverload } from './overload.ts';
-import { loggerOptions, registerRequestLog } from './request-log.ts';
+import { loggerOptions, registerRequestLog, requestId } from './request-log.ts';
 import { adminRoutes, auditAdminWrites } from './routes/api/admin/index.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
@@ -47,6 +47,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     logger: options.logger ?? loggerOptions(ctx.config),
     // One line per request only where it helps: src/http/request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
     bodyLimit: 1024 * 1024,
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,

@@ -4,6 +4,12 @@
 // helps: a 5xx (error), a request slower than CHINOOK_LOG_SLOW_MS (warn), or one in
 // CHINOOK_LOG_SAMPLE_EVERY (info), each with the request id Fastify gives it (`reqId`, also
 // on every other line logged while handling it). Lines are JSON, or pretty in a terminal.
+//
+// The id is the client's `x-request-id` when it sends a plausible one (a proxy's, a load
+// generator's), else Fastify-style `req-<n>`, and every reply carries it back: a user's failed
+// request can be found in the log, and bench/load/requests.lua tells which request a reply
+// answers (wrk does not say which connection it came on).
+import type { IncomingMessage } from 'node:http';
 import { isatty } from 'node:tty';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import pretty from 'pino-pretty';
@@ -18,6 +24,16 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>, st
   return { level: config.logLevel, stream: pretty({ sync: true, colorize: stdoutIsTerminal, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }) };
 }
 
+/** A client's id is kept if it is short and plain (it goes into log lines and a header). */
+const GIVEN_ID = /^[\w.:-]{1,64}$/;
+let lastId = 0;
+
+/** Fastify's `genReqId`: the client's `x-request-id` when plausible, else `req-<n>` (base 36, per process). */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && GIVEN_ID.test(given) ? given : `req-${(++lastId).toString(36)}`;
+}
+
 /** What one request line says. */
 function describe(request: { method: string; url: string; ip: string }, status: number, ms: number) {
   return {
@@ -30,6 +46,10 @@ function describe(request: { method: string; url: string; ip: string }, status: 
 export function registerRequestLog(app: FastifyInstance, settings: LogSettings): void {
   const { logSlowMs, logSampleEvery } = settings;
   let count = 0;
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const ms = reply.elapsedTime;

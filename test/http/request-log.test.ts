@@ -56,6 +56,18 @@ describe('request log: errors, slow and sampled requests only', () => {
     }
   });
 
+  it("keeps a client's plain x-request-id, replaces any other, and echoes the id on every reply", async () => {
+    lines.length = 0;
+    const given = await fetch(`${url}/test/boom`, { headers: { 'x-request-id': 'lb-7f3a.2' } });
+    assert.equal(given.headers.get('x-request-id'), 'lb-7f3a.2');
+    assert.equal(requestLines().find((l) => l.msg === 'request failed')?.reqId, 'lb-7f3a.2', 'the log line carries the same id');
+    for (const bad of ['x'.repeat(65), 'a b', '<script>']) {
+      const res = await fetch(`${url}/api/genres`, { headers: { 'x-request-id': bad } });
+      assert.match(String(res.headers.get('x-request-id')), /^req-[0-9a-z]+$/, JSON.stringify(bad));
+    }
+    assert.match(String((await fetch(`${url}/api/genres`)).headers.get('x-request-id')), /^req-[0-9a-z]+$/);
+  });
+
   it('logs every 5xx at error and every slow request at warn', async () => {
     lines.length = 0;
     assert.equal((await fetch(`${url}/test/boom`)).status, 500);
