@@ -1,30 +1,37 @@
 // Load shedding: while the event loop lags, answer 503 with Retry-After at once instead of
 // letting requests wait in the socket backlog for as long as it takes (issue 17: at 1,000
 // connections wrk saw 364 timeouts at 2 s). @fastify/under-pressure samples the mean
-// event-loop delay every SAMPLE_MS; one sync check per request decides. The health routes are
-// exempt: a busy process is alive, and its readiness is what /health reports, not a 503 here.
+// event-loop delay once per sample interval; one sync check per request decides. The health
+// routes are exempt: a busy process is alive, and its readiness is what /health reports.
+//
+// The sample interval is the threshold itself. Node's delay monitor records nothing in an
+// interval that one loop iteration outlasts, and under-pressure reads that empty mean (NaN) as
+// an infinite delay. With a 250 ms interval, loop iterations of 300 ms, far under the 1 s
+// threshold, shed every request (a busy loop of 300 ms blocks: NaN in every interval;
+// 200 ms blocks: a mean of 200). That is what a worker with 500 connections of store traffic
+// on a shared core goes through. With interval = threshold, an empty interval means an
+// iteration longer than the threshold, which is a lag over the threshold.
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { ApiError } from '../errors.ts';
 
-// A short interval, so shedding starts and stops within a quarter second of the lag.
-const SAMPLE_MS = 250;
-
 export async function registerOverload(app: FastifyInstance, config: Pick<Config, 'overloadDelayMs' | 'overloadRetryAfterSeconds'>): Promise<void> {
   if (config.overloadDelayMs === 0) return;
   const retryAfter = String(config.overloadRetryAfterSeconds);
+  // under-pressure's floor is its monitor's resolution, 10 ms.
+  const sampleMs = Math.max(10, config.overloadDelayMs);
   // The delay histogram runs from registration, so the first samples after start hold the
   // start-up's own synchronous work (schema compiling, cache preload): not a backlog. Two
   // sample intervals after ready, every sample is of serving only.
   let sheddingFrom = Number.POSITIVE_INFINITY;
   app.addHook('onReady', (done) => {
-    sheddingFrom = performance.now() + 2 * SAMPLE_MS;
+    sheddingFrom = performance.now() + 2 * sampleMs;
     done();
   });
   await app.register(underPressure, {
     maxEventLoopDelay: config.overloadDelayMs,
-    sampleInterval: SAMPLE_MS,
+    sampleInterval: sampleMs,
     // Throwing hands the error to errors.ts, so the 503 has the API's {error, message} shape.
     pressureHandler: async (request, reply, _type, value) => {
       if (performance.now() < sheddingFrom) return;

@@ -39,8 +39,33 @@ test('a lagging event loop sheds API requests with 503 + Retry-After; /health st
   assert.equal((track.body as { error: string }).error, 'overloaded');
   assert.match((track.body as { message: string }).message, /retry after 3 s/);
   assert.equal(health.status, 200, 'the health route is exempt');
-  // A quiet sample interval (250 ms) later the server serves again.
+  // A quiet sample interval (the threshold, 20 ms) later the server serves again.
   assert.equal(await eventually('/api/tracks/1', 200), 200);
+});
+
+test('loop iterations of 300 ms are a lag of 300 ms: under a 1 s threshold nothing is shed', async () => {
+  // With a sample interval shorter than the iterations, the delay monitor recorded nothing,
+  // under-pressure read that as an infinite delay and every request got a 503.
+  const s = await startServer({ overloadDelayMs: 1000 });
+  try {
+    await sleep(2100); // the start-up grace: two sample intervals
+    let blocks = 0;
+    const chain = () => {
+      busy(300);
+      if (++blocks < 12) setImmediate(chain);
+    };
+    setImmediate(chain);
+    // Four at a time, so that requests land in every sample interval.
+    const statuses: number[] = [];
+    while (blocks < 12) statuses.push(...(await Promise.all([1, 2, 3, 4].map(() => s.get('/api/tracks/1')))).map((r) => r.status));
+    assert.ok(statuses.length >= 12, `requests were answered between the blocks (${statuses.length})`);
+    assert.deepEqual(
+      statuses.filter((x) => x !== 200),
+      [],
+    );
+  } finally {
+    await s.close();
+  }
 });
 
 test('CHINOOK_OVERLOAD_DELAY_MS=0 never sheds', async () => {
