@@ -15,7 +15,7 @@ import { type Db, openPrimary } from '../../src/db/connection.ts';
 import { DomainEvents } from '../../src/events/index.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { invoiceLineCount } from '../../src/store/index.ts';
-import { annPath, readMeta } from '../../src/vectors/ann/ann-file.ts';
+import { annPath, buildAnnFile, readMeta } from '../../src/vectors/ann/ann-file.ts';
 import { ensureGroups } from '../../src/vectors/ann/ensure.ts';
 import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
 import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
@@ -364,5 +364,37 @@ describe('the ranked groups expand to tracks', () => {
     } finally {
       db.transaction(() => store.write({ ids: [gone], vectors: Object.fromEntries(SPACES.map((s) => [s, [saved[s]]])) }))();
     }
+  });
+});
+
+describe('building an index file beside a serving database', () => {
+  test('holds no read transaction across the build: a writer’s WAL is checkpointed while it runs', () => {
+    // One SELECT iterated for the whole build held a snapshot no checkpoint could pass: at 1M
+    // the WAL of a server writing meanwhile grew to 14 GB.
+    const writer = openPrimary({ ...testConfig(), dbPath });
+    writer.pragma('busy_timeout = 300');
+    writer.exec('CREATE TABLE IF NOT EXISTS build_probe (x)');
+    const checkpoints: { busy: number; log: number; checkpointed: number }[] = [];
+    try {
+      // Batches of 2 000: progress is reported between batches, while the old build was still reading.
+      buildAnnFile(
+        db,
+        'metadata',
+        () => {
+          writer.prepare('INSERT INTO build_probe VALUES (1)').run();
+          checkpoints.push((writer.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[])[0] as never);
+        },
+        { batch: 2000 },
+      );
+    } finally {
+      writer.exec('DROP TABLE build_probe');
+      writer.close();
+    }
+    assert.ok(checkpoints.length >= 3, `progress was reported during the build (${checkpoints.length})`);
+    assert.deepEqual(
+      checkpoints.map((c) => c.busy),
+      checkpoints.map(() => 0),
+      'every checkpoint taken during the build completed',
+    );
   });
 });

@@ -126,7 +126,12 @@ const BUILD_WORKER = new URL('./build-worker.mjs', import.meta.url);
  * written under a temporary name and renamed, then its companion: a process using the old file
  * keeps its mapping, and one opening meanwhile sees a size that does not match and waits.
  */
-export function buildAnnFile(db: Db, space: Space, onProgress?: (done: number, total: number) => void, threads = 0): AnnMeta {
+export function buildAnnFile(
+  db: Db,
+  space: Space,
+  onProgress?: (done: number, total: number) => void,
+  options: { threads?: number; batch?: number } = {},
+): AnnMeta {
   if (db.inTransaction) throw new Error('an index file is built from committed groups: not inside a transaction');
   const groupsBuild = groupsBuildId(db, space);
   if (!groupsBuild) throw new Error(`no vector groups for ${space}: run \`chinook vectors build\``);
@@ -143,8 +148,8 @@ export function buildAnnFile(db: Db, space: Space, onProgress?: (done: number, t
       dims: DIMS[space],
       settings,
       out: tmp,
-      threads,
-      batch: BATCH,
+      threads: options.threads ?? 0,
+      batch: options.batch ?? BATCH,
       port: port2,
       progress: progress.buffer,
     },

@@ -27,28 +27,37 @@ try {
     multi: false,
   });
   const keys = new BigUint64Array(batch);
-  const rows = new Float32Array(batch * dims);
+  const vectors = new Float32Array(batch * dims);
   let n = 0;
   let done = 0;
   let maxGroup = 0;
   const flush = () => {
     if (n === 0) return;
-    index.add(keys.subarray(0, n), rows.subarray(0, n * dims), threads);
+    index.add(keys.subarray(0, n), vectors.subarray(0, n * dims), threads);
     done += n;
     n = 0;
     Atomics.store(progress, 0, done);
     Atomics.notify(progress, 0);
   };
-  for (const [group, unit] of db.prepare(`SELECT group_id, unit FROM ${table} ORDER BY group_id`).raw(true).iterate()) {
-    // A Float32Array view needs 4-byte alignment; a copy otherwise.
-    const v = unit.byteOffset % 4 === 0 ? new Float32Array(unit.buffer, unit.byteOffset, dims) : new Float32Array(new Uint8Array(unit).buffer);
-    maxGroup = group;
-    // A zero vector has no direction: cosine to it is undefined, and no query can find it.
-    if (!v.some((x) => x !== 0)) continue;
-    keys[n] = BigInt(group);
-    rows.set(v, n * dims);
-    n++;
-    if (n === batch) flush();
+  // The groups are read a batch at a time, each batch its own short read transaction: one
+  // statement iterated for the whole build (11–30 min at 1M) held a snapshot that no checkpoint
+  // could pass, and the server's writes meanwhile grew the WAL without bound (14 GB in one
+  // session, every page read then probing its index). Reading in pieces is safe: group ids only
+  // grow and a group's vector never changes, so a group added meanwhile is simply in the file
+  // or, after maxGroup, in the server's in-memory graph (ann-index.ts).
+  const page = db.prepare(`SELECT group_id, unit FROM ${table} WHERE group_id > ? ORDER BY group_id LIMIT ?`).raw(true);
+  for (let rows = page.all(0, batch); rows.length > 0; rows = page.all(maxGroup, batch)) {
+    for (const [group, unit] of rows) {
+      // A Float32Array view needs 4-byte alignment; a copy otherwise.
+      const v = unit.byteOffset % 4 === 0 ? new Float32Array(unit.buffer, unit.byteOffset, dims) : new Float32Array(new Uint8Array(unit).buffer);
+      maxGroup = group;
+      // A zero vector has no direction: cosine to it is undefined, and no query can find it.
+      if (!v.some((x) => x !== 0)) continue;
+      keys[n] = BigInt(group);
+      vectors.set(v, n * dims);
+      n++;
+      if (n === batch) flush();
+    }
   }
   flush();
   db.close();
