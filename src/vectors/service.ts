@@ -149,21 +149,37 @@ export class SimilarityService {
    * Up to `limit` nearest tracks, named: copies of one song collapsed (and of the track itself
    * dropped), at most `maxPerAlbum` tracks of one album in each run of 10 (collapse.ts). The
    * 50 cached neighbours are what is refined, so a list may come back shorter than 50.
+   *
+   * A list of `limit` usually needs no more than 2 × limit + 10 neighbours once copies collapse
+   * and albums spread, so that many are computed first (30 for the storefront's 10), and all 50
+   * only when those run short: at 1M each neighbour asked of the ANN index is one more unit
+   * vector and member read (1M audio, uncached, fresh random tracks in one process: p50
+   * 1.28 ms with 50, 1.08 ms with 30: bench/vectors-similar-breakdown.ts --ab).
    */
   similar(trackId: number, space: SimilarSpace, limit: number, options: { maxPerAlbum?: number } = {}): { items: SimilarItem[] } {
     if (!this.trackExists.get(trackId)) throw notFound('track', trackId);
-    const wanted = Math.max(limit, CACHED_NEIGHBOURS);
-    let hits = this.cache.get(trackId, space, wanted);
-    if (!hits) {
-      const revision = this.store.revision();
-      const computed = this.neighbours(trackId, space, wanted);
-      if (computed.length === 0) {
-        throw new ApiError(409, 'vectors_not_built', 'Vectors for this track are not built yet; run `chinook vectors build`.');
-      }
-      this.remember(trackId, space, computed, revision);
-      hits = computed;
+    const maxPerAlbum = options.maxPerAlbum ?? MAX_PER_ALBUM;
+    const all = Math.max(limit, CACHED_NEIGHBOURS);
+    const first = Math.min(all, 2 * limit + 10);
+    const hits = this.neighboursThroughCache(trackId, space, first);
+    let items = this.refine(trackId, hits, limit, maxPerAlbum);
+    // Fewer hits than asked: the catalog has no more to give.
+    if (items.length < limit && first < all && hits.length === first)
+      items = this.refine(trackId, this.neighboursThroughCache(trackId, space, all), limit, maxPerAlbum);
+    return { items };
+  }
+
+  /** The `wanted` nearest from the persistent cache, or computed and handed to it. */
+  private neighboursThroughCache(trackId: number, space: SimilarSpace, wanted: number): { id: number; similarity: number }[] {
+    const hits = this.cache.get(trackId, space, wanted);
+    if (hits) return hits;
+    const revision = this.store.revision();
+    const computed = this.neighbours(trackId, space, wanted);
+    if (computed.length === 0) {
+      throw new ApiError(409, 'vectors_not_built', 'Vectors for this track are not built yet; run `chinook vectors build`.');
     }
-    return { items: this.refine(trackId, hits, limit, options.maxPerAlbum ?? MAX_PER_ALBUM) };
+    this.remember(trackId, space, computed, revision);
+    return computed;
   }
 
   /**

@@ -243,7 +243,11 @@ describe('similarity cache', () => {
       service.similar(30, 'audio', 5);
       assert.equal(rowsFor(30), 0, 'not written on the request path');
       await writes.drain();
-      assert.equal(rowsFor(30), 50);
+      // A list of 5 computes 2 × 5 + 10 neighbours (SimilarityService.similar).
+      assert.equal(rowsFor(30), 20);
+      service.similar(30, 'audio', 20);
+      await writes.drain();
+      assert.equal(rowsFor(30), 50, 'a list of 20 needs more than the 20 cached: 50 computed and stored');
       // An edit lands between computing and storing: the list may be stale, so it is dropped.
       service.similar(31, 'audio', 5);
       const v = service.store.getAll(31) as Record<Space, Float32Array>;
@@ -252,7 +256,7 @@ describe('similarity cache', () => {
       assert.equal(rowsFor(31), 0);
       service.similar(31, 'audio', 5);
       await writes.drain();
-      assert.equal(rowsFor(31), 50);
+      assert.equal(rowsFor(31), 20);
     } finally {
       await writes.close();
       writer.close();

@@ -1,0 +1,105 @@
+// Where an uncached /similar spends its time on a large catalog (the ANN path): the served
+// call for fresh random tracks, each timed whole and by part (the cache read, the track's
+// group, the graph search, the unit vectors for the exact re-rank, the members, the names),
+// p50 and mean, after a warm-up of other random tracks. Nothing is written: the computed lists
+// are not stored (a bench that writes while another process holds a read snapshot grows the
+// WAL, and every page read then probes the WAL index: 1.2 ms became 6 ms at 14 GB of WAL).
+//
+//   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab]
+//
+// `--ab`: instead, the same-process comparison of computing all 50 neighbours against the
+// first 2 × limit + 10 that SimilarityService.similar asks for (limit 10), alternating, each
+// on its own fresh random track.
+
+import { Index } from 'usearch';
+import { openPrimary } from '../src/db/connection.ts';
+import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
+import { GroupStore } from '../src/vectors/ann/groups.ts';
+import { seededRandom } from '../src/vectors/linalg.ts';
+import { SimilarityService } from '../src/vectors/service.ts';
+import { SimilarityCache } from '../src/vectors/similarity-cache.ts';
+import { isSpace, type Space } from '../src/vectors/spaces.ts';
+
+const args = process.argv.slice(2);
+const dbPath = args[0];
+const flag = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] as string) : fallback);
+const space = flag('--space', 'audio');
+if (!dbPath || !isSpace(space)) throw new Error('usage: vectors-similar-breakdown.ts <db> [--space audio|lyric|metadata] [--queries n] [--warm n] [--ab]');
+const queries = Number(flag('--queries', '600'));
+const warm = Number(flag('--warm', '2000'));
+
+const db = openPrimary(
+  { dbPath, pageSize: 32768, cacheSizeKiB: 131072, mmapSize: 536870912, busyTimeoutMs: 10000, walAutocheckpoint: 2000 },
+  { skipMigrations: true },
+);
+// biome-ignore lint/suspicious/noExplicitAny: reaching the service's private steps is the point of this tool
+const service = new SimilarityService(db, { vectorMemoryBytes: 0 }) as any;
+service.remember = () => {};
+const ids = db.prepare('SELECT track_id FROM track_vectors ORDER BY track_id').pluck().all() as number[];
+const random = seededRandom(7);
+const pick = () => ids[Math.floor(random() * ids.length)] as number;
+const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.floor(v.length * q)] as number;
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+
+if (args.includes('--ab')) {
+  // What similar() did before (50 neighbours) and does now (2 × 10 + 10 first, 50 if those run short).
+  const run = (id: number, k: number) => {
+    const t0 = performance.now();
+    let items = service.refine(id, service.neighboursThroughCache(id, space, k), 10, 2);
+    if (items.length < 10 && k < 50) items = service.refine(id, service.neighboursThroughCache(id, space, 50), 10, 2);
+    return performance.now() - t0;
+  };
+  const all: number[] = [];
+  const first: number[] = [];
+  for (let i = 0; i < queries + warm; i++) {
+    const [x, y] = [pick(), pick()];
+    const [a, b] = i % 2 === 0 ? [run(x, 50), run(y, 30)] : [0, run(y, 30)];
+    const a2 = i % 2 === 0 ? a : run(x, 50);
+    if (i >= warm) {
+      all.push(a2);
+      first.push(b);
+    }
+  }
+  console.log(
+    `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: 50 neighbours p50 ${ms(quantile(all, 0.5))} p90 ${ms(quantile(all, 0.9))}; ` +
+      `30 first p50 ${ms(quantile(first, 0.5))} p90 ${ms(quantile(first, 0.9))} (${(quantile(all, 0.5) / quantile(first, 0.5)).toFixed(2)}×)`,
+  );
+} else {
+  const parts = new Map<string, number[]>();
+  let current: Map<string, number> | null = null;
+  // biome-ignore lint/suspicious/noExplicitAny: timing wrappers around prototype methods
+  const time = (proto: any, method: string, label: string) => {
+    const original = proto[method];
+    proto[method] = function (this: unknown, ...a: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return original.apply(this, a);
+      } finally {
+        current?.set(label, (current.get(label) ?? 0) + performance.now() - t0);
+      }
+    };
+  };
+  time(SimilarityCache.prototype, 'get', 'the similarity cache read');
+  time(GroupStore.prototype, 'ownGroup', "the track's group and unit vector");
+  time(Index.prototype, 'search', 'the graph search');
+  time(GroupStore.prototype, 'units', "the candidates' unit vectors (exact re-rank)");
+  time(GroupStore.prototype, 'firstMembers', "the groups' first tracks");
+  time(AnnIndex.prototype, 'searchByTrack', 'KNN in all (the four above and the ranking)');
+  time(SimilarityService.prototype, 'facts', "the tracks' names and song identities");
+  const totals: number[] = [];
+  for (let i = 0; i < queries + warm; i++) {
+    current = new Map();
+    const t0 = performance.now();
+    service.similar(pick(), space as Space, 10);
+    const t = performance.now() - t0;
+    if (i >= warm) {
+      totals.push(t);
+      for (const [label, v] of current) (parts.get(label) ?? parts.set(label, []).get(label))?.push(v);
+    }
+  }
+  console.log(`${space}, uncached /similar?limit=10 in process, ${queries} fresh random tracks after ${warm} others:`);
+  console.log(`  whole call: p50 ${ms(quantile(totals, 0.5))}, mean ${ms(mean(totals))}, p99 ${ms(quantile(totals, 0.99))}`);
+  for (const [label, v] of parts) console.log(`  ${label}: p50 ${ms(quantile(v, 0.5))}, mean ${ms(mean(v))}`);
+}
+db.close();
