@@ -19,8 +19,12 @@ export interface AnnSettings {
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
    * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
    * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
-   * quantizing to integers, and audio keeps it because its 1M recall was measured so; files
-   * built before this field existed are 'cos'.
+   * quantizing to integers. Audio keeps it for now: at 1M in f16 (both built at expansion_add
+   * 256, 200 + 200 queries each, docs/BENCHMARKS.md) inner product searched faster (ef 64:
+   * 466 vs 644 µs, separate runs) with recall@10 0.973 / 0.959 against cos's 0.981 / 0.965, and
+   * both reached 0.975 with baskets at ef 128: a lead (inner product at a wider search), not
+   * yet measured enough to change the served file. Files built
+   * before this field existed are 'cos'.
    */
   metric: 'ip' | 'cos';
   /** Links per node (HNSW M). */
