@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { type CheckpointStats, type Db, openPrimary, StorageHealth, startCheckpointer, WriteQueue } from './db/index.ts';
 import { connectCarrier, DomainEvents, SqliteEventLog } from './events/index.ts';
 import { HealthService } from './health.ts';
-import { createRecommender, type Recommender } from './recommend/index.ts';
+import { cachedRecommendations, createRecommender, type Listener, type ListOptions, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
 import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
 import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
@@ -22,6 +22,8 @@ export interface CachedReads {
   similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
   /** The most popular tracks with their details (store/cached.ts). */
   popularTracks(limit: number): Promise<Entry>;
+  /** A listener's recommendations, as JSON with its ETag (recommend/cached.ts). */
+  recommendations(subject: Listener, options: ListOptions): Promise<Entry>;
 }
 
 export interface AppContext {
@@ -88,12 +90,15 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
   const search = new SearchService(db);
   search.setVectorRetriever(new TextQueryRetriever(db, similarity.store));
   const store = createStore(db, writes, cache.cache, events, config);
+  const recommender = createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users });
   const cached: CachedReads = {
     catalog: new CachedCatalog(cache.cache, catalog),
     reports: new CachedReports(cache.cache, reports),
     search: (req) => cachedSearch(cache.cache, search, req),
     similar: (req) => cachedSimilar(cache.cache, similarity, req),
     popularTracks: (limit) => cachedPopularTracks(cache.cache, store.popularity, catalog, limit),
+    recommendations: (subject, options) =>
+      cachedRecommendations(cache.cache, recommender, (userId) => accounts.users.get(userId)?.customerId ?? null, subject, options),
   };
   const stopAccountsMaintenance = startAccountsMaintenance(accounts);
   const stopStoreMaintenance = startStoreMaintenance(store, config);
@@ -119,7 +124,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     eventLog,
     editor: new CatalogEditor(writer, catalog, { events, invoiceLinesOf: invoiceLineCount, writes }),
     similarity,
-    recommender: createRecommender(db, similarity, { history: store.history, customers: new Customers(db), users: accounts.users }),
+    recommender,
     search,
     writes,
     storage,

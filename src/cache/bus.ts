@@ -156,8 +156,8 @@ export function tagsForEvent(e: CatalogEvent | OrderPlaced): string[] {
     case 'artist.updated':
       return [`artist:${e.artistId}`, 'tracks:list', 'albums:list', 'artists:list', 'reports', 'popular', 'search', 'recommendations'];
     case 'order.placed':
-      // Sales changed: reports, popularity and this buyer's recommendations are stale everywhere.
-      return ['reports', 'popular', `recommendations:customer:${e.customerId}`];
+      // Sales changed: reports, popularity and this buyer's recommendations (recommend/cached.ts) are stale everywhere.
+      return ['reports', 'popular', `recommendations:customer:${e.customerId}`, `recommendations:user:${e.userId}`];
   }
 }
 

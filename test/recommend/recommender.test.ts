@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_WEIGHTS, only, parseWeights } from '../../src/recommend/weights.ts';
 import { ensureVectors } from '../../src/vectors/build.ts';
+import { Client } from '../accounts/client.ts';
 import { startServer, type TestServer } from '../helpers.ts';
 
 let server: TestServer;
@@ -191,6 +192,55 @@ describe('GET /api/tracks/:id/similar', () => {
       const r = await server.get(q);
       assert.equal(r.status, 400, q);
       assert.equal(typeof r.body.error, 'string');
+    }
+  });
+});
+
+describe('GET /api/recommendations through the cache database', () => {
+  test('asked again: served from the cache, private; a play shows within the TTL, an order at once', async () => {
+    const recommender = server.ctx.recommender;
+    const original = recommender.recommend.bind(recommender);
+    let computed = 0;
+    recommender.recommend = (...args) => {
+      computed++;
+      return original(...args);
+    };
+    try {
+      const user = new Client(server.url);
+      assert.equal((await user.register('cached-recs@example.com', 'correct horse battery', 'Cached Recs')).status, 201);
+      for (const trackId of [1801, 1802]) assert.equal((await user.post('/api/plays', { trackId, msPlayed: 200_000 })).status, 201);
+      const first = await user.get('/api/recommendations?limit=10');
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('cache-control'), 'private, no-cache', 'personal: no shared cache keeps it');
+      assert.ok(first.headers.get('etag'));
+      // The stored JSON goes out as is: it must hold what the reply schema allows, nothing more.
+      for (const item of first.body.items) {
+        assert.deepEqual(Object.keys(item).sort(), ['album', 'artist', 'genre', 'id', 'name', 'reasons', 'score']);
+        for (const r of item.reasons) for (const k of Object.keys(r)) assert.ok(['strategy', 'becauseOfTrackId', 'becauseOfTrackName', 'text'].includes(k), k);
+      }
+      const again = await user.get('/api/recommendations?limit=10');
+      assert.deepEqual(again.body, first.body);
+      assert.equal(computed, 1, 'the second ask was a cache hit');
+      // Another shape is another entry.
+      assert.equal((await user.get('/api/recommendations?limit=5')).status, 200);
+      assert.equal(computed, 2);
+      // A play moves the profile a little: seen when the entry ages out (RECOMMENDATIONS_TTL_SECONDS).
+      assert.equal((await user.post('/api/plays', { trackId: 1803, msPlayed: 200_000 })).status, 201);
+      await user.get('/api/recommendations?limit=10');
+      assert.equal(computed, 2);
+      // A bought track must leave the list before the next page: the order drops the entries.
+      const bought = first.body.items[0].id as number;
+      assert.equal((await user.post('/api/orders', { trackIds: [bought] })).status, 201);
+      const after = await user.get('/api/recommendations?limit=10');
+      assert.equal(computed, 3);
+      assert.ok(!after.body.items.some((i: { id: number }) => i.id === bought), 'the bought track is gone');
+      // Someone else's list is their own entry.
+      const other = new Client(server.url);
+      await other.register('other-recs@example.com', 'correct horse battery', 'Other Recs');
+      await other.get('/api/recommendations?limit=10');
+      assert.equal(computed, 4);
+    } finally {
+      recommender.recommend = original;
     }
   });
 });

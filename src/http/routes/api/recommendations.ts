@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Continuations, MAX_SEED_TRACKS, parseWeights, STRATEGIES } from '../../../recommend/index.ts';
+import { sendEntry } from '../../../cache/index.ts';
+import { Continuations, MAX_SEED_TRACKS, parseWeights, RECOMMENDATIONS_CACHE_CONTROL, STRATEGIES } from '../../../recommend/index.ts';
 import { adminErrorReplies, adminGuard } from '../../admin-auth.ts';
 import { ErrorReply, errorReplies, Nullable } from '../../schemas.ts';
 
@@ -80,10 +81,11 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RecommendationsReply, ...errorReplies, ...adminErrorReplies },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       if (req.query.customerId !== undefined) await adminOnly(req);
       const subject = req.query.customerId !== undefined ? { customerId: req.query.customerId } : { userId: req.auth?.user.id ?? null };
-      return recommender.recommend(subject, { limit: req.query.limit, weights: parseWeights(req.query.weights), maxPerAlbum: req.query.maxPerAlbum });
+      const options = { limit: req.query.limit, weights: parseWeights(req.query.weights), maxPerAlbum: req.query.maxPerAlbum };
+      return sendEntry(req, reply, await app.ctx.cached.recommendations(subject, options), RECOMMENDATIONS_CACHE_CONTROL);
     },
   );
 
