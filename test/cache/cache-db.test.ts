@@ -129,6 +129,21 @@ describe('cache database', () => {
     cache.close();
   });
 
+  it('a hit writes nothing while the cache is under half its cap, and stamps the row after', () => {
+    const cache = open({ maxBytes: 10_000, maxEntryBytes: 10_000 });
+    const stampOf = (key: string) => cache.db.prepare('SELECT last_access FROM cache_queries WHERE cache_key = ?').pluck().get(key);
+    cache.set('a', 'x'.repeat(800));
+    for (let i = 0; i < 8; i++) cache.set(`pad:${i}`, 'p');
+    const before = stampOf('a');
+    cache.get('a');
+    assert.equal(stampOf('a'), before, 'under half the cap: no LRU write on a hit');
+    for (let i = 0; i < 5; i++) cache.set(`big:${i}`, 'x'.repeat(800));
+    assert.ok(cache.bytes >= 5000, `past half the cap (${cache.bytes})`);
+    cache.get('a');
+    assert.ok(Number(stampOf('a')) > Number(before), 'past half: a hit on an old row moves it to the front');
+    cache.close();
+  });
+
   it('filling far past the cap never stores more bytes than the cap', () => {
     const cap = 256 * 1024;
     const cache = open({ maxBytes: cap, maxEntryBytes: 32 * 1024 });
