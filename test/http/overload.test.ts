@@ -31,14 +31,33 @@ async function eventually(path: string, status: number): Promise<number> {
 
 test('a lagging event loop sheds API requests with 503 + Retry-After; /health still answers', async () => {
   assert.equal(await eventually('/api/tracks/1', 200), 200, 'no lag, no shedding (after the start-up grace)');
-  // The sampled mean delay: one 1 s stall among ≤ 25 on-time 10 ms ticks is ≥ 28 ms > 20 ms.
-  busy(1000);
-  const [track, health] = await Promise.all([server.get('/api/tracks/1'), server.get('/health')]);
-  assert.equal(track.status, 503);
+  // The loop lags for 1.5 s: blocks of 100 ms, five times the 20 ms threshold. (One stall and
+  // then a request is not enough: the request may come before the sample that sees the stall.)
+  let blocks = 0;
+  const chain = () => {
+    busy(100);
+    if (++blocks < 15) setImmediate(chain);
+  };
+  setImmediate(chain);
+  await new Promise((r) => setImmediate(r));
+  const tracks: Awaited<ReturnType<TestServer['get']>>[] = [];
+  const healths: number[] = [];
+  while (blocks < 15) {
+    const [t, h] = await Promise.all([server.get('/api/tracks/1'), server.get('/health')]);
+    tracks.push(t);
+    healths.push(h.status);
+  }
+  const refused = tracks.filter((t) => t.status === 503);
+  assert.ok(refused.length >= tracks.length / 2, `most API requests shed while lagging: ${tracks.map((t) => t.status)}`);
+  const track = refused[0] as (typeof tracks)[number];
   assert.equal(track.headers.get('retry-after'), '3');
   assert.equal((track.body as { error: string }).error, 'overloaded');
   assert.match((track.body as { message: string }).message, /retry after 3 s/);
-  assert.equal(health.status, 200, 'the health route is exempt');
+  assert.deepEqual(
+    healths.filter((x) => x !== 200),
+    [],
+    'the health route is exempt',
+  );
   // A quiet sample interval (the threshold, 20 ms) later the server serves again.
   assert.equal(await eventually('/api/tracks/1', 200), 200);
 });
