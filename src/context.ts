@@ -12,14 +12,14 @@ import { cachedRecommendations, createRecommender, type Listener, type ListOptio
 import { CachedReports, SalesReports } from './reports/index.ts';
 import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
 import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
-import { cachedSimilar, type SimilarItem, SimilarityService, type SimilarRequest, TextQueryRetriever, VectorRefreshQueue } from './vectors/index.ts';
+import { cachedSimilar, SimilarityService, type SimilarRequest, TextQueryRetriever, VectorRefreshQueue } from './vectors/index.ts';
 
 /** Reads through the cache database; each capability's cached.ts picks its keys, tags and TTL. */
 export interface CachedReads {
   catalog: CachedCatalog;
   reports: CachedReports;
   search(req: SearchRequest): Promise<CachedSearchResult>;
-  similar(req: SimilarRequest): Promise<{ items: SimilarItem[] }>;
+  similar(req: SimilarRequest): Promise<Entry>;
   /** The most popular tracks with their details (store/cached.ts). */
   popularTracks(limit: number): Promise<Entry>;
   /** A listener's recommendations, as JSON with its ETag (recommend/cached.ts). */

@@ -170,6 +170,12 @@ describe('GET /api/tracks/:id/similar', () => {
     const a = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
     const b = await server.get('/api/tracks/2/similar?space=lyric&limit=5');
     assert.deepEqual(a.body, b.body);
+    // The stored JSON goes out as is, with its ETag: exactly the schema's fields, and a 304 when unchanged.
+    for (const item of b.body.items) assert.deepEqual(Object.keys(item).sort(), ['album', 'artist', 'genre', 'id', 'name', 'similarity']);
+    const etag = b.headers.get('etag') as string;
+    assert.ok(etag);
+    assert.equal(b.headers.get('cache-control'), 'public, no-cache');
+    assert.equal((await server.get('/api/tracks/2/similar?space=lyric&limit=5', { headers: { 'if-none-match': etag } })).status, 304);
     await server.ctx.writes.drain(); // computed lists are stored by the write queue
     const rows = server.ctx.db.prepare("SELECT count(*) AS n FROM vector_similarity_cache WHERE source_track_id = 2 AND similarity_type = 'lyric'").get() as {
       n: number;

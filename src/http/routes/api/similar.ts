@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { sendEntry } from '../../../cache/index.ts';
 import { errorReplies, IdParams } from '../../schemas.ts';
 
 const SimilarQuery = Type.Object(
@@ -45,6 +46,11 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
       },
     },
-    async (req) => cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
+    async (req, reply) =>
+      sendEntry(
+        req,
+        reply,
+        await cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
+      ),
   );
 };
