@@ -5,7 +5,10 @@
 // are not stored (a bench that writes while another process holds a read snapshot grows the
 // WAL, and every page read then probes the WAL index: 1.2 ms became 6 ms at 14 GB of WAL).
 //
-//   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab]
+//   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab] [--settings <json>]
+//
+// `--settings '{"audio":{"metric":"ip","expansionSearch":96}}'`: serve a file built with other settings (as in
+// bench/vectors-ann-existing.ts).
 //
 // `--ab`: instead, the same-process comparison of computing all 50 neighbours against the
 // first 2 × limit + 10 that SimilarityService.similar asks for (limit 10), alternating, each
@@ -13,6 +16,7 @@
 
 import { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
+import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
 import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
 import { GroupStore } from '../src/vectors/ann/groups.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
@@ -26,6 +30,7 @@ const flag = (name: string, fallback: string) => (args.includes(name) ? (args[ar
 const space = flag('--space', 'audio');
 if (!dbPath || !isSpace(space)) throw new Error('usage: vectors-similar-breakdown.ts <db> [--space audio|lyric|metadata] [--queries n] [--warm n] [--ab]');
 const queries = Number(flag('--queries', '600'));
+for (const [s, over] of Object.entries(JSON.parse(flag('--settings', '{}')) as Record<Space, object>)) Object.assign(ANN_SETTINGS[s as Space], over);
 const warm = Number(flag('--warm', '2000'));
 
 const db = openPrimary(

@@ -19,11 +19,12 @@ export interface AnnSettings {
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
    * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
    * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
-   * quantizing to integers. Audio keeps it for now: at 1M in f16 (both built at expansion_add
-   * 256, 200 + 200 queries each, docs/BENCHMARKS.md) inner product searched faster (ef 64:
-   * 466 vs 644 µs, separate runs) with recall@10 0.973 / 0.959 against cos's 0.981 / 0.965, and
-   * both reached 0.975 with baskets at ef 128: a lead (inner product at a wider search), not
-   * yet measured enough to change the served file. Files built
+   * quantizing to integers. Audio uses inner product at a wider search (ef 96): at 1M in f16
+   * (both files built at expansion_add 256, 200 + 200 queries, docs/BENCHMARKS.md third round)
+   * it recalls 0.992 / 0.970 where cosine at ef 64 recalled 0.981 / 0.965, and an uncached
+   * /similar takes the same time (p50 1.21 / 1.20 ms against 1.22 / 1.17, alternating runs of
+   * bench/vectors-similar-breakdown.ts). At the same ef, inner product was the faster and
+   * cosine the slightly better recall (ef 64: 0.973 / 0.959). Files built
    * before this field existed are 'cos'.
    */
   metric: 'ip' | 'cos';
@@ -36,7 +37,7 @@ export interface AnnSettings {
 }
 
 /**
- * Audio stays f16, cosine, re-ranked from the f32 unit vectors (one statement). An f32 graph
+ * Audio stays f16, re-ranked from the f32 unit vectors (one statement). An f32 graph
  * on inner product needs no vector read per query (its distances are exact: ~0.1 ms less per
  * uncached /similar at 100k), but at 1M it is the one file that breaks the
  * server's 2 GB: all three mapped files are resident (usearch's view() touches every node):
@@ -54,7 +55,7 @@ export interface AnnSettings {
  * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  audio: { quantization: 'f16', metric: 'ip', connectivity: 16, expansionAdd: 256, expansionSearch: 96 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
