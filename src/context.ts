@@ -10,7 +10,7 @@ import { connectCarrier, DomainEvents, SqliteEventLog } from './events/index.ts'
 import { HealthService } from './health.ts';
 import { cachedRecommendations, createRecommender, type Listener, type ListOptions, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
-import { type CachedSearchResult, cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
+import { cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
 import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { cachedSimilar, SimilarityService, type SimilarRequest, TextQueryRetriever, VectorRefreshQueue } from './vectors/index.ts';
 
@@ -18,7 +18,8 @@ import { cachedSimilar, SimilarityService, type SimilarRequest, TextQueryRetriev
 export interface CachedReads {
   catalog: CachedCatalog;
   reports: CachedReports;
-  search(req: SearchRequest): Promise<CachedSearchResult>;
+  /** The reply as JSON (search/cached.ts). */
+  search(req: SearchRequest): Promise<string>;
   similar(req: SimilarRequest): Promise<Entry>;
   /** The most popular tracks with their details (store/cached.ts). */
   popularTracks(limit: number): Promise<Entry>;

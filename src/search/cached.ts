@@ -1,9 +1,7 @@
 // Search through the in-memory cache database (table `search`, tag `search`): catalog
 // edits invalidate the tag in every worker; anything else ages out with the search TTL.
-import { type CacheDb, remember } from '../cache/index.ts';
-import type { SearchRequest, SearchResult, SearchService } from './service.ts';
-
-export type CachedSearchResult = SearchResult & { cached: boolean };
+import { type CacheDb, rememberEntry } from '../cache/index.ts';
+import type { SearchRequest, SearchService } from './service.ts';
 
 /** Canonical key: the same question asked with its parameters in another order hits the same entry. */
 export function searchCacheKey(req: SearchRequest): string {
@@ -13,13 +11,20 @@ export function searchCacheKey(req: SearchRequest): string {
   return `search:${JSON.stringify(entries)}`;
 }
 
-export async function cachedSearch(cache: CacheDb | null, service: SearchService, req: SearchRequest): Promise<CachedSearchResult> {
+/**
+ * The reply as JSON: the stored result sent as it is, with this request's `cached` and `tookMs`
+ * in front (tookMs is this request's time, not that of whoever filled the entry). Parsing a hit
+ * only for Fastify to serialise it again was a fifth of the store mix's CPU: 84–85 → 66 µs a
+ * request with this, 11.8–12.0k → 15.1k req/s (pinned, alternating runs, 2026-11-30).
+ */
+export async function cachedSearch(cache: CacheDb | null, service: SearchService, req: SearchRequest): Promise<string> {
   const started = performance.now();
-  let computed = false;
-  const value = await remember(cache, searchCacheKey(req), { table: 'search', tags: ['search'] }, () => {
-    computed = true;
-    return service.search(req);
+  let computedMs: number | null = null;
+  const entry = await rememberEntry(cache, searchCacheKey(req), { table: 'search', tags: ['search'] }, () => {
+    const { tookMs, ...result } = service.search(req);
+    computedMs = tookMs;
+    return result;
   });
-  // tookMs is this request's time, not the time it took whoever filled the entry.
-  return { ...value, cached: !computed, tookMs: computed ? value.tookMs : Math.round((performance.now() - started) * 1000) / 1000 };
+  const tookMs = computedMs ?? Math.round((performance.now() - started) * 1000) / 1000;
+  return `{"cached":${computedMs === null},"tookMs":${tookMs},${entry.json.slice(1)}`;
 }

@@ -40,6 +40,38 @@ describe('search API', () => {
     assert.ok(r.body.facets.mediaType.length > 0);
   });
 
+  it("a repeated search is a cache hit sent as stored JSON: the reply schema's fields, this request's timing", async () => {
+    const path = '/api/search?q=sandman&limit=3';
+    const first = await server.get(path);
+    const again = await server.get(path);
+    assert.equal(first.body.cached, false);
+    assert.equal(again.body.cached, true);
+    assert.equal(typeof again.body.tookMs, 'number');
+    assert.ok(again.body.tookMs < 1000);
+    assert.match(String(again.headers.get('content-type')), /^application\/json/);
+    const { cached: _c, tookMs: _t, ...rest } = again.body;
+    const { cached: _c2, tookMs: _t2, ...restFirst } = first.body;
+    assert.deepEqual(rest, restFirst, 'the same answer');
+    assert.deepEqual(Object.keys(again.body).sort(), ['cached', 'droppedWords', 'facets', 'hits', 'mode', 'nextCursor', 'tookMs', 'total']);
+    for (const hit of again.body.hits)
+      assert.deepEqual(Object.keys(hit).sort(), [
+        'album',
+        'albumId',
+        'artist',
+        'artistId',
+        'composer',
+        'genre',
+        'genreId',
+        'highlight',
+        'id',
+        'mediaTypeId',
+        'milliseconds',
+        'name',
+        'score',
+        'unitPrice',
+      ]);
+  });
+
   it('filters, sorts and pages consistently', async () => {
     const all = await server.get('/api/search?q=love&limit=100&facets=false');
     const jazz = await server.get('/api/search?q=love&genreId=2&limit=100');

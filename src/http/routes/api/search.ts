@@ -1,5 +1,6 @@
 // /api/search and /api/search/suggest: schemas here, work in src/search.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { MAX_QUERY_LENGTH, SEARCH_SORTS } from '../../../search/index.ts';
 import { ErrorReply, errorReplies, SearchReply } from '../../schemas.ts';
@@ -51,7 +52,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SearchReply, ...errorReplies, 409: ErrorReply },
       },
     },
-    async (req) => cached.search(req.query),
+    // Already JSON: a string with a JSON content type goes out without another serialisation.
+    async (req, reply) => (reply as FastifyReply).type('application/json; charset=utf-8').send(await cached.search(req.query)),
   );
 
   app.get(
