@@ -48,6 +48,9 @@ export class CacheLedger {
   private totalBytes = 0;
   private tick = 0;
   private readonly s;
+  /** Stamps of hits not yet written: rowid → stamp, per table (see touchIfOld). */
+  private readonly pendingStamps = perTable(() => new Map<number, number>());
+  private readonly writeStamps: () => void;
 
   constructor(
     db: Database.Database,
@@ -86,6 +89,12 @@ export class CacheLedger {
       } as Record<CacheTable, Stmt>,
       clear: perTable((_t, n) => db.prepare(`DELETE FROM ${n}`)),
     };
+    this.writeStamps = db.transaction(() => {
+      for (const t of cacheTables) {
+        for (const [rid, stamp] of this.pendingStamps[t]) this.s.touch[t].run(stamp, rid);
+        this.pendingStamps[t].clear();
+      }
+    });
   }
 
   /** Bytes currently charged (always ≤ maxBytes). */
@@ -115,24 +124,25 @@ export class CacheLedger {
   }
 
   /**
-   * Approximate LRU. An UPDATE per hit (the write, the journal, the index move) costs more
-   * than the read itself, so a row is moved to the front only when it is no longer among the
-   * most recent quarter of touches. Hot rows then cost one write per ~entries/4 operations,
-   * and eviction still takes rows from the cold end. Touches start at half the cap.
+   * Approximate LRU, and a hit writes nothing. A row is moved to the front only when it is no
+   * longer among the most recent quarter of touches (hot rows are not stamped again and again),
+   * and the new stamp is kept in memory until an eviction needs the order (makeRoom), then all
+   * are written in one transaction. An UPDATE per hit was 7.7 % of the server's CPU on the store
+   * mix (thousands of entries each read now and then are nearly all "old"); a first fix that
+   * skipped stamps under half the byte cap left Chinook's working set (8.3 MB after the store
+   * and full mixes) right at the 8.4 MB mark, and cached track pages took 89–105 µs a request
+   * in runs that likely crossed it, 49–68 in the others (docs/BENCHMARKS.md). A stamp left for
+   * a row deleted meanwhile updates nothing, or a new row that took its rowid: approximate.
    */
   touchIfOld(table: CacheTable, rid: number, at: number): void {
-    // Below half the cap no eviction is near and the order needs no upkeep: a hit writes
-    // nothing. With thousands of entries each read now and then (the store mix), almost every
-    // hit was "old" and paid an UPDATE: 7.7 % of the server's CPU. Rows read after the cache
-    // passes half its cap are stamped again before it can fill, so eviction still takes the
-    // rows least recently used since then.
-    if (this.totalBytes < this.maxBytes / 2) return;
     const window = this.counters.queries.entries + this.counters.search.entries + this.counters.sessions.entries;
-    if (this.tick - at > window >> 2) this.s.touch[table].run(++this.tick, rid);
+    const pending = this.pendingStamps[table];
+    if (this.tick - (pending.get(rid) ?? at) > window >> 2) pending.set(rid, ++this.tick);
   }
 
   /** Evicts least-recently-used rows (across all tables) until `bytes` more fit under the cap. */
   makeRoom(bytes: number): void {
+    if (this.totalBytes + bytes > this.maxBytes) this.writeStamps();
     while (this.totalBytes + bytes > this.maxBytes) {
       // The oldest few of each table, merged: each lookup is an index seek on last_access.
       const victims: Victim[] = [];
@@ -168,6 +178,7 @@ export class CacheLedger {
 
   /** Empties every table (counters of hits and misses are kept); returns how many rows went. */
   clear(): number {
+    for (const t of cacheTables) this.pendingStamps[t].clear();
     let removed = 0;
     for (const t of cacheTables) {
       removed += this.counters[t].entries;
