@@ -13,6 +13,8 @@ import type { CacheTags } from './tags.ts';
 /** Fixed charge per row for the row header and its index entries (PK, LRU and expiry indexes). */
 export const ROW_OVERHEAD_BYTES = 64;
 export const TAG_OVERHEAD_BYTES = 16;
+/** Hit stamps held per table before they are written anyway (bounds the memory they take). */
+export const MAX_PENDING_STAMPS = 4096;
 
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -137,7 +139,11 @@ export class CacheLedger {
   touchIfOld(table: CacheTable, rid: number, at: number): void {
     const window = this.counters.queries.entries + this.counters.search.entries + this.counters.sessions.entries;
     const pending = this.pendingStamps[table];
-    if (this.tick - (pending.get(rid) ?? at) > window >> 2) pending.set(rid, ++this.tick);
+    if (this.tick - (pending.get(rid) ?? at) <= window >> 2) return;
+    pending.set(rid, ++this.tick);
+    // Without evictions the stamps would wait forever, and rows replaced meanwhile (expired,
+    // invalidated) leave theirs behind: past MAX_PENDING_STAMPS, write them all.
+    if (pending.size > MAX_PENDING_STAMPS) this.writeStamps();
   }
 
   /** Evicts least-recently-used rows (across all tables) until `bytes` more fit under the cap. */

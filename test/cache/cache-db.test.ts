@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CacheDb, type CacheLogger, type CacheOptions, cacheTables } from '../../src/cache/cache-db.ts';
+import { MAX_PENDING_STAMPS } from '../../src/cache/ledger.ts';
 
 function fakeClock(start = 1_700_000_000_000) {
   let now = start;
@@ -140,6 +141,19 @@ describe('cache database', () => {
     assert.ok(Number(stampOf('a')) > Number(before), 'the stamp was written before choosing what to evict');
     assert.equal(cache.get('b'), undefined, 'b, not a, was the least recently used');
     assert.ok(cache.get('a'));
+    cache.close();
+  });
+
+  it('stamps waiting for an eviction are written anyway past MAX_PENDING_STAMPS (their memory stays bounded)', () => {
+    const cache = open({ maxBytes: 64 * 1024 * 1024 });
+    const stampOf = (key: string) => cache.db.prepare('SELECT last_access FROM cache_queries WHERE cache_key = ?').pluck().get(key);
+    for (let i = 0; i < 5000; i++) cache.set(`k:${i}`, i);
+    const before = stampOf('k:0');
+    for (let i = 0; i < MAX_PENDING_STAMPS; i++) cache.get(`k:${i}`);
+    assert.equal(stampOf('k:0'), before, `not yet: ${MAX_PENDING_STAMPS} waiting`);
+    cache.get(`k:${MAX_PENDING_STAMPS}`);
+    assert.ok(Number(stampOf('k:0')) > Number(before), 'one more, and all are written, without any eviction');
+    assert.equal(cache.stats().total.evictions, 0);
     cache.close();
   });
 
