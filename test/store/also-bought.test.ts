@@ -30,7 +30,9 @@ describe('alsoBought', () => {
     me = Number(customer.run('Me').lastInsertRowid);
     buy(me, shared);
     // Peer k shares one track with me (two for the first five: nearer) and bought fresh[k].
-    fresh.forEach((t, k) => buy(Number(customer.run(`P${k}`).lastInsertRowid), k < 5 ? [...shared, t] : [shared[0] as number, t]));
+    fresh.forEach((t, k) => {
+      buy(Number(customer.run(`P${k}`).lastInsertRowid), k < 5 ? [...shared, t] : [shared[0] as number, t]);
+    });
   });
   after(() => db.close());
 
