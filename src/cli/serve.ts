@@ -9,6 +9,7 @@ import { checkIntegrity, IntegrityError, openPrimary, START_CHECK_AUTO_MAX_MIB, 
 import { buildApp, serveClusterMetrics } from '../http/index.ts';
 import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
 import { vectorsAreCurrent } from '../vectors/index.ts';
+import { ACCEPT_DESCRIPTORS, acceptOnCopies, serveAcceptCopies } from './cluster-accept.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 
@@ -112,8 +113,10 @@ export async function serve(config: Config): Promise<void> {
     const vectors = ctx.similarity.warmVectors();
     app.log.info({ vectors }, vectors ? 'vectors loaded into memory' : 'vectors not held in memory (none built yet, or over CHINOOK_VECTOR_MEMORY_MIB)');
   }
+  let beforeClose = async () => {};
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    await beforeClose();
     await app.close();
     await ctx.shutdown();
     process.exit(0);
@@ -125,6 +128,12 @@ export async function serve(config: Config): Promise<void> {
   // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
   // net.core.somaxconn (4096 on current kernels).
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+  if (cluster.isWorker) {
+    const stopCopies = await acceptOnCopies(app.server, ACCEPT_DESCRIPTORS - 1, LISTEN_BACKLOG, (err) =>
+      app.log.error({ err }, 'accepting on a copy of the listening socket failed'),
+    );
+    beforeClose = stopCopies;
+  }
   if (cluster.isPrimary) scheduleBackups(config, app.log);
 }
 
@@ -141,6 +150,9 @@ function scheduleBackups(config: Config, logger: { info(o: object, m: string): v
  */
 async function servePrimary(config: Config): Promise<void> {
   await prepareDatabase(config);
+  // Workers hold the listening socket themselves, several descriptors each (cluster-accept.ts).
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  serveAcceptCopies(cluster);
   relayCacheMessages(cluster);
   serveClusterMetrics(cluster);
   scheduleBackups(config, { info: (_o, m) => console.error(m), error: (_o, m) => console.error(m) });
