@@ -107,15 +107,18 @@ function cpuSeconds(pids: number[]): number {
   return ticks / 100;
 }
 
-// ---- cache counters, per worker (the stats endpoint answers for the worker that takes the request)
-async function cacheCounters(url: string, workers: number): Promise<{ hits: number; misses: number }> {
-  const byWorker = new Map<string, { hits: number; misses: number }>();
-  for (let i = 0; i < workers * 8 && byWorker.size < workers; i++) {
-    const res = await fetch(`${url}/api/admin/cache/stats`, { headers: { authorization: `Bearer ${adminToken}`, connection: 'close' } });
-    const stats = (await res.json()) as { total: { hits: number; misses: number } };
-    byWorker.set(res.headers.get('x-worker-id') ?? 'single', { hits: stats.total.hits, misses: stats.total.misses });
-  }
-  return [...byWorker.values()].reduce((a, b) => ({ hits: a.hits + b.hits, misses: a.misses + b.misses }), { hits: 0, misses: 0 });
+// ---- cache counters, summed over the workers by GET /metrics (the worker that takes the scrape asks the
+// primary, which gathers every worker's). Asking /api/admin/cache/stats until each worker had answered
+// stopped working once workers accept on their own: fresh connections at rest may all land on one.
+async function cacheCounters(url: string): Promise<{ hits: number; misses: number }> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}`, connection: 'close' } });
+  const text = await res.text();
+  const total = (name: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { hits: total('chinook_cache_hits_total'), misses: total('chinook_cache_misses_total') };
 }
 
 interface Run {
@@ -137,11 +140,11 @@ async function measure(
   mix: Record<string, number>,
   o: { connections: number; workers: number; pinned: boolean; cache?: boolean; pids: number[] },
 ): Promise<Run> {
-  const before = o.cache === false ? null : await cacheCounters(url, o.workers);
+  const before = o.cache === false ? null : await cacheCounters(url);
   const cpuBefore = cpuSeconds(o.pids);
   const classes = await runMix(url, requestFile, mix, { connections: o.connections, seconds, cpus: o.pinned ? LOAD_CPU : null });
   const cpu = cpuSeconds(o.pids) - cpuBefore;
-  const after = before && (await cacheCounters(url, o.workers));
+  const after = before && (await cacheCounters(url));
   const lookups = after && before ? after.hits + after.misses - before.hits - before.misses : 0;
   const rps = classes.reduce((s, c) => s + c.requests / c.seconds, 0);
   const cpuUsPerRequest =
