@@ -86,3 +86,33 @@ export async function startServerOn(config: Config, db: Db = openPrimary(config)
     },
   };
 }
+
+/** How many descriptors of the socket listening on 127.0.0.1:`port` process `pid` holds (Linux /proc; src/cli/cluster-accept.ts). */
+export function listeningDescriptors(pid: number, port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const row = fs
+    .readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1] === `0100007F:${hexPort}` && f[3] === '0A');
+  if (!row) throw new Error(`no socket listening on 127.0.0.1:${port}`);
+  const target = `socket:[${row[9]}]`;
+  return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
+}
+
+/** listeningDescriptors once it reaches `want` (a server takes its copies just after it starts listening), or after 5 s. */
+export async function descriptorsWithin5s(pid: number, port: number, want: number): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < 50; i++) {
+    n = listeningDescriptors(pid, port);
+    if (n === want) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return n;
+}

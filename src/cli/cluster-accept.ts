@@ -16,7 +16,8 @@
 // descriptors none, up to 1.35 s. This needs the workers to hold the real socket
 // (cluster.SCHED_NONE): with round-robin the primary accepts and passes connections one at a
 // time, each waiting for the worker's acknowledgement, again one per worker iteration.
-import type cluster from 'node:cluster';
+import { type ChildProcess, spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import net from 'node:net';
 
@@ -50,29 +51,60 @@ export function serveAcceptCopies(c: typeof cluster): void {
   });
 }
 
+/** The other end of the exchange: the cluster primary (seen from a worker), or the helper. */
+interface Peer {
+  send(message: unknown, handle: unknown): void;
+  on(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
+  off(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
+}
+
+// The helper of a single process: the primary's part of serveAcceptCopies, then it leaves.
+const HELPER_SOURCE = `process.on('message', (m, h) => {
+  if (!m || m.chinook !== 'accept-copies' || !h) return;
+  let left = m.copies;
+  for (let i = 0; i < m.copies; i++) process.send({ chinook: 'accept-copy' }, h, () => { if (--left <= 0) { h.close(); process.disconnect(); } });
+});`;
+
 /**
- * In a cluster worker whose `server` is listening: asks the primary for `copies` more
- * descriptors of its socket and accepts on each. Resolves (with a function that stops them)
- * once all listen, or at once with nothing to stop when the worker does not hold the socket
- * itself (round-robin scheduling) or has no IPC channel.
+ * Once `server` listens: asks for `copies` more descriptors of its socket (from the cluster
+ * primary in a worker, from a short-lived helper process otherwise) and accepts on each.
+ * Resolves once all listen, with how many descriptors the process accepts on and a function
+ * that stops the copies; with 0 and nothing to stop when the process does not hold the socket
+ * itself (a round-robin cluster worker).
  */
-export async function acceptOnCopies(server: Server, copies: number, backlog: number, onError: (err: Error) => void): Promise<() => Promise<void>> {
+export async function acceptOnCopies(
+  server: Server,
+  copies: number,
+  backlog: number,
+  onError: (err: Error) => void,
+): Promise<{ descriptors: number; stop: () => Promise<void> }> {
   const own = (server as unknown as { _handle?: Handle })._handle;
   const extra: net.Server[] = [];
   const stop = async () => {
     await Promise.all(extra.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
-  if (!process.send || copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return stop;
-  const send = process.send.bind(process);
+  if (copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
+  let peer: Peer;
+  let helper: ChildProcess | undefined;
+  if (cluster.isWorker && process.send) {
+    const send = process.send.bind(process);
+    peer = { send: (m, h) => send(m, h as net.Server), on: (e, l) => process.on(e, l), off: (e, l) => process.off(e, l) };
+  } else {
+    helper = spawn(process.execPath, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    helper.once('error', onError);
+    const child = helper;
+    peer = { send: (m, h) => child.send(m as object, h as net.Server), on: (e, l) => child.on(e, l), off: (e, l) => child.off(e, l) };
+  }
   await new Promise<void>((resolve) => {
     const finish = () => {
       clearTimeout(timer);
-      process.off('message', onMessage);
+      peer.off('message', onMessage);
       resolve();
     };
-    // A primary that never answers (an older version during a rolling restart) leaves one descriptor.
+    // A peer that never answers (an older primary during a rolling restart) leaves one descriptor.
     const timer = setTimeout(() => {
-      onError(new Error(`the primary sent ${extra.length} of ${copies} listening descriptors in 5 s`));
+      onError(new Error(`got ${extra.length} of ${copies} listening descriptors in 5 s`));
+      helper?.kill();
       finish();
     }, 5000);
     const onMessage = (message: unknown, handle: unknown) => {
@@ -80,15 +112,15 @@ export async function acceptOnCopies(server: Server, copies: number, backlog: nu
       const copy = net.createServer();
       // Each accepted connection goes to the HTTP server as if it had accepted it.
       copy.on('connection', (socket) => server.emit('connection', socket));
-      // An accept error (EMFILE) must not end the worker: the other descriptors go on.
+      // An accept error (EMFILE) must not end the process: the other descriptors go on.
       copy.on('error', onError);
       copy.listen(handle as net.Server, backlog, () => {
         extra.push(copy);
         if (extra.length === copies) finish();
       });
     };
-    process.on('message', onMessage);
-    send({ chinook: 'accept-copies', copies } satisfies CopiesRequest, own as unknown as net.Server);
+    peer.on('message', onMessage);
+    peer.send({ chinook: 'accept-copies', copies } satisfies CopiesRequest, own);
   });
-  return stop;
+  return { descriptors: extra.length + 1, stop };
 }

@@ -128,12 +128,12 @@ export async function serve(config: Config): Promise<void> {
   // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
   // net.core.somaxconn (4096 on current kernels).
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
-  if (cluster.isWorker) {
-    const stopCopies = await acceptOnCopies(app.server, ACCEPT_DESCRIPTORS - 1, LISTEN_BACKLOG, (err) =>
-      app.log.error({ err }, 'accepting on a copy of the listening socket failed'),
-    );
-    beforeClose = stopCopies;
-  }
+  const accepting = await acceptOnCopies(app.server, ACCEPT_DESCRIPTORS - 1, LISTEN_BACKLOG, (err) =>
+    app.log.error({ err }, 'accepting on a copy of the listening socket failed'),
+  );
+  beforeClose = accepting.stop;
+  if (accepting.descriptors > 1)
+    app.log.info({ descriptors: accepting.descriptors }, `accepting on ${accepting.descriptors} descriptors of the listening socket`);
   if (cluster.isPrimary) scheduleBackups(config, app.log);
 }
 

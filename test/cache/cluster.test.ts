@@ -2,14 +2,13 @@
 // a write through one worker must be visible on the very next read through the other.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { ACCEPT_DESCRIPTORS } from '../../src/cli/cluster-accept.ts';
 import { projectRoot } from '../../src/config.ts';
-import { importedDb } from '../helpers.ts';
+import { descriptorsWithin5s, importedDb } from '../helpers.ts';
 
 const token = 'cluster-test-token';
 
@@ -149,27 +148,8 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
     assert.equal(other.body.total.entries, 0);
   });
 
-  /** How many descriptors of the listening socket on `port` the process holds (Linux /proc). */
-  function listeningDescriptors(pid: number): number {
-    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-    const row = fs
-      .readFileSync('/proc/net/tcp', 'utf8')
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/))
-      .find((f) => f[1] === `0100007F:${hexPort}` && f[3] === '0A');
-    assert.ok(row, `no listening socket on port ${port}`);
-    const target = `socket:[${row[9]}]`;
-    return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
-      } catch {
-        return false; // closed meanwhile
-      }
-    }).length;
-  }
-
   it('each worker accepts on several descriptors of the socket, a replaced worker too (cluster-accept.ts)', async () => {
-    for (const w of workers) assert.equal(listeningDescriptors(Number(w)), ACCEPT_DESCRIPTORS, `worker ${w}`);
+    for (const w of workers) assert.equal(await descriptorsWithin5s(Number(w), port, ACCEPT_DESCRIPTORS), ACCEPT_DESCRIPTORS, `worker ${w}`);
     // The primary treats a worker dying in its first 5 s as a start-up failure: wait that out.
     await new Promise((r) => setTimeout(r, 5500));
     const [victim] = [...workers];
@@ -181,6 +161,6 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
       else await new Promise((res) => setTimeout(res, 100));
     }
     assert.ok(replacement, 'a replacement worker answered');
-    assert.equal(listeningDescriptors(Number(replacement.worker)), ACCEPT_DESCRIPTORS);
+    assert.equal(await descriptorsWithin5s(Number(replacement.worker), port, ACCEPT_DESCRIPTORS), ACCEPT_DESCRIPTORS);
   });
 });
