@@ -217,6 +217,7 @@ say(`bare Fastify up, ${bare.info.bytes} bytes of JSON a reply`);
 
 let one: AppServer | undefined;
 let two: AppServer | undefined;
+let twoNone: AppServer | undefined;
 try {
   say(`starting \`${command.join(' ')}\` (first start: import + vectors), pinned to CPU ${SERVER_CPU}`);
   one = await startApp({ command, env, workers: 1, cpus: SERVER_CPU, logFile, cwd, adminToken });
@@ -269,6 +270,21 @@ try {
   await measure('2 workers, 1,000 connections, full mix', two.url, FULL_MIX, { connections: 1000, workers: 2, pinned: false, pids: two.workerPids });
   await new Promise((r) => setTimeout(r, 5000));
   memory.push(...memoryRows(two, '2 workers, after the load (5 s idle)'));
+  const twoPids = two.treePids();
+  await two.stop();
+  await waitGone(twoPids);
+  two = undefined;
+
+  // The same with the workers holding the listening socket, 32 descriptors each (src/cli/cluster-accept.ts).
+  say('starting 2 workers with NODE_CLUSTER_SCHED_POLICY=none');
+  twoNone = await startApp({ command, env: { ...env, NODE_CLUSTER_SCHED_POLICY: 'none' }, workers: 2, cpus: null, logFile, cwd, adminToken });
+  await runMix(twoNone.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: null });
+  await measure('2 workers holding the socket (NODE_CLUSTER_SCHED_POLICY=none), 1,000 connections, full mix', twoNone.url, FULL_MIX, {
+    connections: 1000,
+    workers: 2,
+    pinned: false,
+    pids: twoNone.workerPids,
+  });
 
   // ---------------------------------------------------------------------------------------
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
@@ -386,6 +402,7 @@ try {
   clearInterval(sampler);
   await one?.stop();
   await two?.stop();
+  await twoNone?.stop();
   await bare.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -150,8 +150,8 @@ function scheduleBackups(config: Config, logger: { info(o: object, m: string): v
  */
 async function servePrimary(config: Config): Promise<void> {
   await prepareDatabase(config);
-  // Workers hold the listening socket themselves, several descriptors each (cluster-accept.ts).
-  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // With NODE_CLUSTER_SCHED_POLICY=none the workers hold the socket and ask for copies of it
+  // (cluster-accept.ts); round-robin, Node's default here, keeps them from it.
   serveAcceptCopies(cluster);
   relayCacheMessages(cluster);
   serveClusterMetrics(cluster);
