@@ -1,27 +1,30 @@
-// Many accepts per event-loop iteration in a cluster worker.
+// Many accepts per event-loop iteration in a cluster worker (opt-in).
 //
 // libuv accepts one connection per loop iteration since 1.45 (libuv PR #3696, "unix: don't
-// accept() connections in a loop"; Node 20.20 ships 1.46). A worker serving hundreds of
+// accept() connections in a loop"; Node 20.20 ships 1.46). A server busy with hundreds of
 // connections runs iterations of ~100 ms, so a burst of new ones waits in the kernel's queue
 // at ~10 accepts a second. At 1,000 connections (bench:load) the listening socket's Recv-Q
-// stood at ~650, strace showed one accept4() every ~126 ms, and wrk counted 136–177 timeouts
+// stood at ~650, strace showed one accept4() every ~126 ms, and wrk counted 136–218 timeouts
 // with first replies up to ~10 s; a plain node:http server with a 30 µs handler had 251.
 //
-// libuv watches each descriptor on its own, so a worker holding N descriptors of the listening
-// socket accepts up to N connections per iteration. A worker sends its listening handle to the
-// primary, which sends it back N − 1 times (each IPC send passes a new descriptor, SCM_RIGHTS)
-// and closes its copy; the worker listens on each copy and hands the connections to its HTTP
-// server. Measured on a plain node:http cluster of two workers with a 270 µs handler at 1,000
-// connections (2026-11-30): 1 descriptor 117 timeouts, first replies up to 8.0 s; 32
-// descriptors none, up to 1.35 s. This needs the workers to hold the real socket
-// (cluster.SCHED_NONE): with round-robin the primary accepts and passes connections one at a
-// time, each waiting for the worker's acknowledgement, again one per worker iteration.
-import { type ChildProcess, spawn } from 'node:child_process';
+// libuv watches each descriptor on its own, so a process holding N descriptors of the
+// listening socket accepts up to N connections per iteration. A cluster worker sends its
+// listening handle to the primary, which sends it back N − 1 times (each IPC send passes a new
+// descriptor, SCM_RIGHTS) and closes its copy; the worker listens on each copy and hands the
+// connections to its HTTP server. Measured on a plain node:http cluster of two workers with a
+// 270 µs handler at 1,000 connections (2026-11-30): 1 descriptor 117 timeouts, first replies
+// up to 8.0 s; 32 descriptors none, up to 1.35 s.
+//
+// A worker holds the socket only under NODE_CLUSTER_SCHED_POLICY=none: with Node's default
+// round-robin the primary accepts and passes connections one at a time, each waiting for the
+// worker's acknowledgement, and the worker has nothing to copy. Neither is the default, and a
+// single server does not do it: accepting fast moves the wait from the kernel's queue into the
+// event loop, which serves an overloaded burst less evenly (docs/operations.md#connection-bursts).
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import net from 'node:net';
 
-/** Descriptors of the listening socket per worker: 32 emptied a 1,000-connection burst without a timeout. */
+/** Descriptors of the listening socket per serving process: 32 emptied a 1,000-connection burst without a timeout. */
 export const ACCEPT_DESCRIPTORS = 32;
 
 interface CopiesRequest {
@@ -51,26 +54,19 @@ export function serveAcceptCopies(c: typeof cluster): void {
   });
 }
 
-/** The other end of the exchange: the cluster primary (seen from a worker), or the helper. */
+/** The other end of the exchange: the cluster primary, seen from a worker. */
 interface Peer {
   send(message: unknown, handle: unknown): void;
   on(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
   off(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
 }
 
-// The helper of a single process: the primary's part of serveAcceptCopies, then it leaves.
-const HELPER_SOURCE = `process.on('message', (m, h) => {
-  if (!m || m.chinook !== 'accept-copies' || !h) return;
-  let left = m.copies;
-  for (let i = 0; i < m.copies; i++) process.send({ chinook: 'accept-copy' }, h, () => { if (--left <= 0) { h.close(); process.disconnect(); } });
-});`;
-
 /**
- * Once `server` listens: asks for `copies` more descriptors of its socket (from the cluster
- * primary in a worker, from a short-lived helper process otherwise) and accepts on each.
+ * In a cluster worker whose `server` listens: asks the primary for `copies` more descriptors
+ * of its socket and accepts on each.
  * Resolves once all listen, with how many descriptors the process accepts on and a function
- * that stops the copies; with 0 and nothing to stop when the process does not hold the socket
- * itself (a round-robin cluster worker).
+ * that stops the copies; with 0 and nothing to stop outside a cluster worker or when the worker
+ * does not hold the socket itself (round-robin).
  */
 export async function acceptOnCopies(
   server: Server,
@@ -84,17 +80,9 @@ export async function acceptOnCopies(
     await Promise.all(extra.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
   if (copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
-  let peer: Peer;
-  let helper: ChildProcess | undefined;
-  if (cluster.isWorker && process.send) {
-    const send = process.send.bind(process);
-    peer = { send: (m, h) => send(m, h as net.Server), on: (e, l) => process.on(e, l), off: (e, l) => process.off(e, l) };
-  } else {
-    helper = spawn(process.execPath, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    helper.once('error', onError);
-    const child = helper;
-    peer = { send: (m, h) => child.send(m as object, h as net.Server), on: (e, l) => child.on(e, l), off: (e, l) => child.off(e, l) };
-  }
+  if (!cluster.isWorker || !process.send) return { descriptors: 0, stop };
+  const send = process.send.bind(process);
+  const peer: Peer = { send: (m, h) => send(m, h as net.Server), on: (e, l) => process.on(e, l), off: (e, l) => process.off(e, l) };
   await new Promise<void>((resolve) => {
     const finish = () => {
       clearTimeout(timer);
@@ -104,12 +92,12 @@ export async function acceptOnCopies(
     // A peer that never answers (an older primary during a rolling restart) leaves one descriptor.
     const timer = setTimeout(() => {
       onError(new Error(`got ${extra.length} of ${copies} listening descriptors in 5 s`));
-      helper?.kill();
       finish();
     }, 5000);
     const onMessage = (message: unknown, handle: unknown) => {
       if ((message as { chinook?: unknown } | null)?.chinook !== 'accept-copy' || !handle) return;
-      const copy = net.createServer();
+      // The options http.Server gives its own net.Server (Node 20): half-open allowed, Nagle off.
+      const copy = net.createServer({ allowHalfOpen: true, noDelay: true });
       // Each accepted connection goes to the HTTP server as if it had accepted it.
       copy.on('connection', (socket) => server.emit('connection', socket));
       // An accept error (EMFILE) must not end the process: the other descriptors go on.
