@@ -55,27 +55,24 @@ async function until(port: number, p: string, want: (r: Reply) => boolean, tries
   throw new Error(`no reply to ${p} matched after ${tries} tries`);
 }
 
+/** `chinook serve` with two cluster workers on a fresh copy of Chinook, logging JSON lines at info. */
+function spawnCluster(env: Record<string, string>): ChildProcess {
+  const { config, db } = importedDb();
+  db.close();
+  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/main.ts'), 'serve'], {
+    cwd: projectRoot,
+    env: { ...process.env, CHINOOK_DB: config.dbPath, CHINOOK_WORKERS: '2', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 describe('cross-worker invalidation (2 cluster workers)', () => {
   let child: ChildProcess;
   let port = 0;
   const workers = new Set<string>();
 
   before(async () => {
-    const { config, db } = importedDb();
-    db.close();
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/main.ts'), 'serve'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        CHINOOK_DB: config.dbPath,
-        CHINOOK_WORKERS: '2',
-        CHINOOK_ADMIN_TOKEN: token,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawnCluster({ CHINOOK_ADMIN_TOKEN: token });
     let stderr = '';
     child.stderr!.on('data', (c) => {
       stderr += c;
@@ -156,21 +153,7 @@ describe('cluster workers holding the socket (NODE_CLUSTER_SCHED_POLICY=none)', 
   let changed: () => void = () => {};
 
   before(async () => {
-    const { config, db } = importedDb();
-    db.close();
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/main.ts'), 'serve'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        CHINOOK_DB: config.dbPath,
-        CHINOOK_WORKERS: '2',
-        NODE_CLUSTER_SCHED_POLICY: 'none',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawnCluster({ NODE_CLUSTER_SCHED_POLICY: 'none' });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (m) port = Number(m[1]);
