@@ -54,13 +54,6 @@ export function serveAcceptCopies(c: typeof cluster): void {
   });
 }
 
-/** The other end of the exchange: the cluster primary, seen from a worker. */
-interface Peer {
-  send(message: unknown, handle: unknown): void;
-  on(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
-  off(event: 'message', listener: (message: unknown, handle: unknown) => void): void;
-}
-
 /**
  * In a cluster worker whose `server` listens: asks the primary for `copies` more descriptors
  * of its socket and accepts on each.
@@ -79,17 +72,15 @@ export async function acceptOnCopies(
   const stop = async () => {
     await Promise.all(extra.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
-  if (copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
-  if (!cluster.isWorker || !process.send) return { descriptors: 0, stop };
+  if (!cluster.isWorker || !process.send || copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
   const send = process.send.bind(process);
-  const peer: Peer = { send: (m, h) => send(m, h as net.Server), on: (e, l) => process.on(e, l), off: (e, l) => process.off(e, l) };
   await new Promise<void>((resolve) => {
     const finish = () => {
       clearTimeout(timer);
-      peer.off('message', onMessage);
+      process.off('message', onMessage);
       resolve();
     };
-    // A peer that never answers (an older primary during a rolling restart) leaves one descriptor.
+    // A primary that never answers (an older version during a rolling restart) leaves one descriptor.
     const timer = setTimeout(() => {
       onError(new Error(`got ${extra.length} of ${copies} listening descriptors in 5 s`));
       finish();
@@ -107,8 +98,8 @@ export async function acceptOnCopies(
         if (extra.length === copies) finish();
       });
     };
-    peer.on('message', onMessage);
-    peer.send({ chinook: 'accept-copies', copies } satisfies CopiesRequest, own);
+    process.on('message', onMessage);
+    send({ chinook: 'accept-copies', copies } satisfies CopiesRequest, own as unknown as net.Server);
   });
   return { descriptors: extra.length + 1, stop };
 }
