@@ -13,12 +13,17 @@
 // `--ab`: instead, the same-process comparison of computing all 50 neighbours against the
 // first 2 × limit + 10 that SimilarityService.similar asks for (limit 10), alternating, each
 // on its own fresh random track.
+//
+// `--ab-units`: instead, the same-process comparison of the exact re-rank reading the
+// candidates' unit vectors from the unit file (as served) against reading them from SQLite's
+// groups table (as before the unit file), alternating, each on its own fresh random track.
 
 import { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
 import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
 import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
 import { GroupStore } from '../src/vectors/ann/groups.ts';
+import { UnitFile } from '../src/vectors/ann/unit-file.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { SimilarityService } from '../src/vectors/service.ts';
 import { SimilarityCache } from '../src/vectors/similarity-cache.ts';
@@ -47,7 +52,32 @@ const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.f
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
-if (args.includes('--ab')) {
+if (args.includes('--ab-units')) {
+  const ann = service.store.index(space)?.ann;
+  ann.status();
+  const file = ann.units;
+  if (!file) throw new Error(`no usable unit file for ${space}: run \`chinook vectors build --index-only\``);
+  const run = (id: number, units: UnitFile | null) => {
+    ann.units = units;
+    const t0 = performance.now();
+    service.similar(id, space as Space, 10);
+    return performance.now() - t0;
+  };
+  const withFile: number[] = [];
+  const withSqlite: number[] = [];
+  for (let i = 0; i < queries + warm; i++) {
+    const [a, b] = i % 2 === 0 ? [run(pick(), file), run(pick(), null)] : [run(pick(), null), run(pick(), file)].reverse();
+    if (i >= warm) {
+      withFile.push(a as number);
+      withSqlite.push(b as number);
+    }
+  }
+  ann.units = file;
+  console.log(
+    `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: re-rank from SQLite p50 ${ms(quantile(withSqlite, 0.5))} p90 ${ms(quantile(withSqlite, 0.9))}; ` +
+      `from the unit file p50 ${ms(quantile(withFile, 0.5))} p90 ${ms(quantile(withFile, 0.9))} (${(quantile(withSqlite, 0.5) / quantile(withFile, 0.5)).toFixed(2)}×)`,
+  );
+} else if (args.includes('--ab')) {
   // What similar() did before (50 neighbours) and does now (2 × 10 + 10 first, 50 if those run short).
   const run = (id: number, k: number) => {
     const t0 = performance.now();
@@ -86,9 +116,12 @@ if (args.includes('--ab')) {
     };
   };
   time(SimilarityCache.prototype, 'get', 'the similarity cache read');
-  time(GroupStore.prototype, 'ownGroup', "the track's group and unit vector");
+  time(GroupStore.prototype, 'ownGroup', "the track's group and unit vector from SQLite");
+  time(GroupStore.prototype, 'groupOf', "the track's group");
+  time(UnitFile.prototype, 'vector', "the track's unit vector from the unit file");
   time(Index.prototype, 'search', 'the graph search');
-  time(GroupStore.prototype, 'units', "the candidates' unit vectors (exact re-rank)");
+  time(GroupStore.prototype, 'units', "the candidates' unit vectors from SQLite (exact re-rank)");
+  time(UnitFile.prototype, 'dot', "the candidates' unit vectors from the unit file, scored (exact re-rank)");
   time(GroupStore.prototype, 'firstMembers', "the groups' first tracks");
   time(AnnIndex.prototype, 'searchByTrack', 'KNN in all (the four above and the ranking)');
   time(SimilarityService.prototype, 'facts', "the tracks' names and song identities");

@@ -105,7 +105,7 @@ export function registerVectorCommands(program: Command): void {
           const groups = `${index.groups.count()} distinct vectors`;
           console.log(
             a.meta && !a.unusable
-              ? `  ${''.padEnd(9)} index ${a.file} (${(a.meta.bytes / 2 ** 20).toFixed(0)} MiB, ${a.meta.settings.quantization}, ${groups}, ${a.delta} newer searched from memory, built ${a.meta.builtAt})`
+              ? `  ${''.padEnd(9)} index ${a.file} (${(a.meta.bytes / 2 ** 20).toFixed(0)} MiB, ${a.meta.settings.quantization}, ${groups}, ${a.delta} newer searched from memory, built ${a.meta.builtAt}; ${a.unitsUpTo === null ? 're-ranked from SQLite: no unit file yet, the next start writes it' : `re-ranked from the unit file up to group ${a.unitsUpTo}`})`
               : `  ${''.padEnd(9)} index ${a.file}: ${a.unusable} (${groups}; \`chinook vectors build --index-only\` rebuilds it, exact scans meanwhile)`,
           );
         }

@@ -18,6 +18,7 @@ import { invoiceLineCount } from '../../src/store/index.ts';
 import { annPath, buildAnnFile, readMeta } from '../../src/vectors/ann/ann-file.ts';
 import { ensureGroups } from '../../src/vectors/ann/ensure.ts';
 import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
+import { unitPath, writeUnitFile } from '../../src/vectors/ann/unit-file.ts';
 import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
 import { SimilarityService } from '../../src/vectors/service.ts';
@@ -261,6 +262,92 @@ describe('ANN index files', () => {
     db.exec('CREATE TABLE track_vectors_index_audio_members (track_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL)');
     db.transaction(() => ensureGroups(db, 0))();
     assert.equal(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'track_vectors_index%'").pluck().get(), 0);
+  });
+});
+
+describe('the unit file: the exact re-rank’s vectors beside the database', () => {
+  const unitMeta = (s: Space) => JSON.parse(fs.readFileSync(`${unitPath(dbPath, s)}.json`, 'utf8')) as { maxGroup: number; bytes: number };
+  /** Every returned distance is the exact cosine distance of the two f32 vectors. */
+  const assertExact = (s: VectorStore, space: Space, ids: readonly number[]) => {
+    for (const id of ids) {
+      const q = s.get(id, space) as Float32Array;
+      const found = s.knn(space, q, 20, { track: id });
+      assert.equal(found.length, 20);
+      for (const n of found) {
+        const d = cosineDistance(q, s.get(n.id, space) as Float32Array);
+        assert.ok(Math.abs(n.distance - d) < 1e-5, `${space} ${id}→${n.id}: ${n.distance} vs ${d}`);
+      }
+    }
+  };
+
+  test('one per space, holding each group’s unit vector at its id, byte for byte the groups table’s', () => {
+    for (const s of SPACES) {
+      const meta = unitMeta(s);
+      assert.equal(meta.maxGroup, readMeta(annPath(dbPath, s))?.maxGroup, `${s}: the groups the graph holds`);
+      assert.equal(meta.bytes, meta.maxGroup * { audio: 128, lyric: 384, metadata: 64 }[s] * 4);
+      assert.equal(store.index(s)?.ann.status().unitsUpTo, meta.maxGroup, `${s}: served from the file`);
+      const bytes = fs.readFileSync(unitPath(dbPath, s));
+      const rows = db
+        .prepare(`SELECT group_id, unit FROM ${groupsTable(s)} WHERE group_id % 97 = 1`)
+        .raw(true)
+        .all() as [number, Buffer][];
+      assert.ok(rows.length > 50);
+      for (const [g, unit] of rows) assert.ok(bytes.subarray((g - 1) * unit.length, g * unit.length).equals(unit), `${s} group ${g}`);
+    }
+  });
+
+  test('groups newer than the file are re-ranked from SQLite: distances exact across the two', () => {
+    // A file that stops halfway: what a process sees when groups were created after the file was written.
+    const space: Space = 'audio';
+    const file = unitPath(dbPath, space);
+    const full = unitMeta(space);
+    const half = Math.floor(full.maxGroup / 2);
+    const saved = fs.readFileSync(file);
+    const savedMeta = fs.readFileSync(`${file}.json`);
+    try {
+      fs.writeFileSync(file, saved.subarray(0, (full.bytes / full.maxGroup) * half));
+      fs.writeFileSync(`${file}.json`, JSON.stringify({ ...full, maxGroup: half, bytes: (full.bytes / full.maxGroup) * half }));
+      const other = openPrimary({ ...testConfig(), dbPath });
+      try {
+        const fresh = new VectorStore(other);
+        assert.equal(fresh.index(space)?.ann.status().unitsUpTo, half);
+        assertExact(fresh, space, queryIds.slice(0, 10));
+      } finally {
+        other.close();
+      }
+    } finally {
+      fs.writeFileSync(file, saved);
+      fs.writeFileSync(`${file}.json`, savedMeta);
+    }
+  });
+
+  test('a missing or stale one: exact from SQLite meanwhile, and the next start writes it without rebuilding the graph', () => {
+    const space: Space = 'lyric';
+    const builtAt = readMeta(annPath(dbPath, space))?.builtAt;
+    fs.rmSync(unitPath(dbPath, space));
+    const other = openPrimary({ ...testConfig(), dbPath });
+    try {
+      const fresh = new VectorStore(other);
+      assert.equal(fresh.index(space)?.ann.status().unitsUpTo, null, 'a file without its size is not used');
+      assertExact(fresh, space, queryIds.slice(0, 10));
+      const labels = new Set<string>();
+      ensureVectors(other, (_d, _t, label) => labels.add(label), 0);
+      assert.deepEqual([...labels], [`unit vectors ${space}`]);
+      assert.equal(readMeta(annPath(dbPath, space))?.builtAt, builtAt, 'the graph was not rebuilt');
+      assert.equal(fresh.index(space)?.ann.status().unitsUpTo, unitMeta(space).maxGroup);
+      assertExact(fresh, space, queryIds.slice(0, 10));
+    } finally {
+      other.close();
+    }
+    // Written by another build of the groups: not used.
+    const meta = unitMeta(space);
+    fs.writeFileSync(`${unitPath(dbPath, space)}.json`, JSON.stringify({ ...meta, groupsBuild: 'another' }));
+    try {
+      assert.equal(new VectorStore(db).index(space)?.ann.status().unitsUpTo, null);
+    } finally {
+      writeUnitFile(db, space);
+    }
+    assert.equal(new VectorStore(db).index(space)?.ann.status().unitsUpTo, meta.maxGroup);
   });
 });
 

@@ -10,10 +10,11 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
 import { groupsBuildId, groupsTable, lastGroupId } from './groups.ts';
+import { removeUnitFile } from './unit-file.ts';
 
 /** How a space's graph is built and searched; chosen by the numbers in docs/vectors.md. */
 export interface AnnSettings {
-  /** How the graph stores vectors: the exact re-rank reads the f32 unit vectors from SQLite either way. */
+  /** How the graph stores vectors: the exact re-rank reads the f32 unit vectors (unit-file.ts) either way. */
   quantization: 'f32' | 'f16' | 'i8';
   /**
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
@@ -209,9 +210,10 @@ export function buildAnnFile(
   return meta;
 }
 
-/** Deletes a space's index file and its companion (a clear, or a space whose groups are gone). */
+/** Deletes a space's index file, its unit file and their companions (a clear, or a space whose groups are gone). */
 export function removeAnnFile(dbPath: string, space: Space): void {
   const file = annPath(dbPath, space);
   fs.rmSync(metaPath(file), { force: true });
   fs.rmSync(file, { force: true });
+  removeUnitFile(dbPath, space);
 }

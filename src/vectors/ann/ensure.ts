@@ -5,6 +5,7 @@ import { SPACES, type Space } from '../spaces.ts';
 import { ANN_SETTINGS, annPath, buildAnnFile, readMeta, staleReason } from './ann-file.ts';
 import { MAX_DELTA } from './ann-index.ts';
 import { createGroups, GroupStore, groupsExist, groupsTable } from './groups.ts';
+import { unitFileStaleReason, writeUnitFile } from './unit-file.ts';
 
 /**
  * Catalogs at least this large get the index. Below it the in-memory copy (snapshot.ts, 64 MiB
@@ -68,13 +69,20 @@ export type IndexProgress = (done: number, total: number, label: string) => void
 
 /**
  * Builds the ANN file of every grouped space whose file is missing or stale (`force`: of every
- * grouped space, or of those listed). Must run outside a transaction. Returns the spaces built.
+ * grouped space, or of those listed), and writes its unit file (unit-file.ts) where that one is
+ * missing or stale (seconds: one read of the groups). Must run outside a transaction. Returns
+ * the spaces whose graph was built.
  */
 export function ensureAnnFiles(db: Db, onProgress?: IndexProgress, force: boolean | readonly Space[] = false): Space[] {
   // An in-memory database has no file to put an index beside: it keeps the exact vec0 scan.
   if (db.memory) return [];
   const grouped = SPACES.filter((s) => groupsExist(db, s));
   const todo = force === true ? grouped : force ? grouped.filter((s) => force.includes(s)) : (Object.keys(filesToBuild(db)) as Space[]);
+  for (const s of grouped) {
+    if (!todo.includes(s) && !unitFileStaleReason(db, s)) continue;
+    const label = `unit vectors ${s}`;
+    writeUnitFile(db, s, (done, total) => onProgress?.(done, total, label));
+  }
   for (const s of todo) {
     const label = `index ${s} (${ANN_SETTINGS[s].quantization} HNSW)`;
     onProgress?.(0, new GroupStore(db, s).count(), label);
