@@ -115,9 +115,9 @@ export function annRows(c: AnnContext): (string | number)[][] {
       const served = width === s.expansionSearch ? ' (served)' : '';
       row(`ANN ${s.quantization}, ef ${width}, by track${served}`, (q, track) => ids(ann.search(q, 10, { width, track })));
     }
-    // What /similar asks: the 51 nearest (50 cached + the track), so 61 candidates; its top 10 is the reply's raw material.
-    row(`ANN ${s.quantization}, ef ${s.expansionSearch}, by track, k 51 as /similar asks (its top 10)`, (q, track) =>
-      ids(ann.search(q, 51, { track })).slice(0, 10),
+    // What /similar?limit=10 asks first (SimilarityService.similar): the 2 × 10 + 10 nearest, so 40 candidates; its top 10 is the reply's raw material.
+    row(`ANN ${s.quantization}, ef ${s.expansionSearch}, by track, k 30 as /similar asks (its top 10)`, (q, track) =>
+      ids(ann.search(q, 30, { track })).slice(0, 10),
     );
   }
   if (c.simd)
