@@ -114,6 +114,7 @@ export function annRows(c: AnnContext): (string | number)[][] {
     for (const width of [s.expansionSearch / 2, s.expansionSearch, s.expansionSearch * 2]) {
       const served = width === s.expansionSearch ? ' (served)' : '';
       row(`ANN ${s.quantization}, ef ${width}, by track${served}`, (q, track) => ids(ann.search(q, 10, { width, track })));
+      if (served) row(`ANN ${s.quantization}, ef ${width}, by track, no retry`, (q, track) => ids(ann.search(q, 10, { width, track, retry: false })));
     }
     // What /similar?limit=10 asks first (SimilarityService.similar): the 2 × 10 + 10 nearest, so 40 candidates; its top 10 is the reply's raw material.
     row(`ANN ${s.quantization}, ef ${s.expansionSearch}, by track, k 30 as /similar asks (its top 10)`, (q, track) =>

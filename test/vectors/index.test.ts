@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { Index } from 'usearch';
 import { CatalogEditor } from '../../src/catalog/edits.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
 import { projectRoot } from '../../src/config.ts';
@@ -15,7 +16,7 @@ import { type Db, openPrimary } from '../../src/db/connection.ts';
 import { DomainEvents } from '../../src/events/index.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { invoiceLineCount } from '../../src/store/index.ts';
-import { annPath, buildAnnFile, readMeta } from '../../src/vectors/ann/ann-file.ts';
+import { ANN_SETTINGS, annPath, buildAnnFile, readMeta } from '../../src/vectors/ann/ann-file.ts';
 import { ensureGroups } from '../../src/vectors/ann/ensure.ts';
 import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
 import { unitPath, writeUnitFile } from '../../src/vectors/ann/unit-file.ts';
@@ -348,6 +349,39 @@ describe('the unit file: the exact re-rank’s vectors beside the database', () 
       writeUnitFile(db, space);
     }
     assert.equal(new VectorStore(db).index(space)?.ann.status().unitsUpTo, meta.maxGroup);
+  });
+});
+
+describe('a query by track that misses its own group searches again, wider', () => {
+  test('one graph search when the graph returns the track’s group; a second at 4× the width when it does not', () => {
+    // The k of every graph search (the in-memory graph of groups created since the file is searched too, with k 20).
+    const calls: number[] = [];
+    const original = Index.prototype.search;
+    Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
+      calls.push(a[1]);
+      return original.apply(this, a);
+    } as typeof original;
+    const wide = 4 * ANN_SETTINGS.audio.expansionSearch;
+    const retries = () => calls.filter((k) => k === wide).length;
+    try {
+      const id = queryIds[9] as number;
+      const own = store.get(id, 'audio') as Float32Array;
+      const ann = store.index('audio')?.ann;
+      assert.ok(ann);
+      ann.search(own, 10, { track: id });
+      assert.ok(calls.length > 0 && retries() === 0, 'its own vector: found at once, no second search');
+      // A vector far from the track's own: the graph cannot return the track's group, as when a search runs aground.
+      const far = Float32Array.from(own, (x) => -x);
+      calls.length = 0;
+      const found = ann.search(far, 10, { track: id }) ?? [];
+      assert.equal(retries(), 1, `searched again at k ${wide}: ${calls}`);
+      assert.equal(found.length, 10);
+      calls.length = 0;
+      ann.search(far, 10, { track: id, retry: false });
+      assert.equal(retries(), 0, 'retry: false (the benchmark’s comparison) searches once');
+    } finally {
+      Index.prototype.search = original;
+    }
   });
 });
 

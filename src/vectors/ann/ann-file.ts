@@ -48,6 +48,16 @@ export interface AnnSettings {
  * 128 0.938 / 0.867; docs/BENCHMARKS.md).
  * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB.
  *
+ * Audio links 32 neighbours, like metadata, and searches at ef 48. At 1M with connectivity 16
+ * and ef 96, the basket tracks' neighbourhoods were where the graph fell short: recall@10
+ * 0.987 random / 0.975 with baskets (1 000 + 1 000 tracks), 0.992 / 0.990 with the second,
+ * wider search of a track that misses its own group (ann-index.ts, 400 + 400), and no search
+ * width fixed it (0.990 / 0.987 at ef 192). Connectivity 32 at ef 48 with that retry: 0.994 /
+ * 0.993 (1 000 + 1 000), and its graph search is 0.86× the time of connectivity 16 at ef 96
+ * (alternating on the same fresh random vectors, k 40 as /similar asks). It costs a 502 MiB
+ * file instead of 381 and a longer build (1 092 s with another build sharing the cores,
+ * against 659 s quiet).
+ *
  * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
  * and album shape differ only in small numeric features), and the graph finds fewer of the
  * true ten there. 100k synthetic, recall@10 random / with baskets at ef 128: connectivity 16
@@ -56,7 +66,7 @@ export interface AnnSettings {
  * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', metric: 'ip', connectivity: 16, expansionAdd: 256, expansionSearch: 96 },
+  audio: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 48 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
