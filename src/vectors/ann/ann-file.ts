@@ -53,10 +53,10 @@ export interface AnnSettings {
  * 0.987 random / 0.975 with baskets (1 000 + 1 000 tracks), 0.992 / 0.990 with the second,
  * wider search of a track that misses its own group (ann-index.ts, 400 + 400), and no search
  * width fixed it (0.990 / 0.987 at ef 192). Connectivity 32 at ef 48 with that retry: 0.994 /
- * 0.993 (1 000 + 1 000), and its graph search is 0.86× the time of connectivity 16 at ef 96
- * (alternating on the same fresh random vectors, k 40 as /similar asks). It costs a 502 MiB
- * file instead of 381 and a longer build (1 092 s with another build sharing the cores,
- * against 659 s quiet).
+ * 0.993 (1 000 + 1 000), and its graph search takes 0.86–0.94× the time of connectivity 16 at
+ * ef 96 (bench/vectors-ann-graphs-ab.ts: alternating on the same fresh random vectors, k 40 as
+ * /similar asks; two runs). It costs a 502 MiB file instead of 381 and a longer build (1 092 s
+ * with another build sharing the cores, against 659 s quiet).
  *
  * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
  * and album shape differ only in small numeric features), and the graph finds fewer of the
