@@ -46,7 +46,13 @@ export interface AnnSettings {
  * depend on it: expansion_add does (1M audio recall@10: f16 at 256 0.987 / 0.986, and
  * 0.981 / 0.965 on a rebuild in the third round; at 128 0.923 / 0.888; f32 inner product at
  * 128 0.938 / 0.867; docs/BENCHMARKS.md).
- * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB.
+ * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB. It links 32 neighbours too: at
+ * 1M, ef 64, 800 + 800 tracks, recall@10 with the retry 0.985 random / 0.981 with baskets,
+ * where connectivity 16 recalled 0.964 / 0.969 (no retry; 0.977 / 0.975 at ef 256, 600 + 600),
+ * and neither more candidates for the re-rank (80: 0.981) nor a wider search (ef 96: 0.981)
+ * moved the basket tracks further. Its graph search takes 1.38× the time of connectivity 16
+ * (bench/vectors-ann-graphs-ab.ts), and the file is 614 MiB instead of 495: the server at 1M
+ * with all three spaces measured 1 990 MiB RSS (docs/BENCHMARKS.md, fourth round).
  *
  * Audio links 32 neighbours, like metadata, and searches at ef 48. At 1M with connectivity 16
  * and ef 96, the basket tracks' neighbourhoods were where the graph fell short: recall@10
@@ -67,7 +73,7 @@ export interface AnnSettings {
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
   audio: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 48 },
-  lyric: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 64 },
+  lyric: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
 };
 
