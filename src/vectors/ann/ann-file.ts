@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
-import { groupsBuildId, groupsTable, lastGroupId } from './groups.ts';
+import { groupsBuildId, groupsFileMismatch, groupsTable } from './groups.ts';
 import { removeUnitFile } from './unit-file.ts';
 
 /** How a space's graph is built and searched; chosen by the numbers in docs/vectors.md. */
@@ -126,17 +126,7 @@ export function staleReason(db: Db, space: Space, meta: AnnMeta | null, file: st
     meta.settings.expansionAdd !== settings.expansionAdd
   )
     return 'built with other settings';
-  if (meta.groupsBuild !== groupsBuildId(db, space)) return 'built from an older build of the vectors';
-  // Group ids are never reused, unless the database went back in time (a restored backup): then
-  // new groups could take ids the file holds with other vectors.
-  if (lastGroupId(db, space) < meta.maxGroup) return 'built from a later state of the vectors (a restored backup?)';
-  let size = -1;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return 'missing';
-  }
-  return size === meta.bytes ? null : 'does not match its .json';
+  return groupsFileMismatch(db, space, meta, file, 'built');
 }
 
 const BATCH = 10_000;

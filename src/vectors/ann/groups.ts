@@ -12,6 +12,7 @@
 // vector), so an index file stays true for every group it holds: groups created after it are
 // the ones with larger ids, and groups deleted since simply have no row and no members.
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { type Db, type Stmt, statementFor } from '../../db/index.ts';
 import { COLUMN, DIMS, type Space } from '../spaces.ts';
 
@@ -61,6 +62,30 @@ export function groupsBuildId(db: Db, space: Space): string | null {
 /** The highest group id ever given out in a space (AUTOINCREMENT's counter: deleted groups included). */
 export function lastGroupId(db: Db, space: Space): number {
   return (db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(groupsTable(space)) as number | undefined) ?? 0;
+}
+
+/**
+ * Why a file derived from a space's groups (an index file, a unit file) no longer matches them,
+ * or null: another build of the groups, group ids the database never gave out (it went back in
+ * time: a restored backup, where new groups could take ids the file holds with other vectors),
+ * or a size its companion does not record.
+ */
+export function groupsFileMismatch(
+  db: Db,
+  space: Space,
+  meta: { groupsBuild: string; maxGroup: number; bytes: number },
+  file: string,
+  made: 'built' | 'written',
+): string | null {
+  if (meta.groupsBuild !== groupsBuildId(db, space)) return `${made} from an older build of the vectors`;
+  if (lastGroupId(db, space) < meta.maxGroup) return `${made} from a later state of the vectors (a restored backup?)`;
+  let size = -1;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return 'missing';
+  }
+  return size === meta.bytes ? null : 'does not match its .json';
 }
 
 export function dropGroups(db: Db, space: Space): void {

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
-import { groupsBuildId, groupsTable, lastGroupId } from './groups.ts';
+import { groupsBuildId, groupsFileMismatch, groupsTable } from './groups.ts';
 
 export const unitPath = (dbPath: string, space: Space): string => `${dbPath}.${space}.units`;
 const metaPath = (file: string): string => `${file}.json`;
@@ -50,15 +50,7 @@ export function unitFileStaleReason(db: Db, space: Space): string | null {
   const meta = readMeta(file);
   if (!meta) return 'missing';
   if (meta.format !== FORMAT || meta.dims !== DIMS[space]) return 'written by another version';
-  if (meta.groupsBuild !== groupsBuildId(db, space)) return 'written from an older build of the vectors';
-  if (lastGroupId(db, space) < meta.maxGroup) return 'written from a later state of the vectors (a restored backup?)';
-  let size = -1;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return 'missing';
-  }
-  return size === meta.bytes ? null : 'does not match its .json';
+  return groupsFileMismatch(db, space, meta, file, 'written');
 }
 
 /**
