@@ -20,9 +20,9 @@ export interface AnnSettings {
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
    * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
    * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
-   * quantizing to integers. Audio uses inner product at a wider search (ef 96): at 1M in f16
-   * (both files built at expansion_add 256, 200 + 200 queries, docs/BENCHMARKS.md third round)
-   * it recalls 0.992 / 0.970 where cosine at ef 64 recalled 0.981 / 0.965, and an uncached
+   * quantizing to integers. Audio uses inner product: at 1M in f16 with connectivity 16 (both
+   * files built at expansion_add 256, 200 + 200 queries, docs/BENCHMARKS.md third round) it
+   * recalled 0.992 / 0.970 at ef 96 where cosine at ef 64 recalled 0.981 / 0.965, and an uncached
    * /similar takes the same time (p50 1.21 / 1.20 ms against 1.22 / 1.17, alternating runs of
    * bench/vectors-similar-breakdown.ts). At the same ef, inner product was the faster and
    * cosine the slightly better recall (ef 64: 0.973 / 0.959). Files built
@@ -38,7 +38,7 @@ export interface AnnSettings {
 }
 
 /**
- * Audio stays f16, re-ranked from the f32 unit vectors (one statement). An f32 graph
+ * Audio stays f16, re-ranked from the f32 unit vectors (the unit file). An f32 graph
  * on inner product needs no vector read per query (its distances are exact: ~0.1 ms less per
  * uncached /similar at 100k), but at 1M it is the one file that breaks the
  * server's 2 GB: all three mapped files are resident (usearch's view() touches every node):
@@ -47,8 +47,9 @@ export interface AnnSettings {
  * 0.981 / 0.965 on a rebuild in the third round; at 128 0.923 / 0.888; f32 inner product at
  * 128 0.938 / 0.867; docs/BENCHMARKS.md).
  * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB. It links 32 neighbours too: at
- * 1M, ef 64, 800 + 800 tracks, recall@10 with the retry 0.985 random / 0.981 with baskets,
- * where connectivity 16 recalled 0.964 / 0.969 (no retry; 0.977 / 0.975 at ef 256, 600 + 600),
+ * 1M, ef 64, recall@10 with the retry 0.986 random / 0.984 with baskets on 1 000 + 1 000
+ * tracks where connectivity 16 recalled 0.979 / 0.971 (no retry; 0.987 / 0.983 at ef 256), and
+ * 0.985 / 0.981 on another 800 + 800 where connectivity 16 recalled 0.964 / 0.969;
  * and neither more candidates for the re-rank (80: 0.981) nor a wider search (ef 96: 0.981)
  * moved the basket tracks further. Its graph search takes 1.38× the time of connectivity 16
  * (bench/vectors-ann-graphs-ab.ts), and the file is 614 MiB instead of 495: the server at 1M

@@ -162,7 +162,7 @@ export class AnnIndex {
     if (this.delta && this.deltaCount > 0) take(this.delta, true);
     // A query by track whose own group (at distance 0) the graph did not return: the search ran
     // aground before the track's neighbourhood, and its other candidates are far off. Searched
-    // again RETRY_WIDTH times wider, which finds it for most of them (below).
+    // again RETRY_WIDTH times wider, which reaches it for most such queries (see RETRY_WIDTH).
     if (own !== null && options.retry !== false && !distance.has(own) && !toScore.has(own))
       take(base, exactGraph, RETRY_WIDTH * (options.width ?? ANN_SETTINGS[this.space].expansionSearch));
     if (own !== null && !distance.has(own)) toScore.add(own);
