@@ -69,8 +69,8 @@ export type IndexProgress = (done: number, total: number, label: string) => void
 
 /**
  * Builds the ANN file of every grouped space whose file is missing or stale (`force`: of every
- * grouped space, or of those listed), and writes its unit file (unit-file.ts) where that one is
- * missing or stale (seconds: one read of the groups). Must run outside a transaction. Returns
+ * grouped space, or of those listed), and writes the unit file (unit-file.ts) of every grouped
+ * space where that one is missing or stale (seconds: one read of the groups). Must run outside a transaction. Returns
  * the spaces whose graph was built.
  */
 export function ensureAnnFiles(db: Db, onProgress?: IndexProgress, force: boolean | readonly Space[] = false): Space[] {
@@ -78,8 +78,9 @@ export function ensureAnnFiles(db: Db, onProgress?: IndexProgress, force: boolea
   if (db.memory) return [];
   const grouped = SPACES.filter((s) => groupsExist(db, s));
   const todo = force === true ? grouped : force ? grouped.filter((s) => force.includes(s)) : (Object.keys(filesToBuild(db)) as Space[]);
+  // Before the graphs: seconds against minutes, and a unit file of the current groups is right for any graph of them.
   for (const s of grouped) {
-    if (!todo.includes(s) && !unitFileStaleReason(db, s)) continue;
+    if (!unitFileStaleReason(db, s)) continue;
     const label = `unit vectors ${s}`;
     writeUnitFile(db, s, (done, total) => onProgress?.(done, total, label));
   }
