@@ -194,7 +194,14 @@ export async function serverMemory(dbPath: string, trackIds: number[], n: number
       }
     }
     const after = JSON.parse(await server.ask('memory')) as Record<string, number>;
-    return { ...after, startRss: before.VmRSS ?? 0, answered, seconds: (performance.now() - started) / 1000 };
+    return {
+      ...after,
+      startRss: before.VmRSS ?? 0,
+      startAnon: before.RssAnon ?? 0,
+      startFile: before.RssFile ?? 0,
+      answered,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await server.stop();
   }

@@ -34,7 +34,10 @@ function memory(): Record<string, number> {
     const m = status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
     if (m) out[key] = Number(m[1]) / 1024;
   }
-  out.heapUsed = process.memoryUsage().heapUsed / 2 ** 20;
+  const m = process.memoryUsage();
+  out.heapUsed = m.heapUsed / 2 ** 20;
+  out.heapTotal = m.heapTotal / 2 ** 20;
+  out.external = m.external / 2 ** 20;
   return out;
 }
 

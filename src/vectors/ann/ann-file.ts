@@ -19,14 +19,8 @@ export interface AnnSettings {
   /**
    * The graph's distance. The vectors are unit vectors, so inner product ('ip', 1 − dot) is the
    * cosine distance without computing norms: 1.4× faster searches than 'cos' on the 100k audio
-   * graph, same recall (bench/vectors-ann-peers.ts). i8 keeps 'cos', usearch's metric for
-   * quantizing to integers. Audio uses inner product: at 1M in f16 with connectivity 16 (both
-   * files built at expansion_add 256, 200 + 200 queries, docs/BENCHMARKS.md third round) it
-   * recalled 0.992 / 0.970 at ef 96 where cosine at ef 64 recalled 0.981 / 0.965, and an uncached
-   * /similar takes the same time (p50 1.21 / 1.20 ms against 1.22 / 1.17, alternating runs of
-   * bench/vectors-similar-breakdown.ts). At the same ef, inner product was the faster and
-   * cosine the slightly better recall (ef 64: 0.973 / 0.959). Files built
-   * before this field existed are 'cos'.
+   * f32 graph, same recall (bench/vectors-ann-peers.ts). i8 takes 'cos', usearch's metric for
+   * quantizing to integers. Files built before this field existed are 'cos'.
    */
   metric: 'ip' | 'cos';
   /** Links per node (HNSW M). */
@@ -38,44 +32,44 @@ export interface AnnSettings {
 }
 
 /**
- * Audio stays f16, re-ranked from the f32 unit vectors (the unit file). An f32 graph
- * on inner product needs no vector read per query (its distances are exact: ~0.1 ms less per
- * uncached /similar at 100k), but at 1M it is the one file that breaks the
- * server's 2 GB: all three mapped files are resident (usearch's view() touches every node):
- * 2 007 MiB with audio in f32 (623 MiB), 1 595 MiB with f16 (381 MiB). Recall does not
- * depend on it: expansion_add does (1M audio recall@10: f16 at 256 0.987 / 0.986, and
- * 0.981 / 0.965 on a rebuild in the third round; at 128 0.923 / 0.888; f32 inner product at
- * 128 0.938 / 0.867; docs/BENCHMARKS.md).
- * Lyric is i8 and re-ranked: 1M × 384 in f32 would be 1.5 GB. It links 32 neighbours too: at
- * 1M, ef 64, recall@10 with the retry 0.986 random / 0.984 with baskets on 1 000 + 1 000
- * tracks where connectivity 16 recalled 0.979 / 0.971 (no retry; 0.987 / 0.983 at ef 256), and
- * 0.985 / 0.981 on another 800 + 800 where connectivity 16 recalled 0.964 / 0.969;
- * and neither more candidates for the re-rank (80: 0.981) nor a wider search (ef 96: 0.981)
- * moved the basket tracks further. Its graph search takes 1.38× the time of connectivity 16
- * (bench/vectors-ann-graphs-ab.ts), and the file is 614 MiB instead of 495: the server at 1M
- * with all three spaces measured 1 990 MiB RSS (docs/BENCHMARKS.md, fourth round).
+ * All three graphs are i8 on cosine, re-ranked exactly from the f32 unit vectors (the unit
+ * file), because at 1M the three mapped files are resident in full (a search touches nodes all
+ * over the graph) and the server's RSS is what they cost: 2 103 MiB with audio and metadata in
+ * f16, 1 730–1 762 MiB (peak 1 882) with all three in i8 (docs/BENCHMARKS.md, fifth round). An
+ * f32 graph would give exact distances itself (no vector read per query, ~0.1 ms less per
+ * uncached /similar at 100k) for four times the file. What decides recall at 1M is
+ * expansion_add (audio: 0.987 / 0.986 at 256 against 0.923 / 0.888 at 128) and connectivity,
+ * not the quantization: with the exact re-rank, cosine i8 recalls as well as f16 inner product
+ * or better.
  *
- * Audio links 32 neighbours, like metadata, and searches at ef 48. At 1M with connectivity 16
- * and ef 96, the basket tracks' neighbourhoods were where the graph fell short: recall@10
- * 0.987 random / 0.975 with baskets (1 000 + 1 000 tracks), 0.992 / 0.990 with the second,
- * wider search of a track that misses its own group (ann-index.ts, 400 + 400), and no search
- * width fixed it (0.990 / 0.987 at ef 192). Connectivity 32 at ef 48 with that retry: 0.994 /
- * 0.993 (1 000 + 1 000), and its graph search takes 0.86–0.94× the time of connectivity 16 at
- * ef 96 (bench/vectors-ann-graphs-ab.ts: alternating on the same fresh random vectors, k 40 as
- * /similar asks; two runs). It costs a 502 MiB file instead of 381 and a longer build (1 092 s
- * with another build sharing the cores, against 659 s quiet).
+ * Audio links 32 neighbours and searches at ef 48 (/similar asks 40 candidates, so it searches
+ * 40 wide either way). At 1M with connectivity 16 and ef 96 the basket tracks' neighbourhoods
+ * were out of reach: recall@10 0.987 random / 0.975 with baskets (1 000 + 1 000 tracks) and
+ * 0.990 / 0.987 even at ef 192. Connectivity 32 recalled 0.994 / 0.993 in f16 on inner product
+ * and 0.993 / 0.992 in i8 on cosine (the same 1 000 + 1 000 tracks, with the retry); the i8
+ * graph search takes 1.07–1.09× the f16 one's time (bench/vectors-ann-graphs-ab.ts, k 40) for
+ * a 381 MiB file instead of 502.
  *
- * Metadata searches wider and links more: its vectors crowd (tracks of one genre, media type
- * and album shape differ only in small numeric features), and the graph finds fewer of the
- * true ten there. 100k synthetic, recall@10 random / with baskets at ef 128: connectivity 16
- * 0.969 / 0.972, 32 0.992 / 0.985 (bench/vectors-ann-peers.ts, same day); asking for more
- * candidates changed nothing, so it is the graph's reach, not the f16 order. Connectivity 32
- * costs ~12 MiB more per 100k groups and a slower build (docs/BENCHMARKS.md).
+ * Lyric links 32 neighbours too: at 1M, ef 64, recall@10 with the retry 0.986 random / 0.984
+ * with baskets on 1 000 + 1 000 tracks where connectivity 16 recalled 0.979 / 0.971 (no retry;
+ * 0.987 / 0.983 at ef 256), and 0.985 / 0.981 on another 800 + 800 where connectivity 16
+ * recalled 0.964 / 0.969; neither more candidates for the re-rank (80: 0.981) nor a wider
+ * search (ef 96: 0.981) moved the basket tracks further. Its graph search takes 1.38× the time
+ * of connectivity 16, and the file is 614 MiB instead of 495.
+ *
+ * Metadata is i8 on cosine with connectivity 16, searched at ef 128. Its vectors crowd (tracks
+ * of one genre, media type and album shape differ only in small numeric features) and the
+ * graph finds fewer of the true ten there. At 1M (1 000 random + 1 000 basket tracks, recall@10
+ * with the retry) this file recalls 0.982 / 0.986 where f16 inner product with connectivity 32
+ * (the previous settings) recalled 0.980 / 0.972; its graph search takes 0.89× the time, and the file
+ * is 195 MiB instead of 371, which keeps the server at 1M under 2 GB (docs/BENCHMARKS.md,
+ * fifth round). i8 cosine with connectivity 32 recalled 0.989 / 0.989 at ef 96 (0.85× the
+ * time) for 312 MiB: the better file where memory allows.
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 48 },
+  audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 48 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 64 },
-  metadata: { quantization: 'f16', metric: 'ip', connectivity: 32, expansionAdd: 256, expansionSearch: 128 },
+  metadata: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
 };
 
 /** Bumped when the file's meaning changes (what the keys are, how vectors are prepared). */
