@@ -35,20 +35,21 @@ export interface AnnSettings {
  * All three graphs are i8 on cosine, re-ranked exactly from the f32 unit vectors (the unit
  * file), because at 1M the three mapped files are resident in full (a search touches nodes all
  * over the graph) and the server's RSS is what they cost: 2 103 MiB with audio and metadata in
- * f16, 1 730–1 762 MiB (peak 1 882) with all three in i8 (docs/BENCHMARKS.md, fifth round). An
+ * f16, 1 721–1 731 MiB (peak 1 882) with all three in i8 (docs/BENCHMARKS.md, fifth round). An
  * f32 graph would give exact distances itself (no vector read per query, ~0.1 ms less per
  * uncached /similar at 100k) for four times the file. What decides recall at 1M is
  * expansion_add (audio: 0.987 / 0.986 at 256 against 0.923 / 0.888 at 128) and connectivity,
  * not the quantization: with the exact re-rank, cosine i8 recalls as well as f16 inner product
  * or better.
  *
- * Audio links 32 neighbours and searches at ef 48 (/similar asks 40 candidates, so it searches
- * 40 wide either way). At 1M with connectivity 16 and ef 96 the basket tracks' neighbourhoods
- * were out of reach: recall@10 0.987 random / 0.975 with baskets (1 000 + 1 000 tracks) and
- * 0.990 / 0.987 even at ef 192. Connectivity 32 recalled 0.994 / 0.993 in f16 on inner product
- * and 0.993 / 0.992 in i8 on cosine (the same 1 000 + 1 000 tracks, with the retry); the i8
- * graph search takes 1.07–1.09× the f16 one's time (bench/vectors-ann-graphs-ab.ts, k 40) for
- * a 381 MiB file instead of 502.
+ * Audio links 32 neighbours and searches at ef 40, which is what /similar asks anyway (40
+ * candidates: a search asked for k searches max(ef, k) wide). At 1M with connectivity 16 and ef
+ * 96 the basket tracks' neighbourhoods were out of reach: recall@10 0.987 random / 0.975 with
+ * baskets (1 000 + 1 000 tracks) and 0.990 / 0.987 even at ef 192. With 32 links, recall with
+ * the retry is 0.994 / 0.993 in f16 on inner product at ef 48 and 0.992 / 0.991 in i8 on
+ * cosine at ef 40 (the same tracks, bench/vectors-ann-recall.ts); the i8 search at ef 40 takes
+ * 0.92× the f16 one's time at 48, and 1.08× at 48 (bench/vectors-ann-graphs-ab.ts), for a 381
+ * MiB file instead of 502.
  *
  * Lyric links 32 neighbours too: at 1M, ef 64, recall@10 with the retry 0.986 random / 0.984
  * with baskets on 1 000 + 1 000 tracks where connectivity 16 recalled 0.979 / 0.971 (no retry;
@@ -67,7 +68,7 @@ export interface AnnSettings {
  * time) for 312 MiB: the better file where memory allows.
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 48 },
+  audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 40 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
 };
