@@ -14,6 +14,11 @@
 // first 2 × limit + 10 that SimilarityService.similar asks for (limit 10), alternating, each
 // on its own fresh random track.
 //
+// `--ab-facts`: instead, the same-process comparison of reading a list's facts in steps (the
+// first limit + 10 candidates, more only when those do not settle the list; as served) against
+// one read of 2 × limit + 10 (before), alternating, each on its own fresh random track; it also
+// checks that both give the same list for every track.
+//
 // `--ab-units`: instead, the same-process comparison of the exact re-rank reading the
 // candidates' unit vectors from the unit file (as served) against reading them from SQLite's
 // groups table (as before the unit file), alternating, each on its own fresh random track.
@@ -24,6 +29,7 @@ import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
 import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
 import { GroupStore } from '../src/vectors/ann/groups.ts';
 import { UnitFile } from '../src/vectors/ann/unit-file.ts';
+import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums } from '../src/vectors/collapse.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { SimilarityService } from '../src/vectors/service.ts';
 import { SimilarityCache } from '../src/vectors/similarity-cache.ts';
@@ -76,6 +82,48 @@ if (args.includes('--ab-units')) {
   console.log(
     `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: re-rank from SQLite p50 ${ms(quantile(withSqlite, 0.5))} p90 ${ms(quantile(withSqlite, 0.9))}; ` +
       `from the unit file p50 ${ms(quantile(withFile, 0.5))} p90 ${ms(quantile(withFile, 0.9))} (${(quantile(withSqlite, 0.5) / quantile(withFile, 0.5)).toFixed(2)}×)`,
+  );
+} else if (args.includes('--ab-facts')) {
+  // The list's facts read in steps (limit + 10 first, as served) against one read of 2 × limit + 10 (before).
+  const limit = 10;
+  const oneRead = (id: number, hits: { id: number; similarity: number }[]) => {
+    let head = hits.slice(0, 2 * limit + 10);
+    for (;;) {
+      const facts = service.facts([id, ...head.map((h: { id: number }) => h.id)]) as Map<
+        number,
+        { id: number; name: string; albumId: number | null; artistId: number | null }
+      >;
+      const identities = new Map([...facts].map(([i, f]) => [i, identityOf(f)]));
+      const own = identities.get(id)?.song;
+      const refined = spreadAlbums(collapseCopies(head, identities, new Set(own === undefined ? [] : [own])), identities, limit, MAX_PER_ALBUM);
+      if (refined.length >= limit || head.length === hits.length) return refined.filter((h) => facts.has(h.id)).map((h) => h.id);
+      head = hits;
+    }
+  };
+  const staged = (id: number) =>
+    service.refine(id, service.neighboursThroughCache(id, space, 2 * limit + 10), limit, MAX_PER_ALBUM).map((h: { id: number }) => h.id);
+  const timed = (f: () => unknown) => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  const inSteps: number[] = [];
+  const inOne: number[] = [];
+  let differ = 0;
+  for (let i = 0; i < queries + warm; i++) {
+    const [x, y] = [pick(), pick()];
+    const a = () => timed(() => staged(x));
+    const b = () => timed(() => oneRead(y, service.neighboursThroughCache(y, space, 2 * limit + 10)));
+    const [ta, tb] = i % 2 === 0 ? [a(), b()] : [b(), a()].reverse();
+    if (i >= warm) {
+      inSteps.push(ta as number);
+      inOne.push(tb as number);
+    }
+    if (JSON.stringify(staged(x)) !== JSON.stringify(oneRead(x, service.neighboursThroughCache(x, space, 2 * limit + 10)))) differ++;
+  }
+  console.log(
+    `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: facts in one read p50 ${ms(quantile(inOne, 0.5))} p90 ${ms(quantile(inOne, 0.9))}; ` +
+      `in steps p50 ${ms(quantile(inSteps, 0.5))} p90 ${ms(quantile(inSteps, 0.9))} (${(quantile(inOne, 0.5) / quantile(inSteps, 0.5)).toFixed(2)}×); lists that differ: ${differ} of ${queries + warm}`,
   );
 } else if (args.includes('--ab')) {
   // What similar() did before (50 neighbours) and does now (2 × 10 + 10 first, 50 if those run short).

@@ -80,6 +80,11 @@ export function collapseCopies<T extends { id: number }>(
  * whose album has room, unless only clearly weaker ones do (Layla's 4th Clapton track at 0.68
  * beats an Iron Maiden instrumental at 0.36: a few albums of one artist are a fine list, a
  * stranger to fill a quota is not). Order within an album is kept.
+ *
+ * `report.settled` says whether more items after these could have changed the answer: false
+ * when the items ran out before `limit`, or when at some step no remaining item's album had
+ * room (a later item might have). When true, the answer for any longer list that starts with
+ * these items is the same (each step picks the first item with room, which is then among them).
  */
 export function spreadAlbums<T extends { id: number; score?: number; similarity?: number }>(
   items: readonly T[],
@@ -87,23 +92,27 @@ export function spreadAlbums<T extends { id: number; score?: number; similarity?
   limit: number,
   maxPerAlbum: number,
   window = 10,
+  report: { settled?: boolean } = {},
 ): T[] {
   const value = (it: T) => it.score ?? it.similarity ?? 0;
   const out: T[] = [];
   const rest = [...items];
   const taken = new Map<number, number>();
+  report.settled = true;
   while (out.length < limit && rest.length > 0) {
     const room = maxPerAlbum * (Math.floor(out.length / window) + 1);
     let pick = rest.findIndex((it) => {
       const album = identities.get(it.id)?.albumId;
       return album === null || album === undefined || (taken.get(album) ?? 0) < room;
     });
+    if (pick < 0) report.settled = false;
     if (pick < 0 || value(rest[pick] as T) < COMPARABLE * value(rest[0] as T)) pick = 0;
     const [it] = rest.splice(pick, 1) as [T];
     out.push(it);
     const album = identities.get(it.id)?.albumId;
     if (album !== null && album !== undefined) taken.set(album, (taken.get(album) ?? 0) + 1);
   }
+  if (out.length < limit) report.settled = false;
   return out;
 }
 

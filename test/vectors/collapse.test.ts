@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { ensureVectors } from '../../src/vectors/build.ts';
 import { collapseCopies, foldTitle, spreadAlbums, type TrackIdentity } from '../../src/vectors/collapse.ts';
 import { startServer, type TestServer } from '../helpers.ts';
@@ -39,6 +40,31 @@ describe('collapsing copies and spreading albums', () => {
     // Only clearly weaker alternatives (below 80 %): the album keeps its place.
     const weak = items.map((it) => (it.id > 20 ? { ...it, score: 0.3 } : it));
     assert.equal(spreadAlbums(weak, identities, 10, 3).filter((t) => t.id <= 20).length, 10);
+  });
+
+  test('a list its first items settle is the list every longer input starting with them gives', () => {
+    // SimilarityService.refine reads the facts of the first limit + 6 candidates and stops there when they settle the list.
+    const list = fc.array(fc.record({ album: fc.option(fc.integer({ min: 1, max: 8 })), drop: fc.integer({ min: 0, max: 30 }) }), {
+      minLength: 5,
+      maxLength: 40,
+    });
+    let settledEarly = 0;
+    fc.assert(
+      fc.property(list, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 4 }), (raw, cut, limit, maxPerAlbum) => {
+        // Scores fall by each item's drop (ties when it is 0), as a best-first list's do.
+        const scores = raw.reduce<number[]>((acc, r) => [...acc, (acc.at(-1) ?? 1) - r.drop / 100], []);
+        const items = raw.map((_, i) => ({ id: i + 1, score: scores[i] as number }));
+        const identities = new Map(raw.map((r, i) => identity(i + 1, r.album as number, `s:${i}`)));
+        const report: { settled?: boolean } = {};
+        const head = spreadAlbums(items.slice(0, cut), identities, limit, maxPerAlbum, 10, report);
+        const whole = spreadAlbums(items, identities, limit, maxPerAlbum);
+        if (!report.settled) return;
+        assert.deepEqual(ids(head), ids(whole));
+        if (cut < items.length) settledEarly++;
+      }),
+      { numRuns: 2000, seed: 16 },
+    );
+    assert.ok(settledEarly > 200, `${settledEarly} of 2000 cases settled before the end of their list`);
   });
 });
 
