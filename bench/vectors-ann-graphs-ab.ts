@@ -7,9 +7,9 @@
 //
 // e.g. `… /tmp/1m.sqlite audio /tmp/audio-m16.usearch:ip:f16:16:96 /tmp/1m.sqlite.audio.usearch:ip:f16:32:48`
 import fs from 'node:fs';
-import { Index, type MetricKind, type ScalarKind } from 'usearch';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { DIMS, isSpace } from '../src/vectors/spaces.ts';
+import { viewGraph } from './ann-graph.ts';
 
 const args = process.argv.slice(2);
 const [dbPath, space] = args;
@@ -20,16 +20,7 @@ if (!dbPath || !space || !isSpace(space) || specs.length < 2)
 const dims = DIMS[space];
 const graphs = specs.map((spec) => {
   const [file, metric, quantization, connectivity, ef] = spec.split(':') as [string, string, string, string, string];
-  const index = new Index({
-    dimensions: dims,
-    metric: metric as MetricKind,
-    quantization: quantization as ScalarKind,
-    connectivity: Number(connectivity),
-    expansion_add: 256,
-    expansion_search: Number(ef),
-    multi: false,
-  });
-  index.view(file);
+  const index = viewGraph({ file, metric, quantization, connectivity: Number(connectivity), ef: Number(ef) }, dims);
   return { label: `${file.split('/').pop()} (${metric}, ${quantization}, connectivity ${connectivity}, ef ${ef})`, index, times: [] as number[] };
 });
 const units = fs.openSync(`${dbPath}.${space}.units`, 'r');

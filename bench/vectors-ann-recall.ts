@@ -13,13 +13,14 @@
 //
 //   nice npx tsx bench/vectors-ann-recall.ts <db> <space> <file>:<metric>:<quantization>:<connectivity> --ef 48,96 [--queries 1000] [--seed 4242]
 import fs from 'node:fs';
-import { Index, type MetricKind, type ScalarKind } from 'usearch';
+import type { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
 import { DotMatrix } from '../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { topK } from '../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, isSpace } from '../src/vectors/spaces.ts';
 import { fromBlob, VectorStore } from '../src/vectors/store.ts';
+import { viewGraph } from './ann-graph.ts';
 
 const args = process.argv.slice(2);
 const [dbPath, space, spec] = args;
@@ -69,19 +70,7 @@ const unit = (g: number) => {
   return v;
 };
 const members = db.prepare(`SELECT count(*) FROM track_vector_members_${space} WHERE group_id = ?`).pluck();
-const graph = (ef: number) => {
-  const index = new Index({
-    dimensions: dims,
-    metric: metric as MetricKind,
-    quantization: quantization as ScalarKind,
-    connectivity: Number(connectivity),
-    expansion_add: 256,
-    expansion_search: ef,
-    multi: false,
-  });
-  index.view(file);
-  return index;
-};
+const graph = (ef: number) => viewGraph({ file, metric, quantization, connectivity: Number(connectivity), ef }, dims);
 /** The graph's candidates and the own group, re-scored exactly, best first; and whether the graph returned the own group. */
 const served = (index: Index, q: Float32Array, own: number, ask: number) => {
   const found = new Set([...index.search(q, ask, 1).keys].map(Number).slice(0, CANDIDATES));
