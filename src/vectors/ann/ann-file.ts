@@ -39,17 +39,17 @@ export interface AnnSettings {
  * f32 graph would give exact distances itself (no vector read per query, ~0.1 ms less per
  * uncached /similar at 100k) for four times the file. What decides recall at 1M is
  * expansion_add (audio: 0.987 / 0.986 at 256 against 0.923 / 0.888 at 128) and connectivity,
- * not the quantization: with the exact re-rank, cosine i8 recalls as well as f16 inner product
- * or better.
+ * not the quantization: with the exact re-rank, cosine i8 recalls within 0.002 of f16 inner
+ * product for audio, and better for metadata.
  *
  * Audio links 32 neighbours and searches at ef 40, which is what /similar asks anyway (40
  * candidates: a search asked for k searches max(ef, k) wide). At 1M with connectivity 16 and ef
  * 96 the basket tracks' neighbourhoods were out of reach: recall@10 0.987 random / 0.975 with
  * baskets (1 000 + 1 000 tracks) and 0.990 / 0.987 even at ef 192. With 32 links, recall with
  * the retry is 0.994 / 0.993 in f16 on inner product at ef 48 and 0.992 / 0.991 in i8 on
- * cosine at ef 40 (the same tracks, bench/vectors-ann-recall.ts); the i8 search at ef 40 takes
- * 0.92× the f16 one's time at 48, and 1.08× at 48 (bench/vectors-ann-graphs-ab.ts), for a 381
- * MiB file instead of 502.
+ * cosine at ef 40 (the same tracks, bench/vectors-ann-recall.ts). The i8 search at ef 40 takes
+ * 0.92–1.07× the time of the f16 one at 48 (at ef 48 1.08–1.27×; bench/vectors-ann-graphs-ab.ts),
+ * for a 381 MiB file instead of 502.
  *
  * Lyric links 32 neighbours too: at 1M, ef 64, recall@10 with the retry 0.986 random / 0.984
  * with baskets on 1 000 + 1 000 tracks where connectivity 16 recalled 0.979 / 0.971 (no retry;
@@ -61,11 +61,11 @@ export interface AnnSettings {
  * Metadata is i8 on cosine with connectivity 16, searched at ef 128. Its vectors crowd (tracks
  * of one genre, media type and album shape differ only in small numeric features) and the
  * graph finds fewer of the true ten there. At 1M (1 000 random + 1 000 basket tracks, recall@10
- * with the retry) this file recalls 0.982 / 0.986 where f16 inner product with connectivity 32
- * (the previous settings) recalled 0.980 / 0.972; its graph search takes 0.89× the time, and the file
- * is 195 MiB instead of 371, which keeps the server at 1M under 2 GB (docs/BENCHMARKS.md,
- * fifth round). i8 cosine with connectivity 32 recalled 0.989 / 0.989 at ef 96 (0.85× the
- * time) for 312 MiB: the better file where memory allows.
+ * with the retry) this file recalls 0.982 / 0.986 where the previous settings (f16, inner
+ * product, connectivity 32) recalled 0.980 / 0.972; its graph search takes 0.89× the time, and
+ * the file is 195 MiB instead of 371, which keeps the server at 1M under 2 GB
+ * (docs/BENCHMARKS.md, fifth round). i8 cosine with connectivity 32 recalled 0.989 / 0.989 at
+ * ef 96 (0.85× the time) for 312 MiB: the better file where memory allows.
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
   audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 40 },
