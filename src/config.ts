@@ -153,7 +153,12 @@ const specs = {
     max: 86400000,
     doc: 'how often expired cache rows are swept (0 = never)',
   },
-  cachePreload: { env: 'CHINOOK_CACHE_PRELOAD', kind: 'bool', default: true, doc: 'warm popular tracks and genres into the cache on start' },
+  cachePreload: {
+    env: 'CHINOOK_CACHE_PRELOAD',
+    kind: 'bool',
+    default: true,
+    doc: "warm popular tracks and genres into the cache, the vectors into memory and a large catalog's index files into the page cache on start",
+  },
   // Accounts, sessions and the write queue (issue 6).
   sessionIdleSeconds: { env: 'CHINOOK_SESSION_IDLE_SECONDS', kind: 'int', default: 7200, min: 60, max: 31536000, doc: 'a session ends after this long unused' },
   loginRatePerMinute: { env: 'CHINOOK_LOGIN_RATE_PER_MINUTE', kind: 'int', default: 20, min: 1, max: 100000, doc: 'login/register attempts per IP per minute' },

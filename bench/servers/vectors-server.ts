@@ -1,5 +1,5 @@
 // The app over an existing, already built database (no import): for the memory of a server
-// that answers /similar in every space. Usage: vectors-server.ts <db path> [--expansion-add n] [--settings json]
+// that answers /similar in every space. Usage: vectors-server.ts <db path> [--expansion-add n] [--settings json] [--warm]
 // (files built with another expansion_add than ANN_SETTINGS says are served as they are,
 // instead of being found stale and rebuilt at start). Besides the port
 // line it answers a `memory` line on stdin with this process's RSS (from /proc: anonymous and
@@ -23,6 +23,8 @@ if (settings > 0)
 
 const config = loadConfig({ dbPath, logLevel: 'silent', port: 0, host: '127.0.0.1' });
 const ctx = createContext(config);
+// `--warm`: read the index files ahead of the first request, as `chinook serve` does (CHINOOK_CACHE_PRELOAD).
+if (process.argv.includes('--warm')) process.stderr.write(`${JSON.stringify({ warmed: await ctx.similarity.warmIndexFiles() })}\n`);
 const app = await buildApp(ctx, { logger: false });
 await app.listen({ port: config.port, host: config.host });
 

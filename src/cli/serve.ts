@@ -112,6 +112,9 @@ export async function serve(config: Config): Promise<void> {
     app.log.info(warm, 'cache preloaded');
     const vectors = ctx.similarity.warmVectors();
     app.log.info({ vectors }, vectors ? 'vectors loaded into memory' : 'vectors not held in memory (none built yet, or over CHINOOK_VECTOR_MEMORY_MIB)');
+    const index = await ctx.similarity.warmIndexFiles();
+    if (index)
+      app.log.info({ index }, index.skipped ? 'ANN index files not read ahead: they do not fit in free memory' : 'ANN index files read into the page cache');
   }
   let beforeClose = async () => {};
   const shutdown = async (signal: string) => {

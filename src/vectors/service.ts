@@ -2,6 +2,7 @@
 // (1 − cosine distance), through the persistent 24-hour similarity cache.
 import { type Db, type Stmt, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { readIntoPageCache, type WarmResult } from './ann/warm.ts';
 import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums } from './collapse.ts';
 import { cosine } from './linalg.ts';
 import { SimilarityCache } from './similarity-cache.ts';
@@ -115,6 +116,15 @@ export class SimilarityService {
   /** Loads the in-memory copy ahead of the first request (see snapshot.ts). */
   warmVectors(): { tracks: number; bytes: number; revision: number } | null {
     return this.snapshot.warm();
+  }
+
+  /**
+   * Reads a large catalog's index files (each space's graph and unit vectors) through once,
+   * ahead of the first request (see ann/warm.ts); null when the catalog has none.
+   */
+  async warmIndexFiles(): Promise<WarmResult | null> {
+    const files = SPACES.flatMap((s) => this.store.index(s)?.ann.servedFiles() ?? []);
+    return files.length === 0 ? null : readIntoPageCache(files);
   }
 
   /**

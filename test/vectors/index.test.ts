@@ -297,6 +297,17 @@ describe('the unit file: the exact re-rank’s vectors beside the database', () 
     }
   });
 
+  test('read through once at start (`chinook serve`): every space’s graph and unit file, whole', async () => {
+    const warmed = await new SimilarityService(db, { vectorMemoryBytes: 0 }).warmIndexFiles();
+    const files = SPACES.flatMap((s) => [annPath(dbPath, s), unitPath(dbPath, s)]);
+    assert.equal(warmed?.skipped, undefined);
+    assert.equal(warmed?.files, 6);
+    assert.equal(
+      warmed?.bytes,
+      files.reduce((n, f) => n + fs.statSync(f).size, 0),
+    );
+  });
+
   test('groups newer than the file are re-ranked from SQLite: distances exact across the two', () => {
     // A file that stops halfway: what a process sees when groups were created after the file was written.
     const space: Space = 'audio';

@@ -98,6 +98,12 @@ export class AnnIndex {
     return { space: this.space, file: this.file, unusable: this.unusable, meta: this.meta, delta: this.deltaCount, unitsUpTo: this.units?.maxGroup ?? null };
   }
 
+  /** The files this index serves from right now: the graph, and the unit file when it is used. */
+  servedFiles(): string[] {
+    this.refresh(true);
+    return [...(this.unusable ? [] : [this.file]), ...(this.units ? [unitPath(this.db.name, this.space)] : [])];
+  }
+
   /**
    * The k nearest tracks to a vector, exact distances, best first; null when there is no usable
    * index file (the caller scans instead). `width` is the search's candidate list (ef);
