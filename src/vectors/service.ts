@@ -208,12 +208,12 @@ export class SimilarityService {
    * /similar at 1M (docs/BENCHMARKS.md, issue 16's fifth round).
    */
   private refine(trackId: number, hits: { id: number; similarity: number }[], limit: number, maxPerAlbum: number): SimilarItem[] {
-    const steps = [limit + SETTLE_FIRST, 2 * limit + 10, hits.length].map((n) => Math.min(n, hits.length));
+    // Each step reads the facts of the candidates up to n that the steps before did not (the track's own in the first).
+    const steps = [...new Set([limit + SETTLE_FIRST, 2 * limit + 10, hits.length].map((n) => Math.min(n, hits.length)))];
     const facts = new Map<number, TrackFacts>();
     let read = 0;
     for (const [step, n] of steps.entries()) {
-      if (n <= read && read > 0) continue;
-      for (const [id, f] of this.facts([...(read === 0 ? [trackId] : []), ...hits.slice(read, n).map((h) => h.id)])) facts.set(id, f);
+      for (const [id, f] of this.facts([...(step === 0 ? [trackId] : []), ...hits.slice(read, n).map((h) => h.id)])) facts.set(id, f);
       read = n;
       const identities = new Map([...facts].map(([id, f]) => [id, identityOf(f)]));
       const own = identities.get(trackId)?.song;
@@ -223,9 +223,10 @@ export class SimilarityService {
         identities,
         limit,
         maxPerAlbum,
-        10,
+        undefined,
         report,
       );
+      // The last step holds every candidate, so the loop always returns here.
       const done = n === hits.length || (step === 0 ? report.settled : refined.length >= limit);
       if (done) return named(refined, facts);
     }

@@ -70,8 +70,8 @@ export type IndexProgress = (done: number, total: number, label: string) => void
 /**
  * Builds the ANN file of every grouped space whose file is missing or stale (`force`: of every
  * grouped space, or of those listed), and writes the unit file (unit-file.ts) of every grouped
- * space where that one is missing or stale (seconds: one read of the groups). Must run outside a transaction. Returns
- * the spaces whose graph was built.
+ * space where that one is missing or stale (seconds: one read of the groups). Must run outside
+ * a transaction. Returns the spaces whose graph was built.
  */
 export function ensureAnnFiles(db: Db, onProgress?: IndexProgress, force: boolean | readonly Space[] = false): Space[] {
   // An in-memory database has no file to put an index beside: it keeps the exact vec0 scan.
