@@ -1,6 +1,7 @@
 // Recall@10 of one usearch graph file, served or not, at several search widths, on seeded
 // random tracks and tracks with baskets (playlists or invoices), the way AnnIndex serves a query
-// by track: 40 candidates (what /similar?limit=10 asks), the track's own group added, every
+// by track: the candidates /similar?limit=10 asks (k 30, up to 10 more within the search width:
+// candidatesFor in ann-index.ts; `--candidates n` to set them), the track's own group added, every
 // candidate re-scored exactly from the unit file, and a second search 4× wider when the graph
 // did not return the track's own group (`RETRY_WIDTH`, ann-index.ts). It reports recall with
 // and without that retry, how often the own group was missing, and the search time (noisy on a
@@ -11,10 +12,11 @@
 // the same tracks without swapping files in; the served file through AnnIndex itself is what
 // bench/vectors-ann-existing.ts measures.
 //
-//   nice npx tsx bench/vectors-ann-recall.ts <db> <space> <file>:<metric>:<quantization>:<connectivity> --ef 48,96 [--queries 1000] [--seed 4242]
+//   nice npx tsx bench/vectors-ann-recall.ts <db> <space> <file>:<metric>:<quantization>:<connectivity> --ef 30,48 [--candidates n] [--queries 1000] [--seed 4242]
 import fs from 'node:fs';
 import type { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
+import { candidatesFor } from '../src/vectors/ann/ann-index.ts';
 import { DotMatrix } from '../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { topK } from '../src/vectors/snapshot.ts';
@@ -26,11 +28,16 @@ const args = process.argv.slice(2);
 const [dbPath, space, spec] = args;
 const flag = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] as string) : fallback);
 if (!dbPath || !space || !isSpace(space) || !spec?.includes(':'))
-  throw new Error('usage: vectors-ann-recall.ts <db> <space> <file>:<metric>:<quantization>:<connectivity> --ef 48,96 [--queries n] [--seed n]');
+  throw new Error(
+    'usage: vectors-ann-recall.ts <db> <space> <file>:<metric>:<quantization>:<connectivity> --ef 30,48 [--candidates n] [--queries n] [--seed n]',
+  );
 const [file, metric, quantization, connectivity] = spec.split(':') as [string, string, string, string];
 const widths = flag('--ef', '64').split(',').map(Number);
 const n = Number(flag('--queries', '1000'));
-const CANDIDATES = 40;
+const candidatesArg = flag('--candidates', '');
+/** As served (k 30 for /similar?limit=10) unless `--candidates` says otherwise. */
+const candidatesAt = (ef: number) => (candidatesArg ? Number(candidatesArg) : candidatesFor(30, ef));
+let CANDIDATES = 0;
 const RETRY_WIDTH = 4;
 
 const db = openPrimary(
@@ -107,6 +114,7 @@ const truths = sets.map(([, tracks]) =>
 );
 console.log(`${space}, ${file} (${metric}, ${quantization}, connectivity ${connectivity}), ${n} + ${n} tracks, ${new Date().toISOString()}`);
 for (const ef of widths) {
+  CANDIDATES = candidatesAt(ef);
   const base = graph(ef);
   const wide = graph(ef * RETRY_WIDTH);
   for (const [s, [kind, tracks]] of sets.entries()) {
@@ -128,7 +136,7 @@ for (const ef of widths) {
       if (!first.ownFound) missing++;
     });
     console.log(
-      `  ef ${ef}, ${kind}: recall@10 ${(retried / 10 / n).toFixed(3)} with the retry, ${(plain / 10 / n).toFixed(3)} without; own group missing in ${missing} of ${n}; ${(ms / n).toFixed(3)} ms a query`,
+      `  ef ${ef}, ${CANDIDATES} candidates, ${kind}: recall@10 ${(retried / 10 / n).toFixed(3)} with the retry, ${(plain / 10 / n).toFixed(3)} without; own group missing in ${missing} of ${n}; ${(ms / n).toFixed(3)} ms a query`,
     );
   }
 }

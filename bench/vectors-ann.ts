@@ -116,7 +116,7 @@ export function annRows(c: AnnContext): (string | number)[][] {
       row(`ANN ${s.quantization}, ef ${width}, by track${served}`, (q, track) => ids(ann.search(q, 10, { width, track })));
       if (served) row(`ANN ${s.quantization}, ef ${width}, by track, no retry`, (q, track) => ids(ann.search(q, 10, { width, track, retry: false })));
     }
-    // What /similar?limit=10 asks first (SimilarityService.similar): the 2 × 10 + 10 nearest, so 40 candidates; its top 10 is the reply's raw material.
+    // What /similar?limit=10 asks first (SimilarityService.similar): the 2 × 10 + 10 nearest, with up to 10 more candidates within the search width (candidatesFor); its top 10 is the reply's raw material.
     row(`ANN ${s.quantization}, ef ${s.expansionSearch}, by track, k 30 as /similar asks (its top 10)`, (q, track) =>
       ids(ann.search(q, 30, { track })).slice(0, 10),
     );

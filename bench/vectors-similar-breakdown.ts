@@ -5,7 +5,7 @@
 // are not stored (a bench that writes while another process holds a read snapshot grows the
 // WAL, and every page read then probes the WAL index: 1.2 ms became 6 ms at 14 GB of WAL).
 //
-//   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab] [--settings <json>]
+//   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab | --ab-facts | --ab-units | --ab-settings <json>] [--settings <json>]
 //
 // `--settings '{"audio":{"metric":"ip","expansionSearch":96}}'`: serve a file built with other settings (as in
 // bench/vectors-ann-existing.ts).
@@ -18,6 +18,10 @@
 // first limit + 10 candidates, more only when those do not settle the list; as served) against
 // one read of 2 × limit + 10 (before), alternating, each on its own fresh random track; it also
 // checks that both give the same list for every track.
+//
+// `--ab-settings '<json>'`: instead, the same-process comparison of the served ANN_SETTINGS
+// against these overrides (say `{"audio":{"expansionSearch":40}}`, the width before),
+// alternating, each on its own fresh random track; it counts the tracks whose list differs.
 //
 // `--ab-units`: instead, the same-process comparison of the exact re-rank reading the
 // candidates' unit vectors from the unit file (as served) against reading them from SQLite's
@@ -45,7 +49,7 @@ for (const [s, over] of Object.entries(JSON.parse(flag('--settings', '{}')) as R
 const warm = Number(flag('--warm', '2000'));
 
 const db = openPrimary(
-  { dbPath, pageSize: 32768, cacheSizeKiB: 131072, mmapSize: 536870912, busyTimeoutMs: 10000, walAutocheckpoint: 2000 },
+  { dbPath, pageSize: 32768, cacheSizeKiB: 131072, mmapSize: Number(process.env.MMAP ?? 536870912), busyTimeoutMs: 10000, walAutocheckpoint: 2000 },
   { skipMigrations: true },
 );
 // biome-ignore lint/suspicious/noExplicitAny: reaching the service's private steps is the point of this tool
@@ -58,7 +62,47 @@ const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.f
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
-if (args.includes('--ab-units')) {
+if (args.includes('--ab-settings')) {
+  // As served against other settings (say the search width before), alternating per track in one process.
+  const served = structuredClone(ANN_SETTINGS);
+  const other = JSON.parse(flag('--ab-settings', '{}')) as Record<Space, object>;
+  const use = (which: 'served' | 'other') => {
+    for (const s of Object.keys(ANN_SETTINGS) as Space[]) Object.assign(ANN_SETTINGS[s], served[s], which === 'other' ? other[s] : {});
+  };
+  const run = (id: number, which: 'served' | 'other') => {
+    use(which);
+    const t0 = performance.now();
+    const items = service.similar(id, space as Space, 10).items as { id: number }[];
+    const took = performance.now() - t0;
+    return { took, ids: items.map((h) => h.id).join(',') };
+  };
+  const asServed: number[] = [];
+  const asOther: number[] = [];
+  let differ = 0;
+  for (let i = 0; i < queries + warm; i++) {
+    const [x, y] = [pick(), pick()];
+    // Alternating which goes first, so neither always runs on the other's warmed caches.
+    let a: { took: number; ids: string };
+    let b: { took: number; ids: string };
+    if (i % 2 === 0) {
+      a = run(x, 'served');
+      b = run(y, 'other');
+    } else {
+      b = run(y, 'other');
+      a = run(x, 'served');
+    }
+    if (i >= warm) {
+      asServed.push(a.took);
+      asOther.push(b.took);
+      if (run(x, 'other').ids !== a.ids) differ++;
+    }
+  }
+  use('served');
+  console.log(
+    `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: with ${JSON.stringify(other)} p50 ${ms(quantile(asOther, 0.5))} p90 ${ms(quantile(asOther, 0.9))}; ` +
+      `as served p50 ${ms(quantile(asServed, 0.5))} p90 ${ms(quantile(asServed, 0.9))} (${(quantile(asOther, 0.5) / quantile(asServed, 0.5)).toFixed(2)}×); lists that differ: ${differ} of ${queries}`,
+  );
+} else if (args.includes('--ab-units')) {
   const ann = service.store.index(space)?.ann;
   ann.status();
   const file = ann.units;

@@ -42,8 +42,11 @@ export interface AnnSettings {
  * not the quantization: with the exact re-rank, cosine i8 recalls within 0.002 of f16 inner
  * product for audio, and better for metadata.
  *
- * Audio links 32 neighbours and searches at ef 40, which is what /similar asks anyway (40
- * candidates: a search asked for k searches max(ef, k) wide). At 1M with connectivity 16 and ef
+ * Audio links 32 neighbours and searches at ef 30, which is what /similar?limit=10 asks anyway
+ * (30 candidates: a search asked for k searches max(ef, k) wide, and candidatesFor in
+ * ann-index.ts asks no more than the width). At 1M, 30 instead of 40 made the uncached call
+ * 1.11× faster at the same recall (0.991 / 0.991 against 0.992 / 0.991; same-process A/B,
+ * bench/vectors-similar-breakdown.ts --ab-settings). At 1M with connectivity 16 and ef
  * 96 the basket tracks' neighbourhoods were out of reach: recall@10 0.987 random / 0.975 with
  * baskets (1 000 + 1 000 tracks) and 0.990 / 0.987 even at ef 192. With 32 links, recall with
  * the retry is 0.994 / 0.993 in f16 on inner product at ef 48 and 0.992 / 0.991 in i8 on
@@ -68,7 +71,7 @@ export interface AnnSettings {
  * ef 96 (0.85× the time) for 312 MiB: the better file where memory allows.
  */
 export const ANN_SETTINGS: Record<Space, AnnSettings> = {
-  audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 40 },
+  audio: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 30 },
   lyric: { quantization: 'i8', metric: 'cos', connectivity: 32, expansionAdd: 256, expansionSearch: 64 },
   metadata: { quantization: 'i8', metric: 'cos', connectivity: 16, expansionAdd: 256, expansionSearch: 128 },
 };

@@ -31,9 +31,15 @@ export const MAX_DELTA = 20_000;
 /**
  * Candidates asked of the graph beyond k, for the exact re-rank to choose from: the graph ranks
  * by its quantized vectors, so near-ties at the k-th place come out in the wrong order (20k
- * catalog, lyric i8: recall@10 0.977 with 10 candidates, 0.996 with 20 or 40).
+ * catalog, lyric i8: recall@10 0.977 with 10 candidates, 0.996 with 20 or 40). No more than the
+ * search width holds, unless k itself is more: usearch searches max(ef, asked) wide, so extra
+ * candidates past ef widen the graph search itself, the larger part of the call. At 1M audio
+ * (k 30 for /similar?limit=10, ef 30) the 10 past it bought no recall: recall@10 with the
+ * retry 0.991 / 0.991 at 30 candidates and 0.992 / 0.991 at 40 (1 000 random + 1 000 basket
+ * tracks, bench/vectors-ann-recall.ts --candidates).
  */
 const RERANK_EXTRA = 10;
+export const candidatesFor = (k: number, width: number): number => Math.max(k, Math.min(k + RERANK_EXTRA, width));
 /**
  * How much wider a query by track searches again when the graph did not return the track's own
  * group (at distance 0: a search that misses it stopped short of the track's neighbourhood).
@@ -49,7 +55,7 @@ const RECHECK_MS = 1_000;
 export interface SearchOptions {
   /** The search's candidate list (ef); ANN_SETTINGS' expansionSearch when not given. */
   width?: number;
-  /** Groups asked of the graph before the exact re-rank (k + RERANK_EXTRA when not given). */
+  /** Groups asked of the graph before the exact re-rank (candidatesFor(k, width) when not given). */
   candidates?: number;
   /** false: no wider second search when a query by track misses its own group (the benchmark's same-run comparison). */
   retry?: boolean;
@@ -149,7 +155,7 @@ export class AnnIndex {
    * usearch); a quantized one only proposes candidates, re-scored from the f32 unit vectors.
    */
   private rank(base: Index, q: Float32Array, own: number | null, k: number, options: SearchOptions): AnnNeighbour[] {
-    const want = Math.max(k, options.candidates ?? k + RERANK_EXTRA);
+    const want = Math.max(k, options.candidates ?? candidatesFor(k, options.width ?? ANN_SETTINGS[this.space].expansionSearch));
     const exactGraph = this.meta?.settings.quantization === 'f32';
     const distance = new Map<number, number>();
     const toScore = new Set<number>();
