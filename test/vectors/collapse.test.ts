@@ -52,8 +52,11 @@ describe('collapsing copies and spreading albums', () => {
     fc.assert(
       fc.property(list, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 4 }), (raw, cut, limit, maxPerAlbum) => {
         // Scores fall by each item's drop (ties when it is 0), as a best-first list's do.
-        const scores = raw.reduce<number[]>((acc, r) => [...acc, (acc.at(-1) ?? 1) - r.drop / 100], []);
-        const items = raw.map((_, i) => ({ id: i + 1, score: scores[i] as number }));
+        let score = 1;
+        const items = raw.map((r, i) => {
+          score -= r.drop / 100;
+          return { id: i + 1, score };
+        });
         const identities = new Map(raw.map((r, i) => identity(i + 1, r.album as number, `s:${i}`)));
         const report: { settled?: boolean } = {};
         const head = spreadAlbums(items.slice(0, cut), identities, limit, maxPerAlbum, 10, report);
