@@ -4,16 +4,27 @@
 // `aaaaaaaaaa`, `password12` and the email itself through. Score 3 ("safely unguessable:
 // moderate protection from offline attacks", ~10^8 guesses or more) is the bar; a check takes
 // 1–20 ms, on registration and password changes only, which the per-IP limit already bounds.
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+//
+// The library and its word lists are loaded at the first check, not at start: they are 3 MiB
+// of V8 heap in every serving process (issue 17's memory budget), and most processes never
+// check a password. The first check pays for it: 56 ms to load, 56 ms to build the matcher.
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 export const MIN_PASSWORD_SCORE = 3;
 
+const require = createRequire(import.meta.url);
 let factory: ZxcvbnFactory | undefined;
+
+function newFactory(): ZxcvbnFactory {
+  const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  return new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+}
 
 /** Why `password` is too weak, in one sentence for the user, or null when it is strong enough. */
 export function passwordWeakness(password: string, userInputs: readonly string[]): string | null {
-  factory ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  factory ??= newFactory();
   // Inputs split into words too, so "erin" from erin@example.com counts as known.
   const inputs = userInputs.flatMap((s) => [s, ...s.toLowerCase().split(/[^\p{L}\p{N}]+/u)]).filter((s) => s.length >= 3);
   const result = factory.check(password, inputs);

@@ -1,6 +1,9 @@
 // One progress reporter for long CLI work: a bar on a terminal, a line per phase elsewhere
-// (CI logs, pipes), nothing when quiet.
-import cliProgress from 'cli-progress';
+// (CI logs, pipes), nothing when quiet. cli-progress is loaded only for a bar, so a server
+// started in the background does not carry it.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   update(done: number, total: number, label: string): void;
@@ -21,6 +24,7 @@ export function createProgress(title: string, options: { quiet?: boolean } = {})
       stop() {},
     };
   }
+  const cliProgress = require('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: `${title} [{bar}] {percentage}% | {value}/{total} | {label} | {duration_formatted}`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
