@@ -4,6 +4,18 @@
 // docs/benchmarks-http.md. dist/ is what `npm run build` emits; this rebuilds it first when a
 // file under src/ is newer than the last build (a fresh clone, a pull, an edit), so
 // `npm install && npm start` still just works. Plain JavaScript: it must run before any build.
+//
+// What `npm start` passes (package.json), each measured in docs/benchmarks-http.md ("Memory of
+// a serving process"); cluster workers inherit both:
+// - `--max-semi-space-size=2`: a 2 MiB young generation instead of up to 16 (−20 MiB RSS).
+// - `--max-old-space-size=1024`: after a full GC, V8 lets the heap grow up to 4× the live heap
+//   at its default limit (4 GB on this machine) and 1.3–2×, scaled with the limit, when the
+//   limit is set lower (heap-controller.cc, MaxGrowingFactor). After the store mix the heap
+//   held 48–51 MiB instead of 59–69 (~45 live). The limit itself is 20× the live heap; the
+//   import and vector build of a first start run in a child process without it (src/cli/serve.ts).
+// - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates its own malloc arena (up to 8
+//   per core: V8's compiler and GC threads, libuv's pool, the WAL checkpointer), and each keeps
+//   its peak; two arenas took 15–20 MiB off the RSS after load.
 import { spawnSync } from 'node:child_process';
 import cluster from 'node:cluster';
 import fs from 'node:fs';
