@@ -254,9 +254,12 @@ try {
     }
   }
   const logBytes = fs.statSync(logFile).size - logBefore;
+  // The "after the mixed load": the 100-connection rounds (store and full mixes), before the 1,000-connection run.
+  await new Promise((r) => setTimeout(r, 5000));
+  memory.push(...memoryRows(one, 'after the 100-connection rounds (5 s idle)'));
   await measure('1 worker, 1,000 connections, full mix', one.url, FULL_MIX, { connections: 1000, workers: 1, pinned: true, pids: one.workerPids });
   await new Promise((r) => setTimeout(r, 5000));
-  memory.push(...memoryRows(one, 'after the load (5 s idle)'));
+  memory.push(...memoryRows(one, 'after the 1,000-connection full mix (5 s idle)'));
   const onePids = one.treePids();
   await one.stop();
   await waitGone(onePids);
