@@ -6,7 +6,7 @@
 // `npm install && npm start` still just works. Plain JavaScript: it must run before any build.
 //
 // What `npm start` passes (package.json), each measured in docs/benchmarks-http.md ("Memory of
-// a serving process"); cluster workers inherit both:
+// a serving process"); cluster workers inherit all three (the node flags and the environment):
 // - `--max-semi-space-size=2`: a 2 MiB young generation instead of up to 16 (−20 MiB RSS).
 // - `--max-old-space-size=1024`: after a full GC, V8 lets the heap grow up to 4× the live heap
 //   at its default limit (4 GB on this machine) and 1.3–2×, scaled with the limit, when the
