@@ -396,6 +396,34 @@ describe('a query by track that misses its own group searches again, wider', () 
   });
 });
 
+describe('the graph is asked for no more candidates than its search width, unless k is more', () => {
+  test('audio (ef 30) asks 30 for k 30 and 20 for k 10; lyric (ef 64) asks k + 10', () => {
+    // usearch searches max(ef, asked) wide: candidates past ef would widen the search itself (candidatesFor, ann-index.ts).
+    const asked: number[] = [];
+    const original = Index.prototype.search;
+    Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
+      asked.push(a[1]);
+      return original.apply(this, a);
+    } as typeof original;
+    const askedFor = (space: Space, k: number) => {
+      asked.length = 0;
+      const id = queryIds[3] as number;
+      const found = store.index(space)?.ann.search(store.get(id, space) as Float32Array, k, { track: id });
+      assert.equal(found?.length, k);
+      return Math.max(...asked);
+    };
+    try {
+      assert.equal(ANN_SETTINGS.audio.expansionSearch, 30);
+      assert.equal(askedFor('audio', 30), 30);
+      assert.equal(askedFor('audio', 10), 20);
+      assert.equal(askedFor('audio', 50), 50);
+      assert.equal(askedFor('lyric', 30), 40);
+    } finally {
+      Index.prototype.search = original;
+    }
+  });
+});
+
 describe('refresh keeps the index in step with created and deleted tracks', () => {
   test('a created track is found through the index at once; a deleted one is gone', async () => {
     const service = new SimilarityService(db, { vectorMemoryBytes: 0 });
