@@ -103,6 +103,12 @@ async function v8Of(url: string): Promise<Record<string, number>> {
   return { heapTotal: value('nodejs_heap_size_total_bytes'), heapUsed: value('nodejs_heap_size_used_bytes'), external: value('nodejs_external_memory_bytes') };
 }
 
+/** Seconds the server has spent in GC since it started, all kinds (prom-client's nodejs_gc_duration_seconds). */
+async function gcSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).text();
+  return [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 async function cacheBytes(url: string): Promise<number> {
   const res = await fetch(`${url}/api/admin/cache/stats`, { headers: { authorization: `Bearer ${adminToken}` } });
   return res.ok ? ((await res.json()) as { total: { bytes: number } }).total.bytes / 1024 : 0;
@@ -138,8 +144,11 @@ try {
       const sampler = setInterval(() => {
         peak = Math.max(peak, memoryOf(pid)?.rssMiB ?? 0);
       }, 200);
+      const gcBefore = await gcSeconds(app.url);
       const classes = await runMix(app.url, (name) => path.join(files, `${name}.txt`), MIX, { connections: 100, seconds, cpus: '0' });
       clearInterval(sampler);
+      const gcUs = ((await gcSeconds(app.url)) - gcBefore) * 1e6;
+      const requests = classes.reduce((n, c) => n + c.requests, 0);
       await new Promise((r) => setTimeout(r, 3000));
       const after = await snapshot(pid, app.url);
       const rps = classes.reduce((s, c) => s + c.requests / c.seconds, 0);
@@ -154,6 +163,7 @@ try {
         mib(after.maps.pss ?? 0),
         mib(after.v8.heapTotal ?? 0),
         Math.round(rps),
+        (gcUs / Math.max(1, requests)).toFixed(1),
         statuses.length ? `${failed} (${statuses.join(', ')})` : failed,
       ]);
       for (const [when, s] of [
@@ -201,6 +211,7 @@ const markdown = [
       'PSS after load',
       'V8 heap total after',
       'req/s',
+      'GC µs per request',
       'errors + non-2xx',
     ],
     rows,
