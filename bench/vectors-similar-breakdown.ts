@@ -7,6 +7,8 @@
 //
 //   nice -n -15 npx tsx bench/vectors-similar-breakdown.ts <db> [--space audio] [--queries 600] [--warm 2000] [--ab | --ab-facts | --ab-units | --ab-settings <json>] [--settings <json>]
 //
+// `MMAP=<bytes>` in the environment: SQLite's mmap_size for this run (default 512 MiB, as served).
+//
 // `--settings '{"audio":{"metric":"ip","expansionSearch":96}}'`: serve a file built with other settings (as in
 // bench/vectors-ann-existing.ts).
 //

@@ -363,15 +363,21 @@ describe('the unit file: the exact re-rank’s vectors beside the database', () 
   });
 });
 
+/** Records the k asked of every usearch graph search until `restore()`. */
+function recordSearches(): { calls: number[]; restore: () => void } {
+  const calls: number[] = [];
+  const original = Index.prototype.search;
+  Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
+    calls.push(a[1]);
+    return original.apply(this, a);
+  } as typeof original;
+  return { calls, restore: () => (Index.prototype.search = original) };
+}
+
 describe('a query by track that misses its own group searches again, wider', () => {
   test('one graph search when the graph returns the track’s group; a second at 4× the width when it does not', () => {
     // The k of every graph search (the in-memory graph of groups created since the file is searched too, with k 20).
-    const calls: number[] = [];
-    const original = Index.prototype.search;
-    Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
-      calls.push(a[1]);
-      return original.apply(this, a);
-    } as typeof original;
+    const { calls, restore } = recordSearches();
     const wide = 4 * ANN_SETTINGS.audio.expansionSearch;
     const retries = () => calls.filter((k) => k === wide).length;
     try {
@@ -391,7 +397,7 @@ describe('a query by track that misses its own group searches again, wider', () 
       ann.search(far, 10, { track: id, retry: false });
       assert.equal(retries(), 0, 'retry: false (the benchmark’s comparison) searches once');
     } finally {
-      Index.prototype.search = original;
+      restore();
     }
   });
 });
@@ -399,12 +405,7 @@ describe('a query by track that misses its own group searches again, wider', () 
 describe('the graph is asked for no more candidates than its search width, unless k is more', () => {
   test('audio (ef 30) asks 30 for k 30 and 20 for k 10; lyric (ef 64) asks k + 10', () => {
     // usearch searches max(ef, asked) wide: candidates past ef would widen the search itself (candidatesFor, ann-index.ts).
-    const asked: number[] = [];
-    const original = Index.prototype.search;
-    Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
-      asked.push(a[1]);
-      return original.apply(this, a);
-    } as typeof original;
+    const { calls: asked, restore } = recordSearches();
     const askedFor = (space: Space, k: number) => {
       asked.length = 0;
       const id = queryIds[3] as number;
@@ -419,7 +420,7 @@ describe('the graph is asked for no more candidates than its search width, unles
       assert.equal(askedFor('audio', 50), 50);
       assert.equal(askedFor('lyric', 30), 40);
     } finally {
-      Index.prototype.search = original;
+      restore();
     }
   });
 });
