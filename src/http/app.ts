@@ -10,6 +10,7 @@ import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.t
 import { registerRequestMetrics } from './metrics.ts';
 import { registerOverload } from './overload.ts';
 import { loggerOptions, registerRequestLog, requestId } from './request-log.ts';
+import { RequestTurns } from './request-turns.ts';
 import { adminRoutes, auditAdminWrites } from './routes/api/admin/index.ts';
 import { artistRoutes } from './routes/api/artists.ts';
 import { authRoutes } from './routes/api/auth.ts';
@@ -33,6 +34,7 @@ import { webRoutes } from './web.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    turns: RequestTurns;
   }
 }
 
@@ -43,7 +45,10 @@ export interface BuildAppOptions {
 }
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
+  const turns = new RequestTurns(ctx.config.turnBudgetUs / 1000);
   const app = Fastify({
+    // Requests take turns with the event loop: src/http/request-turns.ts.
+    serverFactory: turns.serverFactory(),
     logger: options.logger ?? loggerOptions(ctx.config),
     // One line per request only where it helps: src/http/request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
@@ -55,6 +60,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
+  app.decorate('turns', turns);
   ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
   registerRequestMetrics(app);

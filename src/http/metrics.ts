@@ -4,7 +4,7 @@
 // summary computed from snapshots of the cumulative buckets, taken every 2 s off the request
 // path, so a question about "the last minutes" costs a subtraction, not a scan of requests.
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { registerAppMetrics } from './app-metrics.ts';
 import { reportToCluster } from './cluster-metrics.ts';
 
@@ -199,6 +199,7 @@ export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
   const metrics = new RequestMetrics();
   app.decorate('metrics', metrics);
   registerAppMetrics(metrics.registry, app.ctx);
+  registerTurnMetrics(metrics.registry, app);
   reportToCluster(metrics.registry);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -213,4 +214,35 @@ export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
     done();
   });
   return metrics;
+}
+
+/** The request queue (request-turns.ts), read when Prometheus scrapes. */
+function registerTurnMetrics(registry: Registry, app: FastifyInstance): void {
+  const registers = [registry];
+  new Counter({
+    name: 'chinook_http_deferred_requests_total',
+    help: 'Requests that waited for a later event-loop turn (src/http/request-turns.ts)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(app.turns.stats().deferred);
+    },
+  });
+  new Counter({
+    name: 'chinook_http_turn_wait_seconds_total',
+    help: 'Total time deferred requests waited for their turn',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(app.turns.stats().waitedMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'chinook_http_waiting_requests',
+    help: 'Requests waiting for a turn now',
+    registers,
+    collect() {
+      this.set(app.turns.stats().waiting);
+    },
+  });
 }
