@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtRatio, table } from '../lib.ts';
 import { startBenchServer } from '../servers/spawn.ts';
+import { type FirstReplies, firstReplies } from './first-replies.ts';
 import { type AppServer, commandOf, memoryOf, pin, startApp } from './server.ts';
 import { type ClassResult, mergedQuantileUs, quantileUs, runMix, runWrk, type WrkResult } from './wrk.ts';
 
@@ -130,6 +131,8 @@ interface Run {
   rps: number;
   /** Server CPU time (user + system, all its threads) per request answered, in µs. */
   cpuUsPerRequest: number;
+  /** At 1,000 connections: 50 new visitors 1 s into the run, timed to their first reply. */
+  visitors?: FirstReplies;
 }
 
 const runs: Run[] = [];
@@ -142,6 +145,7 @@ async function measure(
 ): Promise<Run> {
   const before = o.cache === false ? null : await cacheCounters(url);
   const cpuBefore = cpuSeconds(o.pids);
+  const visitors = o.connections >= 1000 ? firstReplies(url, { visitors: 50, delayMs: 1000, capMs: seconds * 1000 }) : undefined;
   const classes = await runMix(url, requestFile, mix, { connections: o.connections, seconds, cpus: o.pinned ? LOAD_CPU : null });
   const cpu = cpuSeconds(o.pids) - cpuBefore;
   const after = before && (await cacheCounters(url));
@@ -161,6 +165,7 @@ async function measure(
     rps,
     cpuUsPerRequest,
     hitRate: after && before && lookups ? (after.hits - before.hits) / lookups : null,
+    visitors: await visitors,
   };
   runs.push(run);
   say(
@@ -366,6 +371,21 @@ try {
         sum(r.classes, (c) => non2xx(c, '503')),
         r.hitRate === null ? '—' : `${(r.hitRate * 100).toFixed(1)} %`,
       ]),
+    ),
+    '',
+    '### New visitors during the 1,000-connection runs',
+    '',
+    'Fifty fresh connections opened together 1 s into the run, each asking for one track page, timed to its first reply (bench/load/first-replies.ts). wrk’s timeouts count late replies but not connections that get none.',
+    '',
+    table(
+      ['run', 'visitors', 'first reply p50', 'p90', 'max', `no reply within ${seconds} s`],
+      runs
+        .filter((r) => r.visitors)
+        .map((r) => {
+          const v = r.visitors as FirstReplies;
+          const t = (x: number) => (Number.isNaN(x) ? '—' : ms(x * 1000));
+          return [r.label, v.visitors, t(v.p50Ms), t(v.p90Ms), t(v.maxMs), v.unanswered];
+        }),
     ),
     '',
     '### Per endpoint class, in the mixed runs',
