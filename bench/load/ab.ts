@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstReplies } from './first-replies.ts';
+import { cpuSeconds, requestFiles } from './request-files.ts';
 import { startApp } from './server.ts';
 import { mergedQuantileUs, runMix } from './wrk.ts';
 
@@ -44,40 +45,7 @@ const env: Record<string, string> = { CHINOOK_DB: dbPath, CHINOOK_ADMIN_TOKEN: a
 const sharedCopy = path.resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
 if (!process.env.CHINOOK_SOURCE && fs.existsSync(sharedCopy)) env.CHINOOK_SOURCE = sharedCopy;
 
-// Orders: a fresh slice of (account, track) pairs per run, so no order repeats a purchase.
-let orderCursor = 0;
-function requestFile(name: string): string {
-  if (name !== 'order') return path.join(files, `${name}.txt`);
-  const { accounts, trackIds } = JSON.parse(fs.readFileSync(path.join(files, 'accounts.json'), 'utf8')) as {
-    accounts: { cookie: string; csrf: string }[];
-    trackIds: number[];
-  };
-  const lines: string[] = [];
-  for (let k = orderCursor; k < orderCursor + 40_000; k++) {
-    const a = accounts[k % accounts.length] as { cookie: string; csrf: string };
-    lines.push(
-      ['POST', '/api/orders', JSON.stringify({ trackIds: [trackIds[Math.floor(k / accounts.length) % trackIds.length]] }), a.cookie, a.csrf].join('\t'),
-    );
-  }
-  orderCursor += 40_000;
-  const file = path.join(files, `order-${orderCursor}.txt`);
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / 100;
-}
+const requestFile = requestFiles(files);
 
 const parseVariant = (v: string): Record<string, string> =>
   Object.fromEntries(

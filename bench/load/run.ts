@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { fmtRatio, table } from '../lib.ts';
 import { startBenchServer } from '../servers/spawn.ts';
 import { type FirstReplies, firstReplies } from './first-replies.ts';
+import { cpuSeconds, requestFiles } from './request-files.ts';
 import { type AppServer, commandOf, memoryOf, pin, startApp } from './server.ts';
 import { type ClassResult, mergedQuantileUs, quantileUs, runMix, runWrk, type WrkResult } from './wrk.ts';
 
@@ -59,25 +60,7 @@ const loadAverage = () =>
     .map((l) => l.toFixed(1))
     .join(' / ');
 
-// ---- orders: a fresh slice of (account, track) pairs per run, so no order repeats a purchase.
-let orderCursor = 0;
-function orderFile(): string {
-  const { accounts, trackIds } = JSON.parse(fs.readFileSync(path.join(files, 'accounts.json'), 'utf8')) as {
-    accounts: { cookie: string; csrf: string }[];
-    trackIds: number[];
-  };
-  const lines: string[] = [];
-  for (let k = orderCursor; k < orderCursor + 40_000; k++) {
-    const a = accounts[k % accounts.length] as { cookie: string; csrf: string };
-    const track = trackIds[Math.floor(k / accounts.length) % trackIds.length];
-    lines.push(['POST', '/api/orders', JSON.stringify({ trackIds: [track] }), a.cookie, a.csrf].join('\t'));
-  }
-  orderCursor += 40_000;
-  const file = path.join(files, `order-${orderCursor}.txt`);
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-const requestFile = (name: string) => (name === 'order' ? orderFile() : path.join(files, `${name}.txt`));
+const requestFile = requestFiles(files);
 
 // ---- memory, sampled while the load runs
 const peaks = new Map<number, number>();
@@ -91,21 +74,6 @@ function sampleMemory(pids: number[]): void {
     }
   }, 200);
   sampler.unref();
-}
-
-// ---- server CPU time, from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s)
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / 100;
 }
 
 // ---- cache counters, summed over the workers by GET /metrics (the worker that takes the scrape asks the
