@@ -14,16 +14,17 @@
 // While connections arrive (one within ARRIVAL_WINDOW_MS), each request waits in a FIFO
 // queue and runs in a turn of its own: `budgetMs` of requests per iteration, the loop polling
 // (accepting, reading, taking the primary's next connection) between turns. The same burst then
-// had every connection in a worker after ~2.5 s, and the visitor's first reply came after
-// 0.9–1.6 s. Short turns cost: a request waiting for its turn survives young-generation GCs,
+// had every connection in a worker within ~2.5 s, and the visitor's first reply came after
+// 1.4 s (bench:ab, 22:57 UTC; 0.5 s in bench:load at 23:00 on a faster minute). Short turns cost: a request waiting for its turn survives young-generation GCs,
 // and with npm start's 2 MiB semi-space the store mix at 100 connections lost 30 % of its req/s
 // (minor GC 0.56 → 1.55 s in 12 s). So when no connection is arriving (keep-alive clients, the
 // steady state) requests run as they are read, as before, once the queue has drained in turns
 // of up to DRAIN_TURN_MS.
 //
-// Nothing is shed here: under-pressure (overload.ts) answers 503 while the loop lags. Shedding
-// requests that waited over 1 s in this queue answered 8,534 of 30,326 requests of one
-// 1,000-connection run with 503 (28 %), and every client, which asks again at once, came back.
+// Nothing is shed here: under-pressure (overload.ts) answers 503 while the loop lags. A version
+// that also shed requests waiting over 1 s in this queue answered 8,534 of 30,326 requests of
+// one 1,000-connection run with 503 (with unbounded drain turns too, so the two causes were not
+// told apart); a client that asks again at once makes a 503 free no room.
 import http, { type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 
 /** The options Fastify hands its server factory, after its defaults (keepAliveTimeout 72 s …). */
