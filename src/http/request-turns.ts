@@ -60,6 +60,8 @@ const ARRIVAL_WINDOW_MS = 100;
  * is 1 s of mean loop delay).
  */
 const DRAIN_TURN_MS = 50;
+/** Run slots at the queue's head before they are cut off (one splice per 4,096 requests at most). */
+const COMPACT_AFTER = 4096;
 
 export interface TurnStats {
   /** Requests that waited for a later turn, since start. */
@@ -70,6 +72,8 @@ export interface TurnStats {
   waiting: number;
   /** Requests dropped from the queue because their client had gone. */
   abandoned: number;
+  /** Slots the queue's array holds, run ones included until it is compacted. */
+  slots: number;
 }
 
 export class RequestTurns {
@@ -90,15 +94,14 @@ export class RequestTurns {
   private handler: Handler = () => {};
   private readonly run = () => this.runOne();
   private readonly arrivalWindowMs: number;
-  private readonly now: () => number;
+  private readonly now = () => performance.now();
 
   /** `budgetMs` of request work per event-loop iteration while connections arrive; 0 runs every request as it is read (no queue). */
   constructor(
     private readonly budgetMs: number,
-    options: { arrivalWindowMs?: number; now?: () => number } = {},
+    options: { arrivalWindowMs?: number } = {},
   ) {
     this.arrivalWindowMs = options.arrivalWindowMs ?? ARRIVAL_WINDOW_MS;
-    this.now = options.now ?? (() => performance.now());
   }
 
   /** The server accepted a connection: short turns for the next ARRIVAL_WINDOW_MS. */
@@ -157,6 +160,11 @@ export class RequestTurns {
       this.queue.length = 0;
       this.head = 0;
     }
+    // A queue that never empties (sustained overload) would keep every slot it ever used.
+    if (this.head > COMPACT_AFTER && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
   }
 
   /** Runs the oldest request whose client is still there; false when there was none. */
@@ -179,7 +187,7 @@ export class RequestTurns {
   }
 
   stats(): TurnStats {
-    return { ...this.counts, waiting: this.queue.length - this.head };
+    return { ...this.counts, waiting: this.queue.length - this.head, slots: this.queue.length };
   }
 
   /**

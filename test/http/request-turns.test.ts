@@ -4,6 +4,7 @@
 // Real HTTP over raw sockets: every request is written in one tick, so the server reads them all
 // in the same poll phase, as it does when hundreds of connections are busy.
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { test } from 'node:test';
@@ -160,4 +161,29 @@ test('the app serves through the turns: requests read while connections arrive w
   } finally {
     await server.close();
   }
+});
+
+test('a queue that never empties keeps a bounded array (run requests are cut off its head)', async () => {
+  // 1 ns of budget: one request a turn. 100 queued, then one more each iteration for 20,000
+  // iterations, so the queue never empties and never grows.
+  const turns = new RequestTurns(0.000001, { arrivalWindowMs: 60_000 });
+  turns.connectionArrived();
+  let ran = 0;
+  const listener = turns.wrap(() => {
+    ran++;
+  });
+  const fake = () => ({ req: { socket: { destroyed: false } }, res: {} }) as unknown as { req: IncomingMessage; res: ServerResponse };
+  for (let i = 0; i < 100; i++) {
+    const { req, res } = fake();
+    listener(req, res);
+  }
+  for (let i = 0; i < 20_000; i++) {
+    const { req, res } = fake();
+    listener(req, res);
+    await new Promise((r) => setImmediate(r));
+  }
+  const stats = turns.stats();
+  assert.ok(ran >= 19_000, `one request a turn ran: ${ran}`);
+  assert.ok(stats.waiting > 0, `the queue never emptied: ${stats.waiting} waiting`);
+  assert.ok(stats.slots < 10_000, `the array was compacted: ${stats.slots} slots for ${stats.waiting} waiting after ${ran} run`);
 });
