@@ -15,9 +15,11 @@
 // queue and runs in a turn of its own: `budgetMs` of requests per iteration, the loop polling
 // (accepting, reading, taking the primary's next connection) between turns. The same burst then
 // had every connection in a worker within ~2.5 s, and the visitor's first reply came after
-// 1.4 s (bench:ab, 22:57 UTC; 0.5 s in bench:load at 23:00 on a faster minute). Short turns cost: a request waiting for its turn survives young-generation GCs,
-// and with npm start's 2 MiB semi-space the store mix at 100 connections lost 30 % of its req/s
-// (minor GC 0.56 → 1.55 s in 12 s). So when no connection is arriving (keep-alive clients, the
+// 1.4 s (bench:ab, 22:57 UTC; 0.5 s in bench:load at 23:00 on a faster minute).
+//
+// Short turns cost: a request waiting for its turn survives young-generation GCs, and with npm
+// start's 2 MiB semi-space the store mix at 100 connections lost 30 % of its req/s when turns
+// were always on (minor GC 0.56 → 1.55 s in 12 s). So when no connection is arriving (keep-alive clients, the
 // steady state) requests run as they are read, as before, once the queue has drained in turns
 // of up to DRAIN_TURN_MS.
 //

@@ -187,3 +187,25 @@ test('a queue that never empties keeps a bounded array (run requests are cut off
   assert.ok(stats.waiting > 0, `the queue never emptied: ${stats.waiting} waiting`);
   assert.ok(stats.slots < 10_000, `the array was compacted: ${stats.slots} slots for ${stats.waiting} waiting after ${ran} run`);
 });
+
+test('a queued request whose client has gone is dropped without running', async () => {
+  const turns = new RequestTurns(1, { arrivalWindowMs: 60_000 });
+  turns.connectionArrived();
+  const ran: string[] = [];
+  const listener = turns.wrap((req) => {
+    ran.push((req as unknown as { name: string }).name);
+  });
+  const request = (name: string, destroyed: boolean) =>
+    ({ req: { name, socket: { destroyed } }, res: {} }) as unknown as { req: IncomingMessage; res: ServerResponse };
+  for (const [name, destroyed] of [
+    ['a', false],
+    ['gone', true],
+    ['b', false],
+  ] as const) {
+    const { req, res } = request(name, destroyed);
+    listener(req, res);
+  }
+  for (let i = 0; i < 10 && ran.length < 2; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(ran, ['a', 'b']);
+  assert.equal(turns.stats().abandoned, 1);
+});
