@@ -82,9 +82,27 @@ function writeAsset(dir: string, name: string, contents: Uint8Array): void {
 
 const shortHash = (data: Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 10).toUpperCase();
 
-/** Bundles both entry points now (minified, hashed names) and writes the manifest last. */
+/** Builds running in this process: esbuild's service is stopped when the last one ends. */
+let buildsRunning = 0;
+
+/**
+ * Bundles both entry points now (minified, hashed names) and writes the manifest last. esbuild
+ * runs its bundler as a child process (its "service") that outlives the build until stop(): a
+ * server that built its pages at start carried an idle esbuild process of 21–32 MiB RSS for
+ * as long as it ran (bench:load's process table, 2026-11-30), so it is stopped once no build
+ * in this process needs it; a later build starts it again.
+ */
 export async function buildWeb(webDir = DEFAULT_WEB_DIR): Promise<WebManifest> {
   const esbuild = await import('esbuild');
+  buildsRunning++;
+  try {
+    return await bundle(esbuild, webDir);
+  } finally {
+    if (--buildsRunning === 0) await esbuild.stop();
+  }
+}
+
+async function bundle(esbuild: typeof import('esbuild'), webDir: string): Promise<WebManifest> {
   const assets = path.join(webDir, 'assets');
   fs.mkdirSync(assets, { recursive: true });
   const result = await esbuild.build({
