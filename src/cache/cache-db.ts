@@ -175,11 +175,15 @@ export class CacheDb {
     return ('value' in r ? r.value : JSON.parse(r.entry.json)) as T;
   }
 
-  /** Like remember, but hands back the serialised JSON and its ETag (what an HTTP reply needs). */
-  async rememberJson<T>(key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
+  /**
+   * Like remember, but hands back the serialised JSON and its ETag (what an HTTP reply needs).
+   * Not an async function: a hit is one resolved promise, where `async` plus the caller's
+   * `async` wrapper made three promises and their microtask hops for every cached page.
+   */
+  rememberJson<T>(key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
     const cached = this.safely(() => this.entries.get(key, options.table ?? 'queries'), undefined, 'read');
-    if (cached) return cached;
-    return (await this.fill(key, options, compute)).entry;
+    if (cached) return Promise.resolve(cached);
+    return this.fill(key, options, compute).then((r) => r.entry);
   }
 
   private fill<T>(key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<{ entry: Entry; value?: unknown }> {

@@ -10,9 +10,15 @@ export async function remember<T>(cache: CacheDb | null, key: string, options: R
   return cache ? cache.remember(key, options, compute) : compute();
 }
 
-/** Like remember, but the serialised JSON and its ETag: what an HTTP reply sends as is. */
-export async function rememberEntry<T>(cache: CacheDb | null, key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
-  if (cache) return cache.rememberJson(key, options, compute);
+/**
+ * Like remember, but the serialised JSON and its ETag: what an HTTP reply sends as is. The
+ * cache's promise is handed back as it is (no async wrapper around it: see rememberJson).
+ */
+export function rememberEntry<T>(cache: CacheDb | null, key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
+  return cache ? cache.rememberJson(key, options, compute) : computeEntry(compute);
+}
+
+async function computeEntry<T>(compute: () => T | Promise<T>): Promise<Entry> {
   const json = JSON.stringify(await compute());
   return { json, etag: etagOf(json) };
 }
