@@ -1,8 +1,9 @@
 // Request metrics: a histogram of response times per route, method and status in prom-client's
-// registry, fed by one onResponse hook (route-histogram.ts: three Map lookups and a bucket
-// walk a request, where prom-client's observe() hashed its labels). `GET /metrics` exposes it to Prometheus; the dashboard reads a JSON
-// summary computed from snapshots of the cumulative buckets, taken every 2 s off the request
-// path, so a question about "the last minutes" costs a subtraction, not a scan of requests.
+// registry, fed by one onResponse hook (route-histogram.ts: three Map lookups and a bucket walk
+// a request, where prom-client's observe() hashed its labels). `GET /metrics` exposes it to
+// Prometheus; the dashboard reads a JSON summary computed from snapshots of the cumulative
+// buckets, taken every 2 s off the request path, so a question about "the last minutes" costs
+// a subtraction, not a scan of requests.
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { registerAppMetrics } from './app-metrics.ts';
