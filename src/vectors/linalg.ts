@@ -5,7 +5,17 @@
 // products are plain loops over Float64Array: measured on this machine, ml-matrix took 6.9 s
 // for the QR of a 3503×394 matrix and 2.2 s for its Gram matrix, against ~0.3 s here, and the
 // build must finish within seconds on first start.
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type { Matrix } from 'ml-matrix';
+
+const require = createRequire(import.meta.url);
+let mlMatrix: typeof import('ml-matrix') | undefined;
+/**
+ * ml-matrix, loaded at first use: only a vector build decomposes, while every serving process
+ * imports this file for `cosine` and `normalized`. Its 153 KB of source sat in each worker's
+ * V8 heap as a 0.3 MiB string (a heap snapshot of a server after load, 2026-12-01).
+ */
+const ml = () => (mlMatrix ??= require('ml-matrix') as typeof import('ml-matrix'));
 
 /** Deterministic 32-bit PRNG (mulberry32). Our own, seeded, so every build is bit-for-bit the same. */
 export function seededRandom(seed: number): () => number {
@@ -101,7 +111,7 @@ function gram(x: Dense): Matrix {
       for (let j = i; j < l; j++) g[gi + j] = (g[gi + j] as number) + xi * (xd[o + j] as number);
     }
   }
-  const m = new Matrix(l, l);
+  const m = new (ml().Matrix)(l, l);
   for (let i = 0; i < l; i++) for (let j = i; j < l; j++) m.set(i, j, g[i * l + j] as number).set(j, i, g[i * l + j] as number);
   return m;
 }
@@ -130,10 +140,10 @@ function timesScaled(x: Dense, w: Matrix, scale: Float64Array): Dense {
 
 /** Eigenpairs of a symmetric matrix, largest first. */
 function eigenDesc(m: Matrix): { values: Float64Array; vectors: Matrix } {
-  const e = new EigenvalueDecomposition(m, { assumeSymmetric: true });
+  const e = new (ml().EigenvalueDecomposition)(m, { assumeSymmetric: true });
   const vals = e.realEigenvalues;
   const order = vals.map((_, i) => i).sort((a, b) => (vals[b] as number) - (vals[a] as number) || a - b);
-  const vectors = new Matrix(m.rows, m.columns);
+  const vectors = new (ml().Matrix)(m.rows, m.columns);
   const values = new Float64Array(order.length);
   order.forEach((src, dst) => {
     values[dst] = Math.max(0, vals[src] as number);
