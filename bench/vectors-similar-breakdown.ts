@@ -25,6 +25,11 @@
 // against these overrides (say `{"audio":{"expansionSearch":40}}`, the width before),
 // alternating, each on its own fresh random track; it counts the tracks whose list differs.
 //
+// `--ab-members`: instead, the same-process comparison of track membership read from the map in
+// memory (ann/members.ts, as served) against SQLite's members table (the track's group, and the
+// ranked groups' first tracks in one statement: as before the map), alternating, each on its own
+// fresh random track; it also checks that both give the same list.
+//
 // `--ab-units`: instead, the same-process comparison of the exact re-rank reading the
 // candidates' unit vectors from the unit file (as served) against reading them from SQLite's
 // groups table (as before the unit file), alternating, each on its own fresh random track.
@@ -33,7 +38,8 @@ import { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
 import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
 import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
-import { GroupStore } from '../src/vectors/ann/groups.ts';
+import { GroupStore, membersTable } from '../src/vectors/ann/groups.ts';
+import { MemberMap } from '../src/vectors/ann/members.ts';
 import { UnitFile } from '../src/vectors/ann/unit-file.ts';
 import { collapseCopies, identityOf, MAX_PER_ALBUM, spreadAlbums } from '../src/vectors/collapse.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
@@ -103,6 +109,55 @@ if (args.includes('--ab-settings')) {
   console.log(
     `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: with ${JSON.stringify(other)} p50 ${ms(quantile(asOther, 0.5))} p90 ${ms(quantile(asOther, 0.9))}; ` +
       `as served p50 ${ms(quantile(asServed, 0.5))} p90 ${ms(quantile(asServed, 0.9))} (${(quantile(asOther, 0.5) / quantile(asServed, 0.5)).toFixed(2)}×); lists that differ: ${differ} of ${queries}`,
+  );
+} else if (args.includes('--ab-members')) {
+  const ann = service.store.index(space)?.ann;
+  ann.status();
+  const map = ann.members;
+  // Membership from SQLite at query time, as before the map (the same two reads GroupStore made).
+  const fromSqlite = {
+    follow() {},
+    groupOf: (track: number) =>
+      (db
+        .prepare(`SELECT group_id FROM ${membersTable(space as Space)} WHERE track_id = ?`)
+        .pluck()
+        .get(track) as number | undefined) ?? null,
+    firstMembers: (groups: readonly number[], limit: number) =>
+      db
+        .prepare(`SELECT m.group_id, m.track_id FROM json_each(?) j CROSS JOIN ${membersTable(space as Space)} m ON m.group_id = j.value LIMIT ?`)
+        .raw(true)
+        .all(JSON.stringify(groups), limit),
+  };
+  const run = (id: number, members: unknown) => {
+    ann.members = members;
+    const t0 = performance.now();
+    const items = service.similar(id, space as Space, 10).items as { id: number }[];
+    return { took: performance.now() - t0, ids: items.map((h) => h.id).join(',') };
+  };
+  const withMap: number[] = [];
+  const withSqlite: number[] = [];
+  let differ = 0;
+  for (let i = 0; i < queries + warm; i++) {
+    const [x, y] = [pick(), pick()];
+    let a: { took: number; ids: string };
+    let b: { took: number; ids: string };
+    if (i % 2 === 0) {
+      a = run(x, map);
+      b = run(y, fromSqlite);
+    } else {
+      b = run(y, fromSqlite);
+      a = run(x, map);
+    }
+    if (i >= warm) {
+      withMap.push(a.took);
+      withSqlite.push(b.took);
+      if (run(x, fromSqlite).ids !== a.ids) differ++;
+    }
+  }
+  ann.members = map;
+  console.log(
+    `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: membership from SQLite p50 ${ms(quantile(withSqlite, 0.5))} p90 ${ms(quantile(withSqlite, 0.9))}; ` +
+      `from the map p50 ${ms(quantile(withMap, 0.5))} p90 ${ms(quantile(withMap, 0.9))} (${(quantile(withSqlite, 0.5) / quantile(withMap, 0.5)).toFixed(2)}×); lists that differ: ${differ} of ${queries}`,
   );
 } else if (args.includes('--ab-units')) {
   const ann = service.store.index(space)?.ann;
@@ -211,12 +266,12 @@ if (args.includes('--ab-settings')) {
   };
   time(SimilarityCache.prototype, 'get', 'the similarity cache read');
   time(GroupStore.prototype, 'ownGroup', "the track's group and unit vector from SQLite");
-  time(GroupStore.prototype, 'groupOf', "the track's group");
+  time(MemberMap.prototype, 'groupOf', "the track's group");
   time(UnitFile.prototype, 'vector', "the track's unit vector from the unit file");
   time(Index.prototype, 'search', 'the graph search');
   time(GroupStore.prototype, 'units', "the candidates' unit vectors from SQLite (exact re-rank)");
   time(UnitFile.prototype, 'dot', "the candidates' unit vectors from the unit file, scored (exact re-rank)");
-  time(GroupStore.prototype, 'firstMembers', "the groups' first tracks");
+  time(MemberMap.prototype, 'firstMembers', "the groups' first tracks");
   time(AnnIndex.prototype, 'searchByTrack', 'KNN in all (the four above and the ranking)');
   time(SimilarityService.prototype, 'facts', "the tracks' names and song identities");
   const totals: number[] = [];

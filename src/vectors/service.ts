@@ -119,12 +119,17 @@ export class SimilarityService {
   }
 
   /**
-   * Reads a large catalog's index files (each space's graph and unit vectors) through once,
-   * ahead of the first request (see ann/warm.ts); null when the catalog has none.
+   * Reads a large catalog's index files (each space's graph and unit vectors) through once and
+   * loads each space's membership map, ahead of the first request (see ann/warm.ts); null when
+   * the catalog has none.
    */
   async warmIndexFiles(): Promise<WarmResult | null> {
     const files = SPACES.flatMap((s) => this.store.index(s)?.ann.servedFiles() ?? []);
-    return files.length === 0 ? null : readIntoPageCache(files);
+    if (files.length === 0) return null;
+    const read = await readIntoPageCache(files);
+    // The membership maps too (ann/members.ts): the first /similar of each space would load one.
+    for (const s of SPACES) this.store.index(s)?.ann.warm();
+    return read;
   }
 
   /**

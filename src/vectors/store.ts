@@ -118,7 +118,17 @@ export class VectorStore {
         if (kept && kept.build === build) indexes[s] = kept;
         else {
           const groups = new GroupStore(this.db, s);
-          indexes[s] = { build, groups, ann: new AnnIndex(this.db, s, groups, () => this.revision()) };
+          indexes[s] = {
+            build,
+            groups,
+            ann: new AnnIndex(
+              this.db,
+              s,
+              groups,
+              () => this.revision(),
+              (since, limit) => this.changesSince(since, limit),
+            ),
+          };
         }
       }
       this.indexCache = { version, indexes };

@@ -297,8 +297,14 @@ describe('the unit file: the exact re-rank’s vectors beside the database', () 
     }
   });
 
-  test('read through once at start (`chinook serve`): every space’s graph and unit file, whole', async () => {
-    const warmed = await new SimilarityService(db, { vectorMemoryBytes: 0 }).warmIndexFiles();
+  test('read through once at start (`chinook serve`): every space’s graph and unit file, whole, and the membership maps loaded', async () => {
+    const service = new SimilarityService(db, { vectorMemoryBytes: 0 });
+    assert.ok(SPACES.every((s) => service.store.index(s)?.ann.status().membersLoaded === false));
+    const warmed = await service.warmIndexFiles();
+    assert.ok(
+      SPACES.every((s) => service.store.index(s)?.ann.status().membersLoaded === true),
+      'the membership maps are loaded before the first query',
+    );
     const files = SPACES.flatMap((s) => [annPath(dbPath, s), unitPath(dbPath, s)]);
     assert.equal(warmed?.skipped, undefined);
     assert.equal(warmed?.files, 6);

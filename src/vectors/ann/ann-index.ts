@@ -4,20 +4,21 @@
 // both re-ranked exactly from the f32 unit vectors (the unit file beside it, unit-file.ts, or
 // SQLite for groups newer than that file) and expanded to tracks.
 //
-// Kept in step without replaying anything: every write goes to the groups tables in the same
+// Kept in step without rebuilding anything: every write goes to the groups tables in the same
 // transaction as track_vectors (groups.ts). Group ids only grow and a group's vector never
 // changes, so a group the file holds is still right or deleted (no row: dropped at the
 // re-rank), and a group it lacks has a larger id than the file's newest. Before a query, one
 // point read of the vector revision (vector_changes, written by every process) says whether
 // anything changed; if so, the groups after the newest one seen are added to the in-memory
-// graph. Track membership is read at query time. So a write by any process is visible to the
-// next query of every process.
+// graph, and the tracks changed since have their group read again into the membership map
+// (members.ts). So a write by any process is visible to the next query of every process.
 import fs from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
 import { ANN_SETTINGS, type AnnMeta, annPath, readMeta, staleReason } from './ann-file.ts';
 import { type GroupStore, unitVector } from './groups.ts';
+import { MemberMap } from './members.ts';
 import { UnitFile, unitPath } from './unit-file.ts';
 
 export interface AnnNeighbour {
@@ -71,6 +72,8 @@ export interface AnnStatus {
   delta: number;
   /** Groups up to this id are re-ranked from the unit file (unit-file.ts); null: every group from SQLite. */
   unitsUpTo: number | null;
+  /** Whether the membership map (members.ts) is loaded: by the first query, or by warm() at start. */
+  membersLoaded: boolean;
 }
 
 export class AnnIndex {
@@ -89,19 +92,36 @@ export class AnnIndex {
   /** The exact re-rank's vectors of the groups the unit file holds (null: all from SQLite). */
   private units: UnitFile | null = null;
   private unitsMtime = Number.NaN;
+  /** Track ↔ group membership in memory (members.ts), followed at the same revision as the delta graph. */
+  private readonly members: MemberMap;
 
   constructor(
     private readonly db: Db,
     readonly space: Space,
     private readonly groups: GroupStore,
     private readonly revision: () => number,
+    private readonly changes: (since: number, limit: number) => number[] | null,
   ) {
     this.file = annPath(db.name, space);
+    this.members = new MemberMap(db, space);
   }
 
   status(): AnnStatus {
     this.refresh(true);
-    return { space: this.space, file: this.file, unusable: this.unusable, meta: this.meta, delta: this.deltaCount, unitsUpTo: this.units?.maxGroup ?? null };
+    return {
+      space: this.space,
+      file: this.file,
+      unusable: this.unusable,
+      meta: this.meta,
+      delta: this.deltaCount,
+      unitsUpTo: this.units?.maxGroup ?? null,
+      membersLoaded: this.members.loaded(),
+    };
+  }
+
+  /** Does now what the first query would otherwise do: opens the file and loads the membership map (~0.5–1.5 s at 1M). */
+  warm(): void {
+    this.ready(undefined);
   }
 
   /** The files this index serves from right now: the graph, and the unit file when it is used. */
@@ -121,7 +141,7 @@ export class AnnIndex {
   search(query: Float32Array, k: number, options: SearchOptions & { track?: number } = {}): AnnNeighbour[] | null {
     const base = this.ready(options.width);
     if (!base) return null;
-    const own = options.track === undefined ? null : this.groups.groupOf(options.track);
+    const own = options.track === undefined ? null : this.members.groupOf(options.track);
     return this.rank(base, unitVector(query), own, k, options);
   }
 
@@ -137,7 +157,7 @@ export class AnnIndex {
     // From the unit file, the track's vector is one pread after a members lookup; SQLite's join
     // reads a page of the groups table, which the re-rank no longer keeps in SQLite's cache
     // (1M audio: 0.13 ms against the file's few µs).
-    const group = this.units ? this.groups.groupOf(trackId) : null;
+    const group = this.units ? this.members.groupOf(trackId) : null;
     if (group !== null && this.units?.holds(group)) return this.rank(base, this.units.vector(group), group, k, options);
     const own = this.groups.ownGroup(trackId);
     return own ? this.rank(base, own.unit, own.group, k, options) : null;
@@ -146,7 +166,10 @@ export class AnnIndex {
   /** The graph of this search width, after catching up with the file and the groups created since; null when none serves. */
   private ready(width: number | undefined): Index | null {
     this.refresh(false);
-    return this.base(width ?? ANN_SETTINGS[this.space].expansionSearch);
+    const base = this.base(width ?? ANN_SETTINGS[this.space].expansionSearch);
+    // At the revision refresh() just read (a usable file: refresh read it).
+    if (base) this.members.follow(this.revisionSeen, this.changes);
+    return base;
   }
 
   /**
@@ -192,7 +215,7 @@ export class AnnIndex {
       }
     // A group deleted since the file was built has no members (skipped), and in SQLite no unit row (not scored).
     const ranked = [...distance].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    return this.groups
+    return this.members
       .firstMembers(
         ranked.map(([g]) => g),
         k,

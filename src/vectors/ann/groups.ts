@@ -219,23 +219,6 @@ export class GroupStore {
     return new Map(rows.map(([g, unit]) => [g, asFloats(unit)]));
   }
 
-  /**
-   * The first `limit` tracks of groups taken in the given order (best first), each group's
-   * lowest ids first, as [group, track] pairs, in ONE statement that stops after `limit` rows
-   * (a group of thousands of tracks costs no more than `limit` of them). Groups deleted since
-   * have no members and are skipped.
-   */
-  firstMembers(groups: readonly number[], limit: number): [number, number][] {
-    // CROSS JOIN keeps the list the outer loop (its order) and the (group_id, track_id) index the inner one (track order).
-    return statementFor(
-      this.db,
-      `ann.firstMembers.${this.space}`,
-      () => `SELECT m.group_id, m.track_id FROM json_each(?) j CROSS JOIN ${membersTable(this.space)} m ON m.group_id = j.value LIMIT ?`,
-    )
-      .raw(true)
-      .all(JSON.stringify(groups), limit) as [number, number][];
-  }
-
   /** Groups created after `group` (ids only grow), in id order. */
   after(group: number): Iterable<[number, Buffer]> {
     return this.afterStmt.iterate(group) as Iterable<[number, Buffer]>;
