@@ -246,18 +246,24 @@ export class SimilarityService {
   /**
    * What a list needs of each track (its song identity and its names) in ONE read: identities
    * and names were two statements, ~1/4 of an uncached /similar at 100k (docs/vectors.md).
+   * Rows come as arrays and become objects here: better-sqlite3's named rows took 114–122 µs
+   * p50 for 21 random tracks at 1M against 100–107 µs (bench/vectors-facts-rows.ts, three runs).
    */
   private facts(ids: readonly number[]): Map<number, TrackFacts> {
     const rows = statement(
       this.db,
-      `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistId, ar.name AS artist, al.title AS album, g.name AS genre
+      `SELECT t.id, t.name, t.album_id, al.artist_id, ar.name, al.title, g.name
          FROM chinook_tracks t
          LEFT JOIN chinook_albums al ON al.id = t.album_id
          LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
          LEFT JOIN chinook_genres g ON g.id = t.genre_id
          WHERE t.id IN (SELECT value FROM json_each(?))`,
-    ).all(JSON.stringify(ids)) as TrackFacts[];
-    return new Map(rows.map((r) => [r.id, r]));
+    )
+      .raw(true)
+      .all(JSON.stringify(ids)) as [number, string, number | null, number | null, string | null, string | null, string | null][];
+    const facts = new Map<number, TrackFacts>();
+    for (const [id, name, albumId, artistId, artist, album, genre] of rows) facts.set(id, { id, name, albumId, artistId, artist, album, genre });
+    return facts;
   }
 
   /**
