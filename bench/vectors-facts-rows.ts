@@ -4,6 +4,7 @@
 //
 //   npx tsx bench/vectors-facts-rows.ts <db> [--tracks 21] [--calls 4000]
 import Database from 'better-sqlite3';
+import { seededRandom } from '../src/vectors/linalg.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -23,8 +24,7 @@ const SQL = `SELECT t.id, t.name, t.album_id AS albumId, al.artist_id AS artistI
 const asObjects = db.prepare(SQL);
 const asArrays = db.prepare(SQL).raw(true);
 const maxId = db.prepare('SELECT max(id) FROM chinook_tracks').pluck().get() as number;
-let seed = 1;
-const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+const random = seededRandom(1);
 const ids = () => JSON.stringify(Array.from({ length: perCall }, () => 1 + Math.floor(random() * maxId)));
 const variants = {
   'rows as objects (before)': () => asObjects.all(ids()),
