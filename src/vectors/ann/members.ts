@@ -18,6 +18,8 @@ import { membersTable } from './groups.ts';
 
 /** More changed tracks than this since the last look: reload rather than re-read each. */
 const MAX_REPLAYED = 2_000;
+/** Groups changed since the load past this: reload, so that a long-running server's overlay stays small (~100 bytes each). */
+const MAX_CHANGED_GROUPS = 50_000;
 
 export class MemberMap {
   /** Track id → its group (0: none). */
@@ -44,6 +46,7 @@ export class MemberMap {
     const changed = this.revisionSeen < 0 ? null : changes(this.revisionSeen, MAX_REPLAYED);
     if (changed === null) this.load();
     else for (const track of new Set(changed)) this.reread(track);
+    if (this.changed.size > MAX_CHANGED_GROUPS) this.load();
     this.revisionSeen = revision;
   }
 
@@ -97,7 +100,11 @@ export class MemberMap {
       groupOfTrack[track] = group;
       const lowest = first[group] as number;
       if (lowest === 0) first[group] = track;
-      else several.get(group)?.push(track) ?? several.set(group, [lowest, track]);
+      else {
+        const tracksOfGroup = several.get(group);
+        if (tracksOfGroup) tracksOfGroup.push(track);
+        else several.set(group, [lowest, track]);
+      }
     }
     this.groupOfTrack = groupOfTrack;
     this.first = first;
