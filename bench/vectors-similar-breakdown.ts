@@ -70,6 +70,37 @@ const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.f
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
+interface Timed {
+  took: number;
+  ids: string;
+}
+/**
+ * The same process, each call on its own fresh random track, alternating which goes first so
+ * that neither always runs on the other's warmed caches: `served` against `other`, and how many
+ * of the served lists `other` gives differently for the same track.
+ */
+function alternate(served: (id: number) => Timed, other: (id: number) => Timed): { served: number[]; other: number[]; differ: number } {
+  const out = { served: [] as number[], other: [] as number[], differ: 0 };
+  for (let i = 0; i < queries + warm; i++) {
+    const [x, y] = [pick(), pick()];
+    let a: Timed;
+    let b: Timed;
+    if (i % 2 === 0) {
+      a = served(x);
+      b = other(y);
+    } else {
+      b = other(y);
+      a = served(x);
+    }
+    if (i >= warm) {
+      out.served.push(a.took);
+      out.other.push(b.took);
+      if (other(x).ids !== a.ids) out.differ++;
+    }
+  }
+  return out;
+}
+
 if (args.includes('--ab-settings')) {
   // As served against other settings (say the search width before), alternating per track in one process.
   const served = structuredClone(ANN_SETTINGS);
@@ -77,34 +108,21 @@ if (args.includes('--ab-settings')) {
   const use = (which: 'served' | 'other') => {
     for (const s of Object.keys(ANN_SETTINGS) as Space[]) Object.assign(ANN_SETTINGS[s], served[s], which === 'other' ? other[s] : {});
   };
-  const run = (id: number, which: 'served' | 'other') => {
+  const run = (id: number, which: 'served' | 'other'): Timed => {
     use(which);
     const t0 = performance.now();
     const items = service.similar(id, space as Space, 10).items as { id: number }[];
     const took = performance.now() - t0;
     return { took, ids: items.map((h) => h.id).join(',') };
   };
-  const asServed: number[] = [];
-  const asOther: number[] = [];
-  let differ = 0;
-  for (let i = 0; i < queries + warm; i++) {
-    const [x, y] = [pick(), pick()];
-    // Alternating which goes first, so neither always runs on the other's warmed caches.
-    let a: { took: number; ids: string };
-    let b: { took: number; ids: string };
-    if (i % 2 === 0) {
-      a = run(x, 'served');
-      b = run(y, 'other');
-    } else {
-      b = run(y, 'other');
-      a = run(x, 'served');
-    }
-    if (i >= warm) {
-      asServed.push(a.took);
-      asOther.push(b.took);
-      if (run(x, 'other').ids !== a.ids) differ++;
-    }
-  }
+  const {
+    served: asServed,
+    other: asOther,
+    differ,
+  } = alternate(
+    (id) => run(id, 'served'),
+    (id) => run(id, 'other'),
+  );
   use('served');
   console.log(
     `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: with ${JSON.stringify(other)} p50 ${ms(quantile(asOther, 0.5))} p90 ${ms(quantile(asOther, 0.9))}; ` +
@@ -128,32 +146,20 @@ if (args.includes('--ab-settings')) {
         .raw(true)
         .all(JSON.stringify(groups), limit),
   };
-  const run = (id: number, members: unknown) => {
+  const run = (id: number, members: unknown): Timed => {
     ann.members = members;
     const t0 = performance.now();
     const items = service.similar(id, space as Space, 10).items as { id: number }[];
     return { took: performance.now() - t0, ids: items.map((h) => h.id).join(',') };
   };
-  const withMap: number[] = [];
-  const withSqlite: number[] = [];
-  let differ = 0;
-  for (let i = 0; i < queries + warm; i++) {
-    const [x, y] = [pick(), pick()];
-    let a: { took: number; ids: string };
-    let b: { took: number; ids: string };
-    if (i % 2 === 0) {
-      a = run(x, map);
-      b = run(y, fromSqlite);
-    } else {
-      b = run(y, fromSqlite);
-      a = run(x, map);
-    }
-    if (i >= warm) {
-      withMap.push(a.took);
-      withSqlite.push(b.took);
-      if (run(x, fromSqlite).ids !== a.ids) differ++;
-    }
-  }
+  const {
+    served: withMap,
+    other: withSqlite,
+    differ,
+  } = alternate(
+    (id) => run(id, map),
+    (id) => run(id, fromSqlite),
+  );
   ann.members = map;
   console.log(
     `${space}, uncached similar(limit 10), ${queries} fresh random tracks each: membership from SQLite p50 ${ms(quantile(withSqlite, 0.5))} p90 ${ms(quantile(withSqlite, 0.9))}; ` +
