@@ -230,6 +230,10 @@ try {
   // The issue's "after the mixed load": the 100-connection rounds (store and full mixes), before the 1,000-connection run.
   await new Promise((r) => setTimeout(r, 5000));
   memory.push(...memoryRows(one, 'after the 100-connection rounds (5 s idle)'));
+  // And once V8's memory reducer has had its turn (it starts 8 s after allocation stops): in 4
+  // of 7 runs of bench/load/flags.ts the RSS fell by 14–18 MiB within 30 s (docs/benchmarks-http.md).
+  await new Promise((r) => setTimeout(r, 25_000));
+  memory.push(...memoryRows(one, 'after the 100-connection rounds (30 s idle)'));
   await measure('1 worker, 1,000 connections, full mix', one.url, FULL_MIX, { connections: 1000, workers: 1, pinned: true, pids: one.workerPids });
   await new Promise((r) => setTimeout(r, 5000));
   memory.push(...memoryRows(one, 'after the 1,000-connection full mix (5 s idle)'));
