@@ -80,6 +80,36 @@ export function declareFrameworkReplies(app: FastifyInstance): void {
   });
 }
 
+type ValidationErrors = NonNullable<FastifyError['validation']>;
+
+/**
+ * A value outside a choice of literals (TypeBox's Union of Literals: `sort`, `space`, …) comes
+ * from Ajv as one "must be equal to constant" per allowed value plus "must match a schema in
+ * anyOf": eleven lines for the track list's sort. Each such group becomes one error naming the
+ * allowed values. The same array when there is nothing to collapse.
+ */
+export function withChoicesCollapsed(errors: ValidationErrors): ValidationErrors {
+  const choices = new Map<string, unknown[]>();
+  for (const v of errors) {
+    if (v.keyword === 'const') choices.set(v.instancePath, [...(choices.get(v.instancePath) ?? []), v.params?.allowedValue]);
+  }
+  // Only where every error at that place is one of the choices or the anyOf that holds them.
+  const collapsible = new Set(
+    [...choices.keys()].filter(
+      (path) =>
+        errors.some((v) => v.instancePath === path && v.keyword === 'anyOf') &&
+        errors.every((v) => v.instancePath !== path || v.keyword === 'const' || v.keyword === 'anyOf'),
+    ),
+  );
+  if (collapsible.size === 0) return errors;
+  return errors.flatMap((v) => {
+    if (!collapsible.has(v.instancePath)) return [v];
+    if (v.keyword !== 'anyOf') return [];
+    const allowed = choices.get(v.instancePath) ?? [];
+    return [{ ...v, keyword: 'enum', message: `must be one of ${allowed.join(', ')}`, params: { allowedValues: allowed } }];
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   declareFrameworkReplies(app);
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
@@ -87,7 +117,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
     }
     if (err.validation) {
-      const details = err.validation.map((v) => ({
+      const errors = withChoicesCollapsed(err.validation);
+      const details = errors.map((v) => ({
         field: `${err.validationContext ?? ''}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
         message: v.message,
         ...(v.params && Object.keys(v.params).length ? { params: v.params } : {}),
@@ -97,7 +128,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const message =
         unknown !== undefined
           ? `Invalid request: unknown ${err.validationContext === 'querystring' ? 'query parameter' : 'field'} "${String(unknown)}"`
-          : `Invalid request: ${err.message}`;
+          : errors === err.validation
+            ? `Invalid request: ${err.message}`
+            : `Invalid request: ${errors.map((v) => `${err.validationContext ?? ''}${v.instancePath} ${v.message}`).join(', ')}`;
       return reply.status(400).send({ error: 'validation_failed', message, details });
     }
     // A full disk, a read-only file, an I/O error or a lock held past the busy timeout is not a

@@ -82,6 +82,22 @@ describe('limits, sorts and unknown parameters', () => {
     });
   }
 
+  it('a value outside a choice is one error naming the allowed values, not one per value', async () => {
+    for (const [path, field, expected] of [
+      ['/api/tracks?sort=popularity', 'sort', ['name', 'price', 'newest']],
+      ['/api/tracks/1/similar?space=nope', 'space', ['audio', 'lyric', 'metadata', 'blend']],
+    ] as const) {
+      const body = (await expectError(path, 400)) as { message: string; details: { field: string; params: { allowedValues: string[] } }[] };
+      assert.equal(body.details.length, 1, path);
+      assert.equal(body.details[0]?.field, `querystring.${field}`);
+      for (const value of expected) {
+        assert.ok(body.details[0]?.params.allowedValues.includes(value), `${path}: ${value}`);
+        assert.ok(body.message.includes(value), `${path}: the message names ${value}`);
+      }
+      assert.doesNotMatch(body.message, /constant|anyOf/);
+    }
+  });
+
   it('repeated parameters are rejected, not half-used', async () => {
     await expectError('/api/tracks?limit=5&limit=6', 400);
     await expectError('/api/tracks?sort=name&sort=price', 400);
