@@ -140,7 +140,10 @@ test('with no connection arriving, requests run as they are read: no queue, no t
 
 test('the app serves through the turns: requests read while connections arrive wait for their turn, and /metrics counts them', async () => {
   const token = 'turns-test-token';
-  const server = await startServer({ adminToken: token, turnBudgetUs: 250 });
+  // 1 µs: a turn runs one request, so any two read in the same loop iteration make one wait.
+  // With 250 µs, one fresh-clone CI run (2026-12-01) counted no waits: the requests of an
+  // iteration fitted in the budget. Five runs of this test pass with 1 µs.
+  const server = await startServer({ adminToken: token, turnBudgetUs: 1 });
   try {
     const port = Number(new URL(server.url).port);
     const paths = Array.from({ length: 30 }, (_, i) => `/api/tracks/${i + 1}`);
