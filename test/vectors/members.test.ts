@@ -126,4 +126,29 @@ describe('the membership map follows writes', () => {
   });
 });
 
+describe('a long-running reader', () => {
+  test('reloads once more groups than its bound changed since the load, so the overlay stays small', () => {
+    const changes = (since: number, limit: number) => store.changesSince(since, limit);
+    const map = new MemberMap(db, 'audio', 3);
+    map.follow(store.revision(), changes);
+    const moves = [10, 11, 12, 13].map((track, i) => ({ track, like: 100 + i }));
+    try {
+      db.transaction(() => {
+        const seen: number[] = [];
+        for (const { track, like } of moves) {
+          store.write({ ids: [track], vectors: { audio: [vectorOf(like)] } });
+          map.follow(store.revision(), changes);
+          seen.push(map.groupsChangedSinceLoad());
+          assertSame(map, []);
+        }
+        // Each move touches two groups (the one left, the one joined): 2, then 4 > 3 reloads.
+        assert.deepEqual(seen, [2, 0, 2, 0]);
+        throw new Rollback();
+      })();
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+  });
+});
+
 class Rollback extends Error {}

@@ -35,6 +35,7 @@ export class MemberMap {
   constructor(
     private readonly db: Db,
     readonly space: Space,
+    private readonly maxChangedGroups = MAX_CHANGED_GROUPS,
   ) {}
 
   /**
@@ -46,12 +47,17 @@ export class MemberMap {
     const changed = this.revisionSeen < 0 ? null : changes(this.revisionSeen, MAX_REPLAYED);
     if (changed === null) this.load();
     else for (const track of new Set(changed)) this.reread(track);
-    if (this.changed.size > MAX_CHANGED_GROUPS) this.load();
+    if (this.changed.size > this.maxChangedGroups) this.load();
     this.revisionSeen = revision;
   }
 
   loaded(): boolean {
     return this.revisionSeen >= 0;
+  }
+
+  /** Groups held apart from the arrays of the last load because their tracks changed since. */
+  groupsChangedSinceLoad(): number {
+    return this.changed.size;
   }
 
   groupOf(trackId: number): number | null {
