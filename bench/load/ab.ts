@@ -1,4 +1,4 @@
-// `npx tsx bench/load/ab.ts [--variants "A;B"] [--reps N] [--seconds N] [--connections N] [--workers N] [--mix full|store] [--pin]`
+// `npx tsx bench/load/ab.ts [--variants "A;B"] [--reps N] [--seconds N] [--connections N] [--workers N] [--mix full|store|class:share,...] [--pin]`
 //
 // Alternating A/B of server settings under one load: each run starts `npm start` afresh with the
 // variant's environment on the same database (prepared once, as bench:load prepares it), warms
@@ -34,7 +34,11 @@ const MIXES = {
   full: { track: 47, search: 13, similar: 9, album: 9, list: 4, top: 4, play: 7, recommend: 5, order: 2 },
   store: { track: 55, search: 15, similar: 10, album: 10, list: 5, top: 5 },
 };
-const mix = MIXES[flag('--mix', 'full') as keyof typeof MIXES] ?? MIXES.full;
+// `--mix play:1` measures one endpoint class alone; `track:47,play:7` any blend of them.
+const mixFlag = flag('--mix', 'full');
+const mix: Record<string, number> = mixFlag.includes(':')
+  ? Object.fromEntries(mixFlag.split(',').map((part) => [part.split(':')[0] as string, Number(part.split(':')[1])]))
+  : (MIXES[mixFlag as keyof typeof MIXES] ?? MIXES.full);
 
 const adminToken = randomBytes(16).toString('hex');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chinook-ab-'));
