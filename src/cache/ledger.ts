@@ -13,8 +13,15 @@ import type { CacheTags } from './tags.ts';
 /** Fixed charge per row for the row header and its index entries (PK, LRU and expiry indexes). */
 export const ROW_OVERHEAD_BYTES = 64;
 export const TAG_OVERHEAD_BYTES = 16;
-/** Hit stamps held per table before they are written anyway (bounds the memory they take). */
-export const MAX_PENDING_STAMPS = 4096;
+/**
+ * Hit stamps held per table before they are written anyway: twice the table's rows, at least
+ * 4,096. Live rows alone never reach it, so without evictions stamps are written only once the
+ * stale ones (of rows replaced, expired or invalidated meanwhile) add up; their memory stays
+ * within ~2 Maps entries a row. A fixed 4,096 made the store mix (~4,000 cached track pages and
+ * lists read at random) write every stamp in batches: the writes were 3.2 % of the server's CPU
+ * under `perf` (2026-12-01).
+ */
+export const pendingStampLimit = (rows: number): number => Math.max(4096, 2 * rows);
 
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -142,8 +149,8 @@ export class CacheLedger {
     if (this.tick - (pending.get(rid) ?? at) <= window >> 2) return;
     pending.set(rid, ++this.tick);
     // Without evictions the stamps would wait forever, and rows replaced meanwhile (expired,
-    // invalidated) leave theirs behind: past MAX_PENDING_STAMPS, write them all.
-    if (pending.size > MAX_PENDING_STAMPS) this.writeStamps();
+    // invalidated) leave theirs behind: past the limit, write them all.
+    if (pending.size > pendingStampLimit(this.counters[table].entries)) this.writeStamps();
   }
 
   /** Evicts least-recently-used rows (across all tables) until `bytes` more fit under the cap. */

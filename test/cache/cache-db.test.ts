@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CacheDb, type CacheLogger, type CacheOptions, cacheTables } from '../../src/cache/cache-db.ts';
-import { MAX_PENDING_STAMPS } from '../../src/cache/ledger.ts';
+import { pendingStampLimit } from '../../src/cache/ledger.ts';
 
 function fakeClock(start = 1_700_000_000_000) {
   let now = start;
@@ -144,15 +144,28 @@ describe('cache database', () => {
     cache.close();
   });
 
-  it('stamps waiting for an eviction are written anyway past MAX_PENDING_STAMPS (their memory stays bounded)', () => {
+  it('stamps waiting for an eviction are written anyway once stale ones pass twice the rows (their memory stays bounded)', () => {
     const cache = open({ maxBytes: 64 * 1024 * 1024 });
     const stampOf = (key: string) => cache.db.prepare('SELECT last_access FROM cache_queries WHERE cache_key = ?').pluck().get(key);
-    for (let i = 0; i < 5000; i++) cache.set(`k:${i}`, i);
+    const rows = 3000;
+    assert.equal(pendingStampLimit(rows), 6000);
+    for (let i = 0; i < rows; i++) cache.set(`k:${i}`, i);
     const before = stampOf('k:0');
-    for (let i = 0; i < MAX_PENDING_STAMPS; i++) cache.get(`k:${i}`);
-    assert.equal(stampOf('k:0'), before, `not yet: ${MAX_PENDING_STAMPS} waiting`);
-    cache.get(`k:${MAX_PENDING_STAMPS}`);
-    assert.ok(Number(stampOf('k:0')) > Number(before), 'one more, and all are written, without any eviction');
+    const touchAll = () => {
+      for (let i = 0; i < rows; i++) cache.get(`k:${i}`);
+    };
+    touchAll();
+    touchAll();
+    assert.equal(stampOf('k:0'), before, 'hits on live rows alone never reach the limit, however many');
+    // Replacing rows leaves their waiting stamps behind (stale); the new rows get stamps of their own.
+    const churn = () => {
+      for (let i = 1; i < rows; i++) cache.set(`k:${i}`, -i);
+      touchAll();
+    };
+    churn();
+    assert.equal(stampOf('k:0'), before, 'not yet: ~4,500 waiting, under 6,000');
+    churn();
+    assert.ok(Number(stampOf('k:0')) > Number(before), 'past twice the rows, all are written, without any eviction');
     assert.equal(cache.stats().total.evictions, 0);
     cache.close();
   });
