@@ -9,7 +9,7 @@ import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
 import { registerOverload } from './overload.ts';
-import { loggerOptions, registerRequestLog, requestId } from './request-log.ts';
+import { lazyChildLogger, loggerOptions, registerRequestLog, requestId } from './request-log.ts';
 import { RequestTurns } from './request-turns.ts';
 import { adminRoutes, auditAdminWrites } from './routes/api/admin/index.ts';
 import { artistRoutes } from './routes/api/artists.ts';
@@ -52,6 +52,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     logger: options.logger ?? loggerOptions(ctx.config),
     // One line per request only where it helps: src/http/request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     genReqId: requestId,
     bodyLimit: 1024 * 1024,
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createContext } from '../../src/context.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { loggerOptions } from '../../src/http/request-log.ts';
+import { lazyChildLogger, loggerOptions } from '../../src/http/request-log.ts';
 import { importedDb } from '../helpers.ts';
 
 describe('request log: errors, slow and sampled requests only', () => {
@@ -89,5 +90,43 @@ describe('request log: errors, slow and sampled requests only', () => {
     assert.ok((loggerOptions({ ...base, logFormat: 'auto' }, true) as { stream?: unknown }).stream);
     assert.ok((loggerOptions({ ...base, logFormat: 'pretty' }, false) as { stream?: unknown }).stream);
     assert.equal((loggerOptions({ ...base, logFormat: 'json' }, true) as { stream?: unknown }).stream, undefined);
+  });
+});
+
+describe('the request logger is made on its first line', () => {
+  it('calls pino child() only when the request logs, once, with the request id and the route level', () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    // Fastify's own pino, as the server has it.
+    const parent = Fastify({ logger: { level: 'info', stream } }).log;
+    let children = 0;
+    const child = parent.child.bind(parent);
+    parent.child = ((bindings: Record<string, unknown>, options?: Record<string, unknown>) => {
+      children++;
+      return child(bindings, options);
+    }) as FastifyBaseLogger['child'];
+
+    const quiet = lazyChildLogger(parent, { reqId: 'req-a' }, {});
+    assert.equal(children, 0, 'a request that logs nothing makes no child');
+    assert.equal(typeof quiet.info, 'function');
+
+    const loud = lazyChildLogger(parent, { reqId: 'req-b' }, { level: 'warn' });
+    loud.info('not at this route level');
+    loud.warn({ n: 1 }, 'first');
+    loud.error('second');
+    assert.equal(children, 1, 'one child for the request, however many lines');
+    assert.equal(loud.level, 'warn');
+    assert.deepEqual(
+      lines.map((l) => [l.reqId, l.msg, l.n]),
+      [
+        ['req-b', 'first', 1],
+        ['req-b', 'second', undefined],
+      ],
+    );
   });
 });
