@@ -7,7 +7,8 @@ import { buildApp } from '../../src/http/app.ts';
 import { lazyChildLogger, loggerOptions } from '../../src/http/request-log.ts';
 import { importedDb } from '../helpers.ts';
 
-describe('request log: errors, slow and sampled requests only', () => {
+/** A stream for pino that keeps each JSON line it is given, parsed. */
+function logCapture(): { lines: Record<string, unknown>[]; stream: Writable } {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -15,6 +16,11 @@ describe('request log: errors, slow and sampled requests only', () => {
       done();
     },
   });
+  return { lines, stream };
+}
+
+describe('request log: errors, slow and sampled requests only', () => {
+  const { lines, stream } = logCapture();
   let url = '';
   let close: () => Promise<void>;
   before(async () => {
@@ -95,13 +101,7 @@ describe('request log: errors, slow and sampled requests only', () => {
 
 describe('the request logger is made on its first line', () => {
   it('calls pino child() only when the request logs, once, with the request id and the route level', () => {
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-        done();
-      },
-    });
+    const { lines, stream } = logCapture();
     // Fastify's own pino, as the server has it.
     const parent = Fastify({ logger: { level: 'info', stream } }).log;
     let children = 0;
