@@ -35,10 +35,20 @@ const MIXES = {
   store: { track: 55, search: 15, similar: 10, album: 10, list: 5, top: 5 },
 };
 // `--mix play:1` measures one endpoint class alone; `track:47,play:7` any blend of them.
-const mixFlag = flag('--mix', 'full');
-const mix: Record<string, number> = mixFlag.includes(':')
-  ? Object.fromEntries(mixFlag.split(',').map((part) => [part.split(':')[0] as string, Number(part.split(':')[1])]))
-  : (MIXES[mixFlag as keyof typeof MIXES] ?? MIXES.full);
+const CLASSES = [...Object.keys(MIXES.full), 'health'];
+function parseMix(value: string): Record<string, number> {
+  if (value in MIXES) return MIXES[value as keyof typeof MIXES];
+  const mix: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [name = '', share = ''] = part.split(':');
+    if (!CLASSES.includes(name) || !(Number(share) > 0)) {
+      throw new Error(`--mix ${value}: give full, store, or class:share,... with classes from ${CLASSES.join(', ')} and shares > 0`);
+    }
+    mix[name] = Number(share);
+  }
+  return mix;
+}
+const mix = parseMix(flag('--mix', 'full'));
 
 const adminToken = randomBytes(16).toString('hex');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chinook-ab-'));
