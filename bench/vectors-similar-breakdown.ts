@@ -34,10 +34,9 @@
 // candidates' unit vectors from the unit file (as served) against reading them from SQLite's
 // groups table (as before the unit file), alternating, each on its own fresh random track.
 
-import { Index } from 'usearch';
 import { openPrimary } from '../src/db/connection.ts';
 import { ANN_SETTINGS } from '../src/vectors/ann/ann-file.ts';
-import { AnnIndex } from '../src/vectors/ann/ann-index.ts';
+import { AnnIndex, usearchLib } from '../src/vectors/ann/ann-index.ts';
 import { GroupStore, membersTable } from '../src/vectors/ann/groups.ts';
 import { MemberMap } from '../src/vectors/ann/members.ts';
 import { UnitFile } from '../src/vectors/ann/unit-file.ts';
@@ -274,7 +273,7 @@ if (args.includes('--ab-settings')) {
   time(GroupStore.prototype, 'ownGroup', "the track's group and unit vector from SQLite");
   time(MemberMap.prototype, 'groupOf', "the track's group");
   time(UnitFile.prototype, 'vector', "the track's unit vector from the unit file");
-  time(Index.prototype, 'search', 'the graph search');
+  time(usearchLib().Index.prototype, 'search', 'the graph search');
   time(GroupStore.prototype, 'units', "the candidates' unit vectors from SQLite (exact re-rank)");
   time(UnitFile.prototype, 'dot', "the candidates' unit vectors from the unit file, scored (exact re-rank)");
   time(MemberMap.prototype, 'firstMembers', "the groups' first tracks");

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Index } from 'usearch';
+import type { Index } from 'usearch';
 import { CatalogEditor } from '../../src/catalog/edits.ts';
 import { CatalogService } from '../../src/catalog/index.ts';
 import { projectRoot } from '../../src/config.ts';
@@ -17,6 +17,7 @@ import { DomainEvents } from '../../src/events/index.ts';
 import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { invoiceLineCount } from '../../src/store/index.ts';
 import { ANN_SETTINGS, annPath, buildAnnFile, readMeta } from '../../src/vectors/ann/ann-file.ts';
+import { usearchLib } from '../../src/vectors/ann/ann-index.ts';
 import { ensureGroups } from '../../src/vectors/ann/ensure.ts';
 import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
 import { unitPath, writeUnitFile } from '../../src/vectors/ann/unit-file.ts';
@@ -372,6 +373,7 @@ describe('the unit file: the exact re-rank’s vectors beside the database', () 
 /** Records the k asked of every usearch graph search until `restore()`. */
 function recordSearches(): { calls: number[]; restore: () => void } {
   const calls: number[] = [];
+  const { Index } = usearchLib();
   const original = Index.prototype.search;
   Index.prototype.search = function (this: Index, ...a: Parameters<typeof original>) {
     calls.push(a[1]);

@@ -468,3 +468,15 @@ describe('refresh after catalog edits', () => {
     }
   });
 });
+
+describe('native addons', () => {
+  // Runs last in this file (its own process under node --test): every test above served similar
+  // tracks from a 3,503-track catalog, under the in-memory threshold.
+  test("a catalog under the in-memory threshold never loads usearch's addon (1.2 MiB of RSS)", () => {
+    const service = new SimilarityService(db);
+    for (const space of [...SPACES, 'blend'] as const) assert.equal(service.similar(11, space, 10).items.length, 10);
+    const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+    assert.ok(maps.includes('better_sqlite3.node'), 'the check reads the maps of this process');
+    assert.ok(!maps.includes('usearch.node'), 'usearch.node is mapped');
+  });
+});

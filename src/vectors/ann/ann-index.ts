@@ -13,13 +13,25 @@
 // graph, and the tracks changed since have their group read again into the membership map
 // (members.ts). So a write by any process is visible to the next query of every process.
 import fs from 'node:fs';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import { createRequire } from 'node:module';
+import type { Index, MetricKind, ScalarKind } from 'usearch';
 import type { Db } from '../../db/index.ts';
 import { DIMS, type Space } from '../spaces.ts';
 import { ANN_SETTINGS, type AnnMeta, annPath, readMeta, staleReason } from './ann-file.ts';
 import { type GroupStore, unitVector } from './groups.ts';
 import { MemberMap } from './members.ts';
 import { UnitFile, unitPath } from './unit-file.ts';
+
+// usearch's native addon is loaded at the first graph opened, not with this module: a catalog
+// under the in-memory threshold (Chinook's 3,503 tracks) never opens one, and loading it put
+// 1.2 MiB of the addon into every server process's RSS (smaps, 2026-12-01).
+// Loaded through require, so this is usearch's CommonJS build (its ESM build is another copy
+// of the classes: a test that spies on Index must take it from here).
+let usearch: typeof import('usearch') | undefined;
+export const usearchLib = (): typeof import('usearch') => {
+  usearch ??= createRequire(import.meta.url)('usearch') as typeof import('usearch');
+  return usearch;
+};
 
 export interface AnnNeighbour {
   id: number;
@@ -228,7 +240,7 @@ export class AnnIndex {
     let index = this.bases.get(width);
     if (!index) {
       const s = ANN_SETTINGS[this.space];
-      index = new Index({
+      index = new (usearchLib().Index)({
         dimensions: DIMS[this.space],
         metric: s.metric as MetricKind,
         quantization: s.quantization as ScalarKind,
@@ -279,11 +291,11 @@ export class AnnIndex {
         this.close(`more than ${MAX_DELTA} groups created since the file was built`);
         return;
       }
-      this.delta ??= new Index({
+      this.delta ??= new (usearchLib().Index)({
         dimensions: DIMS[this.space],
         // Unit vectors (the groups' `unit`), queried by unit vectors: 1 − dot is the cosine distance.
-        metric: MetricKind.IP,
-        quantization: ScalarKind.F32,
+        metric: usearchLib().MetricKind.IP,
+        quantization: usearchLib().ScalarKind.F32,
         connectivity: 16,
         expansion_add: 128,
         expansion_search: 64,
