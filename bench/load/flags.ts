@@ -10,6 +10,9 @@
 // of this shared host falls on all of them; compare within one invocation.
 //
 //   --variants '{"default":[],"optimize-for-size":["--optimize-for-size"]}' (the default)
+//
+// An item of the form NAME=VALUE is set in the worker's environment instead of its command
+// line, for glibc's malloc settings: '{"arena 1":["MALLOC_ARENA_MAX=1"]}'.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -37,7 +40,9 @@ const master = path.join(scratch, 'chinook.sqlite');
 const env = { CHINOOK_ADMIN_TOKEN: adminToken, MALLOC_ARENA_MAX: '2' } as Record<string, string>;
 const sharedCopy = path.resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
 if (!process.env.CHINOOK_SOURCE && fs.existsSync(sharedCopy)) env.CHINOOK_SOURCE = sharedCopy;
-const command = (flags: string[]) => ['node', ...NPM_START_FLAGS, ...flags, 'scripts/start.mjs'];
+const isEnv = (item: string) => /^[A-Z_][A-Z0-9_]*=/.test(item);
+const command = (items: string[]) => ['node', ...NPM_START_FLAGS, ...items.filter((i) => !isEnv(i)), 'scripts/start.mjs'];
+const envOf = (items: string[]) => Object.fromEntries(items.filter(isEnv).map((i) => [i.slice(0, i.indexOf('=')), i.slice(i.indexOf('=') + 1)]));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 try {
@@ -62,7 +67,7 @@ try {
       fs.copyFileSync(master, dbPath);
       const app = await startApp({
         command: command(flags),
-        env: { ...env, CHINOOK_DB: dbPath },
+        env: { ...env, ...envOf(flags), CHINOOK_DB: dbPath },
         workers: 1,
         cpus: '1',
         logFile: path.join(scratch, 'server.log'),
