@@ -6,16 +6,23 @@
 // `npm install && npm start` still just works. Plain JavaScript: it must run before any build.
 //
 // What `npm start` passes (package.json), each measured in docs/benchmarks-http.md ("Memory of
-// a serving process"); cluster workers inherit all three (the node flags and the environment):
+// a serving process"); cluster workers inherit all four (the node flags and the environment):
 // - `--max-semi-space-size=2`: a 2 MiB young generation instead of up to 16 (−20 MiB RSS).
 // - `--max-old-space-size=1024`: after a full GC, V8 lets the heap grow up to 4× the live heap
 //   at its default limit (4 GB on this machine) and 1.3–2×, scaled with the limit, when the
 //   limit is set lower (heap-controller.cc, MaxGrowingFactor). After the store mix the heap
 //   held 48–51 MiB instead of 59–69 (~45 live). The limit itself is 20× the live heap; the
 //   import and vector build of a first start run in a child process without it (src/cli/serve.ts).
-// - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates its own malloc arena (up to 8
+// - `--heap-growing-percent=15`: the next full GC comes when the heap has grown 15 % past what the
+//   last one left, instead of V8's 30–100 % (about 37 MiB live when serving Chinook). It took
+//   4–12 MiB off the store mix's peak; two to three more full GCs a 12 s full mix, ~1 µs a
+//   request (--trace-gc). The scavenges of the 2 MiB young generation cost 26–32 µs a request.
+// - `MALLOC_ARENA_MAX=1`: glibc gives each thread that allocates its own malloc arena (up to 8
 //   per core: V8's compiler and GC threads, libuv's pool, the WAL checkpointer), and each keeps
-//   its peak; two arenas took 15–20 MiB off the RSS after load.
+//   its peak; two arenas took 15–20 MiB off the RSS after load, and one took 3–14 MiB more off
+//   the peak: the second arena held 8 MiB of which 0.5 was in use (malloc_stats, V8's
+//   background compiler), and the threads rarely allocate at once, so sharing one costs nothing
+//   measurable (the same syscalls and page faults under perf stat).
 //
 // First of all, tick-warmup.mjs settles V8's feedback for process.nextTick (~10 % of a
 // request's CPU without it; the numbers are in that file).

@@ -10,9 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { table } from '../lib.ts';
+import { exitWithUsageOnHelp, table } from '../lib.ts';
 import { memoryOf, startApp } from './server.ts';
 import { runMix } from './wrk.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -25,9 +27,9 @@ const seconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 10;
 const MIX = { track: 52, search: 14, similar: 10, album: 10, list: 5, top: 4, play: 5 };
 const NPM_START = ['npm', 'start'];
 const TSX = ['node', '--import', 'tsx', 'src/cli/main.ts', 'serve'];
-// `npm start` before MALLOC_ARENA_MAX=2 and --max-old-space-size=1024 (flags on the command
-// line win over NODE_OPTIONS and the script sets the variable itself, so the variants that
-// leave one of them out spell the command).
+// `npm start` without some of its settings (flags on the command line win over NODE_OPTIONS and
+// the script sets the variable itself, so the variants that leave one of them out spell the
+// command).
 const START = (...flags: string[]) => ['node', '--max-semi-space-size=2', ...flags, 'scripts/start.mjs'];
 
 interface Variant {
@@ -40,9 +42,10 @@ const variants: Variant[] = [
   { label: 'npm start, first start (import + vectors)', command: NPM_START, fresh: true },
   { label: 'npm start, defaults', command: NPM_START },
   { label: 'tsx loader (the old npm start)', command: TSX },
-  { label: 'npm start without MALLOC_ARENA_MAX=2 and the heap cap (before 2026-11-30 18:40)', command: START() },
-  { label: 'npm start without MALLOC_ARENA_MAX=2', command: START('--max-old-space-size=1024') },
-  { label: 'npm start without --max-old-space-size=1024', command: START(), env: { MALLOC_ARENA_MAX: '2' } },
+  { label: 'only --max-semi-space-size=2 (npm start before 2026-11-30 18:40)', command: START() },
+  { label: 'npm start without MALLOC_ARENA_MAX=1', command: START('--max-old-space-size=1024', '--heap-growing-percent=15') },
+  { label: 'npm start without the heap cap and growth', command: START(), env: { MALLOC_ARENA_MAX: '1' } },
+  { label: 'MALLOC_ARENA_MAX=2, V8 growth (npm start before 2026-12-01)', command: START('--max-old-space-size=1024'), env: { MALLOC_ARENA_MAX: '2' } },
   { label: 'CHINOOK_MMAP_SIZE=0', command: NPM_START, env: { CHINOOK_MMAP_SIZE: '0' } },
   { label: 'CHINOOK_CACHE_SIZE_KIB=8192', command: NPM_START, env: { CHINOOK_CACHE_SIZE_KIB: '8192' } },
   { label: 'CHINOOK_VECTOR_MEMORY_MIB=0', command: NPM_START, env: { CHINOOK_VECTOR_MEMORY_MIB: '0' } },

@@ -76,9 +76,10 @@ function needsPreparation(config: Config): boolean {
  */
 async function prepareDatabase(config: Config): Promise<void> {
   if (process.env[PREPARE_ONLY_ENV] !== '1' && needsPreparation(config) && process.argv[1]) {
-    // Without the serving heap's cap (`npm start` passes --max-old-space-size to keep V8's heap
-    // growth small, see package.json): an import or vector build of a large catalog may need more.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
+    // Without the serving heap's cap and growth (`npm start` passes --max-old-space-size and
+    // --heap-growing-percent to keep V8's heap small, see package.json): an import or vector
+    // build of a large catalog may need more heap, and would pay a full GC every 15 % of growth.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size') && !a.startsWith('--heap-growing-percent'));
     const child = spawn(process.execPath, [...execArgv, process.argv[1], ...process.argv.slice(2)], {
       env: { ...process.env, [PREPARE_ONLY_ENV]: '1' },
       stdio: 'inherit',
