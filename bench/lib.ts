@@ -1,5 +1,7 @@
 // Shared benchmark tools: timing loops with warm-up, percentiles, markdown tables.
 // Every section measures its baseline in the same run, so ratios survive a noisy machine.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface Timing {
   iterations: number;
@@ -80,4 +82,21 @@ export interface BenchEnv {
 export interface BenchSection {
   title: string;
   run(env: BenchEnv): Promise<string>;
+}
+
+/**
+ * `--help` or `-h`: prints the script's opening comment (its usage) and exits, before the script
+ * starts anything. Without it a bench tool took `--help` for no option and ran in full
+ * (bench:ab's A/B: two minutes of load).
+ */
+export function exitWithUsageOnHelp(moduleUrl: string, argv: readonly string[] = process.argv.slice(2)): void {
+  if (!argv.includes('--help') && !argv.includes('-h')) return;
+  const lines = readFileSync(fileURLToPath(moduleUrl), 'utf8').split('\n');
+  const header: string[] = [];
+  for (const line of lines) {
+    if (!line.startsWith('//')) break;
+    header.push(line.replace(/^\/\/ ?/, ''));
+  }
+  process.stdout.write(`${header.join('\n').trim()}\n`);
+  process.exit(0);
 }

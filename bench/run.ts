@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchSection } from './lib.ts';
+import { type BenchSection, exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');

@@ -7,6 +7,9 @@
 import { openPrimary } from '../src/db/connection.ts';
 import { ANN_SETTINGS, buildAnnFile } from '../src/vectors/ann/ann-file.ts';
 import { isSpace } from '../src/vectors/spaces.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const [dbPath, expansionAdd, ...spaces] = process.argv.slice(2);
 if (!dbPath || !Number(expansionAdd) || spaces.length === 0 || !spaces.every(isSpace)) {

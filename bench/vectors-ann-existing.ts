@@ -23,8 +23,10 @@ import { topK } from '../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, isSpace, type Space } from '../src/vectors/spaces.ts';
 import { fromBlob, VectorStore } from '../src/vectors/store.ts';
 import { indexExists, VectorIndex } from './baselines/sharded-index/vector-index.ts';
-import { fmtMs, measureSync, table } from './lib.ts';
+import { exitWithUsageOnHelp, fmtMs, measureSync, table } from './lib.ts';
 import { annRows, annSimilarRows, serverMemory } from './vectors-ann.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const dbPath = args[0];

@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { DIMS, isSpace } from '../src/vectors/spaces.ts';
 import { viewGraph } from './ann-graph.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const [dbPath, space] = args;

@@ -21,7 +21,9 @@ import { DotMatrix } from '../src/vectors/dot-kernel.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { topK } from '../src/vectors/snapshot.ts';
 import { DIMS, isSpace, SPACES, type Space } from '../src/vectors/spaces.ts';
-import { fmtMs, measureSync, table } from './lib.ts';
+import { exitWithUsageOnHelp, fmtMs, measureSync, table } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 type Peer = 'usearch-f32' | 'usearch-f32-ip' | 'usearch-served' | 'hnswlib';
 const PEERS: Peer[] = ['usearch-f32', 'usearch-f32-ip', 'usearch-served', 'hnswlib'];

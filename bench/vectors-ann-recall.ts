@@ -23,6 +23,9 @@ import { topK } from '../src/vectors/snapshot.ts';
 import { COLUMN, DIMS, isSpace } from '../src/vectors/spaces.ts';
 import { fromBlob, VectorStore } from '../src/vectors/store.ts';
 import { viewGraph } from './ann-graph.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const [dbPath, space, spec] = args;

@@ -5,6 +5,9 @@
 //   npx tsx bench/vectors-facts-rows.ts <db> [--tracks 21] [--calls 4000]
 import Database from 'better-sqlite3';
 import { seededRandom } from '../src/vectors/linalg.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);

@@ -10,6 +10,9 @@ import { openPrimary as openNew } from '../src/db/connection.ts';
 import { WriteQueue as WQNew } from '../src/db/index.ts';
 import { seededRandom } from '../src/vectors/linalg.ts';
 import { SimilarityService as SNew } from '../src/vectors/service.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const base = process.argv[4];
 if (!base) throw new Error('usage: vectors-similar-ab.ts <db> <db copy for before> <checkout of before> [n] [spaces] [seed]');

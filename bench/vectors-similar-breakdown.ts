@@ -45,6 +45,9 @@ import { seededRandom } from '../src/vectors/linalg.ts';
 import { SimilarityService } from '../src/vectors/service.ts';
 import { SimilarityCache } from '../src/vectors/similarity-cache.ts';
 import { isSpace, type Space } from '../src/vectors/spaces.ts';
+import { exitWithUsageOnHelp } from './lib.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const dbPath = args[0];

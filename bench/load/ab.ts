@@ -13,10 +13,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitWithUsageOnHelp } from '../lib.ts';
 import { firstReplies } from './first-replies.ts';
 import { cpuSeconds, requestFiles } from './request-files.ts';
 import { startApp } from './server.ts';
 import { mergedQuantileUs, runMix } from './wrk.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);

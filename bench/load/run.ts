@@ -13,12 +13,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtRatio, table } from '../lib.ts';
+import { exitWithUsageOnHelp, fmtRatio, table } from '../lib.ts';
 import { startBenchServer } from '../servers/spawn.ts';
 import { type FirstReplies, firstReplies } from './first-replies.ts';
 import { cpuSeconds, requestFiles } from './request-files.ts';
 import { type AppServer, commandOf, memoryOf, pin, startApp } from './server.ts';
 import { type ClassResult, mergedQuantileUs, quantileUs, runMix, runWrk, type WrkResult } from './wrk.ts';
+
+exitWithUsageOnHelp(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
