@@ -25,8 +25,17 @@ interface RawReply {
   body: string;
 }
 
-/** Opens one connection per path, then writes every request in the same tick; resolves with the replies in path order. */
-async function sendTogether(port: number, paths: string[], beforeReplies: () => void = () => {}, settleMs = 100): Promise<RawReply[]> {
+/**
+ * Opens one connection per path, then writes every request in the same tick; resolves with the
+ * replies in path order. `settle`: how long to wait for the server to accept the connections
+ * (ms), or something to wait for instead.
+ */
+async function sendTogether(
+  port: number,
+  paths: string[],
+  beforeReplies: () => void = () => {},
+  settle: number | (() => Promise<unknown>) = 100,
+): Promise<RawReply[]> {
   const sockets = await Promise.all(
     paths.map(
       () =>
@@ -37,7 +46,7 @@ async function sendTogether(port: number, paths: string[], beforeReplies: () => 
     ),
   );
   // Let the server accept them all (one per loop iteration) before any request is sent.
-  await new Promise((r) => setTimeout(r, settleMs));
+  await (typeof settle === 'number' ? new Promise((r) => setTimeout(r, settle)) : settle());
   const replies = sockets.map(
     (s) =>
       new Promise<RawReply>((resolve) => {
@@ -142,13 +151,20 @@ test('the app serves through the turns: requests read while connections arrive w
   const token = 'turns-test-token';
   // 1 µs: a turn runs one request, so any two read in the same loop iteration make one wait.
   // With 250 µs, one fresh-clone CI run (2026-12-01) counted no waits: the requests of an
-  // iteration fitted in the budget. Five runs of this test pass with 1 µs.
+  // iteration fitted in the budget. With 1 µs another (2026-12-01, 11:09 UTC) still counted
+  // none, 1 run in 20 here: written before the server had accepted the connections (it takes
+  // one a loop iteration), each request was read in the iteration after its connection's,
+  // alone, and ran in that iteration's own turn.
   const server = await startServer({ adminToken: token, turnBudgetUs: 1 });
   try {
     const port = Number(new URL(server.url).port);
     const paths = Array.from({ length: 30 }, (_, i) => `/api/tracks/${i + 1}`);
-    // Sent as soon as the connections are open, while they are still arriving (short turns).
-    const replies = await sendTogether(port, paths, () => {}, 0);
+    // Written once the server has answered a request on a connection opened after the 30: by
+    // then it has accepted them all (in order) and the last accept has just opened the arrival
+    // window (100 ms, short turns). The loop is then held for 20 ms, so the 30 requests are
+    // in the kernel before the server polls again and are read in one iteration, as under load.
+    const lastConnection = () => sendTogether(port, ['/health'], () => {}, 0);
+    const replies = await sendTogether(port, paths, () => busy(20), lastConnection);
     assert.deepEqual(
       replies.map((r) => r.status),
       paths.map(() => 200),
