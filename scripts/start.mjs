@@ -14,9 +14,9 @@
 //   held 48–51 MiB instead of 59–69 (~45 live). The limit itself is 20× the live heap; the
 //   import and vector build of a first start run in a child process without it (src/cli/serve.ts).
 // - `--heap-growing-percent=15`: the next full GC comes when the heap has grown 15 % past what the
-//   last one left, instead of V8's 30–100 % (about 37 MiB live when serving Chinook). It took
-//   4–12 MiB off the store mix's peak; two to three more full GCs a 12 s full mix, ~1 µs a
-//   request (--trace-gc). The scavenges of the 2 MiB young generation cost 26–32 µs a request.
+//   last one left, instead of V8's ~40 % here (~35 MiB live when serving Chinook). It took
+//   4–12 MiB off the store mix's peak, for 7–8 full GCs in 12 s of the full mix instead of 5–7,
+//   ~1 µs a request (--trace-gc). The 2 MiB young generation's scavenges cost 26–32 µs a request.
 // - `MALLOC_ARENA_MAX=1`: glibc gives each thread that allocates its own malloc arena (up to 8
 //   per core: V8's compiler and GC threads, libuv's pool, the WAL checkpointer), and each keeps
 //   its peak; two arenas took 15–20 MiB off the RSS after load, and one took 3–14 MiB more off
