@@ -1,7 +1,8 @@
 // `npx tsx bench/load/flags.ts [--variants '<json>'] [--reps N] [--seconds N]`
 //
 // Node/V8 flags on top of `npm start`'s, by memory and CPU: each variant is one serving worker
-// (`node <npm start's flags> <the variant's flags> scripts/start.mjs`, MALLOC_ARENA_MAX=1, pinned
+// (`node <npm start's flags> <the variant's flags> scripts/start.mjs` with npm start's environment,
+// both read from package.json; pinned
 // to CPU 1, wrk on CPU 0, 100 connections) on its own copy of one Chinook database, through 4 s
 // of warm-up, N s of the store mix and N s of the full mix (bench:load's mixes), then 30 s idle.
 // Reports RSS at start, the peak in each mix (sampled every 100 ms), RSS 1, 5, 10, 20 and 30 s
@@ -21,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitWithUsageOnHelp } from '../lib.ts';
 import { cpuSeconds, requestFiles } from './request-files.ts';
-import { memoryOf, startApp } from './server.ts';
+import { memoryOf, npmStartSettings, startApp } from './server.ts';
 import { runMix } from './wrk.ts';
 
 exitWithUsageOnHelp(import.meta.url);
@@ -34,17 +35,16 @@ const reps = Number(flag('--reps', '3'));
 const seconds = Number(flag('--seconds', '10'));
 const STORE_MIX = { track: 55, search: 15, similar: 10, album: 10, list: 5, top: 5 };
 const FULL_MIX = { track: 47, search: 13, similar: 9, album: 9, list: 4, top: 4, play: 7, recommend: 5, order: 2 };
-// npm start's command line (package.json), without the script.
-const NPM_START_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=1024', '--heap-growing-percent=15'];
+const npmStart = npmStartSettings(root);
 
 const adminToken = randomBytes(16).toString('hex');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chinook-flags-'));
 const master = path.join(scratch, 'chinook.sqlite');
-const env = { CHINOOK_ADMIN_TOKEN: adminToken, MALLOC_ARENA_MAX: '1' } as Record<string, string>;
+const env = { ...npmStart.env, CHINOOK_ADMIN_TOKEN: adminToken } as Record<string, string>;
 const sharedCopy = path.resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
 if (!process.env.CHINOOK_SOURCE && fs.existsSync(sharedCopy)) env.CHINOOK_SOURCE = sharedCopy;
 const isEnv = (item: string) => /^[A-Z_][A-Z0-9_]*=/.test(item);
-const command = (items: string[]) => ['node', ...NPM_START_FLAGS, ...items.filter((i) => !isEnv(i)), 'scripts/start.mjs'];
+const command = (items: string[]) => ['node', ...npmStart.nodeFlags, ...items.filter((i) => !isEnv(i)), 'scripts/start.mjs'];
 const envOf = (items: string[]) => Object.fromEntries(items.filter(isEnv).map((i) => [i.slice(0, i.indexOf('=')), i.slice(i.indexOf('=') + 1)]));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

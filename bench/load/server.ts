@@ -4,6 +4,25 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+
+/**
+ * `npm start`'s environment settings and node flags, read from package.json's start script
+ * (`NAME=value … node --flag … scripts/start.mjs`), for the tools that start node directly with
+ * a variant on top: written out by hand in them, they drifted from package.json.
+ */
+export function npmStartSettings(root: string): { env: Record<string, string>; nodeFlags: string[] } {
+  const script = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = script.split(/\s+/).filter(Boolean);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length && /^[A-Z_][A-Z0-9_]*=/.test(words[i] as string); i++) {
+    const word = words[i] as string;
+    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
+  }
+  if (words[i] !== 'node') throw new Error(`package.json's start script does not run node: ${script}`);
+  return { env, nodeFlags: words.slice(i + 1).filter((w) => w.startsWith('--')) };
+}
 
 export interface AppServer {
   url: string;
