@@ -74,13 +74,19 @@ function needsPreparation(config: Config): boolean {
  * docs/benchmarks-http.md); a child's memory goes back to the system when it exits. The child
  * is this same program and arguments (tsx or compiled alike), told to prepare and exit.
  */
+/**
+ * The node flags of the child that prepares the database: the server's, without its heap's cap
+ * and growth (`npm start` passes --max-old-space-size and --heap-growing-percent to keep V8's
+ * heap small, see package.json). An import or vector build of a large catalog may need more
+ * heap, and would pay a full GC every 15 % of growth.
+ */
+export function prepareExecArgv(execArgv: readonly string[]): string[] {
+  return execArgv.filter((a) => !a.startsWith('--max-old-space-size') && !a.startsWith('--heap-growing-percent'));
+}
+
 async function prepareDatabase(config: Config): Promise<void> {
   if (process.env[PREPARE_ONLY_ENV] !== '1' && needsPreparation(config) && process.argv[1]) {
-    // Without the serving heap's cap and growth (`npm start` passes --max-old-space-size and
-    // --heap-growing-percent to keep V8's heap small, see package.json): an import or vector
-    // build of a large catalog may need more heap, and would pay a full GC every 15 % of growth.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size') && !a.startsWith('--heap-growing-percent'));
-    const child = spawn(process.execPath, [...execArgv, process.argv[1], ...process.argv.slice(2)], {
+    const child = spawn(process.execPath, [...prepareExecArgv(process.execArgv), process.argv[1], ...process.argv.slice(2)], {
       env: { ...process.env, [PREPARE_ONLY_ENV]: '1' },
       stdio: 'inherit',
     });
