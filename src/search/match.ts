@@ -15,8 +15,23 @@ export interface DocText {
   tokens: Token[][];
 }
 
-export function docText(id: number, text: string[]): DocText {
-  return { id, text, tokens: text.map(tokens) };
+/** A string as given, or an equal one already held (doc-cache.ts keeps one copy of each). */
+export type Intern = (s: string) => string;
+
+/**
+ * The row's tokens, each term through `intern`, in arrays of their exact size (an array grown by
+ * push keeps room for 16 more elements). Both for the search's row cache: see doc-cache.ts.
+ */
+export function docText(id: number, text: string[], intern: Intern = (s) => s): DocText {
+  return {
+    id,
+    text,
+    tokens: text.map((t) => {
+      const cut = tokens(t);
+      for (const token of cut) token.term = intern(token.term);
+      return cut.slice();
+    }),
+  };
 }
 
 export interface Occurrence {
