@@ -2,8 +2,9 @@
 //
 // The V8 heap that the search's row cache (src/search/doc-cache.ts) holds when full, as a
 // search-heavy server ends up: the rows' details and their indexed text cut into tokens, for
-// every track of the catalog or the first 20,000 (the cache's cap) of a larger one. Reads the rows in batches of 500, as searches do, and prints one JSON line
-// with the live heap before and after (each after two full GCs) and the bytes a row.
+// every track of the catalog or the first 20,000 (the cache's cap) of a larger one. Reads the
+// rows in batches of 500, as searches do, and prints one JSON line with the live heap before
+// and after (each after two full GCs) and the bytes a row.
 // The default database is the one `npm start` serves (data/chinook.sqlite).
 import { exitWithUsageOnHelp } from './lib.ts';
 

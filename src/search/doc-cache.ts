@@ -45,8 +45,9 @@ function cachedDoc(r: DetailRow, intern: Intern): CachedDoc {
  * instead of 8.8 (2.6 → 1.7 KB a row), and a full cache of 20,000 rows of the 1M synthetic
  * catalog 31 MiB instead of 49 (bench/search-doc-cache-memory.ts). A search-heavy server ends
  * up with most rows cached: after the full load mix, these rows were the largest part of what
- * its heap had grown by (4.9 of 7.3 MiB, heap snapshots before and after). Filling costs ~5 % more (90–101 ms for all Chinook
- * rows, against 87–90). Emptied with the rows, or when it holds `max` strings.
+ * its heap had grown by (4.9 of 7.3 MiB, heap snapshots before and after). Filling costs ~5 %
+ * more (90–101 ms for all Chinook rows, against 87–90). Emptied with the rows, or when it holds
+ * `max` strings.
  */
 class Interner {
   private readonly strings = new Map<string, string>();

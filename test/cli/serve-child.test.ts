@@ -1,5 +1,6 @@
 // The child that prepares a first start's database runs without npm start's heap cap and
-// growth, which fit a serving worker but not an import or vector build of a large catalog.
+// growth, which fit a serving worker but not an import or vector build of a large catalog; and
+// a cluster primary, which never serves, does not load the app.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
