@@ -17,7 +17,7 @@ import { exitWithUsageOnHelp, fmtRatio, table } from '../lib.ts';
 import { startBenchServer } from '../servers/spawn.ts';
 import { type FirstReplies, firstReplies } from './first-replies.ts';
 import { cpuSeconds, requestFiles } from './request-files.ts';
-import { type AppServer, commandOf, memoryOf, pin, startApp } from './server.ts';
+import { type AppServer, childrenOf, commandOf, memoryOf, pin, startApp } from './server.ts';
 import { type ClassResult, mergedQuantileUs, quantileUs, runMix, runWrk, type WrkResult } from './wrk.ts';
 
 exitWithUsageOnHelp(import.meta.url);
@@ -158,26 +158,16 @@ async function waitGone(pids: number[]): Promise<void> {
   for (let i = 0; i < 100 && pids.some((p) => fs.existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-/** The parent process of a pid (from /proc/<pid>/stat), or -1. */
-function parentOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return -1;
-  }
-}
-
 function memoryRows(server: AppServer, when: string): (string | number)[][] {
   // With two workers, the process that forked them is the cluster primary; the rest (npm, sh) wrap.
-  const primaries = new Set(server.workerPids.map(parentOf).filter((p) => !server.workerPids.includes(p)));
+  const isPrimary = (pid: number) => server.workerPids.length > 1 && childrenOf(pid).some((c) => server.workerPids.includes(c));
   return server.treePids().map((pid) => {
     const m = memoryOf(pid);
     const worker = server.workerPids.includes(pid);
     const cmd = commandOf(pid).replace(root, '.').slice(0, 70);
     return [
       when,
-      worker ? 'serving' : primaries.has(pid) && server.workerPids.length > 1 ? 'cluster primary' : 'wrapper',
+      worker ? 'serving' : isPrimary(pid) ? 'cluster primary' : 'wrapper',
       `\`${cmd}\``,
       m ? m.rssMiB.toFixed(0) : '—',
       m ? m.anonMiB.toFixed(0) : '—',

@@ -56,14 +56,17 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Children of `pid`, recursively (from /proc/<pid>/task/<pid>/children). */
-export function descendants(pid: number): number[] {
-  let children: number[] = [];
+/** The processes a process started, from /proc; [] once it is gone. */
+export function childrenOf(pid: number): number[] {
   try {
-    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
-  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+export function descendants(pid: number): number[] {
+  return childrenOf(pid).flatMap((c) => [c, ...descendants(c)]);
 }
 
 export interface Memory {

@@ -11,6 +11,7 @@ import { projectRoot } from '../../src/config.ts';
 const run = promisify(execFile);
 const entries = [
   'bench/run.ts',
+  'bench/search-doc-cache-memory.ts',
   ...['ab', 'flags', 'memory', 'run'].map((n) => `bench/load/${n}.ts`),
   ...fs
     .readdirSync(path.join(projectRoot, 'bench'))
