@@ -6,7 +6,7 @@
 // `npm install && npm start` still just works. Plain JavaScript: it must run before any build.
 //
 // What `npm start` passes (package.json), each measured in docs/benchmarks-http.md ("Memory of
-// a serving process"); cluster workers inherit all four (the node flags and the environment):
+// a serving process"); cluster workers inherit all five (the node flags and the environment):
 // - `--max-semi-space-size=2`: a 2 MiB young generation instead of up to 16 (−20 MiB RSS).
 // - `--max-old-space-size=1024`: after a full GC, V8 lets the heap grow up to 4× the live heap
 //   at its default limit (4 GB on this machine) and 1.3–2×, scaled with the limit, when the
@@ -23,6 +23,12 @@
 //   the peak: the second arena held 8 MiB of which 0.5 was in use (malloc_stats, V8's
 //   background compiler), and the threads rarely allocate at once, so sharing one costs nothing
 //   measurable (the same syscalls and page faults under perf stat).
+// - `MALLOC_MMAP_THRESHOLD_=131072`: glibc serves allocations of 128 KiB and more with mmap, so
+//   their memory goes back to the system when freed; by default it raises that threshold (up to
+//   32 MiB) each time such a block is freed, after which large transient blocks come from the
+//   heap and stay resident. It took 3–4 MiB off the full mix's peak (146–147 against 149–151 MiB)
+//   and 4–6 MiB off the RSS after it, at the same CPU per request (247–256 against 253–261 µs;
+//   bench/load/flags.ts, 2026-12-01 14:47 UTC). Fixing it also fixes the trim threshold at 128 KiB.
 //
 // First of all, tick-warmup.mjs settles V8's feedback for process.nextTick (~10 % of a
 // request's CPU without it; the numbers are in that file).
