@@ -201,10 +201,10 @@ const specs = {
   vectorMemoryMiB: {
     env: 'CHINOOK_VECTOR_MEMORY_MIB',
     kind: 'int',
-    default: 64,
+    default: 32,
     min: 0,
     max: 16384,
-    doc: 'largest in-memory copy of the unit vectors kept per process for exact similar-track scans (2.25 KiB a track; 0 turns it off; larger catalogs use vec0)',
+    doc: 'largest in-memory copy of the unit vectors kept per process for similar-track scans (int16, 1.14 KiB a track; 0 turns it off; larger catalogs use vec0 or the ANN index)',
   },
   deferredIndexMs: {
     env: 'CHINOOK_DEFERRED_INDEX_MS',

@@ -1,4 +1,4 @@
-// A row-major f32 matrix in WebAssembly memory, scored against one query at a time by the
+// Row-major matrices in WebAssembly memory (f32, or int16 with a scale per row), scored against one query at a time by the
 // SIMD kernel in dot-kernel.wat (4 multiply-adds per instruction; see that file for why).
 import { DOT_KERNEL_WASM } from './dot-kernel.wasm.ts';
 
@@ -39,6 +39,100 @@ export class DotMatrix {
   /** Dot product of `query` with every row; the returned view is overwritten by the next call. */
   dots(): Float32Array {
     this.run(this.offsets.query, this.offsets.matrix, this.rowCount, this.dims, this.offsets.scores);
+    return this.scores;
+  }
+}
+
+/** The largest magnitude an int16 row holds: each row is scaled so its largest component is this. */
+const I16_MAX = 32_767;
+
+/**
+ * A matrix of int16 rows, each with its own f32 scale (row ≈ scale · ints), scored against an
+ * f32 query by `dots_i16`: half the bytes of `DotMatrix` (the in-memory copy of the vectors,
+ * snapshot.ts). A row's ints are its components in steps of max|component| / 32767, rounded, and
+ * its scale makes the stored row as long as the given one: a unit vector stays exactly unit
+ * (so two copies of one vector still score 1), and only its direction moves, by at most
+ * `directionError(v)` = √dims · max|v_j| / (32767 · |v|) (≤ 1.2e-4 / 1.7e-4 / 3.0e-4 for 64 /
+ * 128 / 384 dims, whatever the vector; a dot product of two stored unit rows moves by at most
+ * the sum of theirs).
+ */
+export class Int16DotMatrix {
+  /** The quantized rows (write them with `setRow`). */
+  readonly rows: Int16Array;
+  /** Each row's scale: |row| / |ints| (0 for a zero row). */
+  readonly scales: Float32Array;
+  /** Where the caller writes the query before `dots`. */
+  readonly query: Float32Array;
+  private readonly scores: Float32Array;
+  private readonly run: (query: number, matrix: number, rows: number, dims: number, scales: number, out: number) => void;
+  private readonly offsets: { query: number; matrix: number; scales: number; scores: number };
+
+  constructor(
+    readonly rowCount: number,
+    readonly dims: number,
+  ) {
+    if (dims <= 0 || dims % DOT_LANES !== 0) throw new RangeError(`dims must be a positive multiple of ${DOT_LANES}, got ${dims}`);
+    const queryBytes = dims * 4;
+    const matrixBytes = rowCount * dims * 2;
+    const instance = new WebAssembly.Instance(compiled);
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const needed = queryBytes + matrixBytes + rowCount * 8;
+    const have = memory.buffer.byteLength;
+    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
+    this.offsets = { query: 0, matrix: queryBytes, scales: queryBytes + matrixBytes, scores: queryBytes + matrixBytes + rowCount * 4 };
+    this.query = new Float32Array(memory.buffer, this.offsets.query, dims);
+    this.rows = new Int16Array(memory.buffer, this.offsets.matrix, rowCount * dims);
+    this.scales = new Float32Array(memory.buffer, this.offsets.scales, rowCount);
+    this.scores = new Float32Array(memory.buffer, this.offsets.scores, rowCount);
+    this.run = instance.exports.dots_i16 as typeof this.run;
+  }
+
+  /** The most `setRow` turns `v`'s direction (the length of the difference of the two unit vectors). */
+  static directionError(v: ArrayLike<number>): number {
+    let max = 0;
+    let norm = 0;
+    for (let j = 0; j < v.length; j++) {
+      max = Math.max(max, Math.abs(v[j] as number));
+      norm += (v[j] as number) ** 2;
+    }
+    return norm === 0 ? 0 : (Math.sqrt(v.length) * max) / (I16_MAX * Math.sqrt(norm));
+  }
+
+  /** Stores `v` (length `dims`) as row `row`. */
+  setRow(row: number, v: ArrayLike<number>): void {
+    let max = 0;
+    let norm = 0;
+    for (let j = 0; j < this.dims; j++) {
+      max = Math.max(max, Math.abs(v[j] as number));
+      norm += (v[j] as number) ** 2;
+    }
+    const at = row * this.dims;
+    if (max === 0) {
+      this.rows.fill(0, at, at + this.dims);
+      this.scales[row] = 0;
+      return;
+    }
+    const step = max / I16_MAX;
+    let ints = 0;
+    for (let j = 0; j < this.dims; j++) {
+      const c = Math.max(-I16_MAX, Math.min(I16_MAX, Math.round((v[j] as number) / step)));
+      this.rows[at + j] = c;
+      ints += c * c;
+    }
+    this.scales[row] = Math.sqrt(norm / ints);
+  }
+
+  /** Row `row` as the f32 values it stands for (scale · ints), into `out`. */
+  rowInto(row: number, out: Float32Array): Float32Array {
+    const scale = this.scales[row] as number;
+    const at = row * this.dims;
+    for (let j = 0; j < this.dims; j++) out[j] = scale * (this.rows[at + j] as number);
+    return out;
+  }
+
+  /** scale · (query · ints) for every row; the returned view is overwritten by the next call. */
+  dots(): Float32Array {
+    this.run(this.offsets.query, this.offsets.matrix, this.rowCount, this.dims, this.offsets.scales, this.offsets.scores);
     return this.scores;
   }
 }

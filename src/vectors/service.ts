@@ -40,8 +40,12 @@ function named(hits: readonly { id: number; similarity: number }[], facts: Reado
 /** Equal thirds: no space is known to be better for every listener; the evaluation reports each alone. */
 export const BLEND_WEIGHTS: Record<Space, number> = { audio: 1 / 3, lyric: 1 / 3, metadata: 1 / 3 };
 
-/** The config default (vectorMemoryMiB): Chinook needs 7.7 MiB. */
-const DEFAULT_VECTOR_MEMORY_BYTES = 64 * 1024 * 1024;
+/**
+ * The config default (vectorMemoryMiB): Chinook needs 4.2 MiB (spare rows included). 32 MiB
+ * holds ~28 800 tracks, as 64 MiB did when the copy was f32, so catalogs from ANN_MIN_TRACKS
+ * (30 000) up still go to the ANN index rather than a scan.
+ */
+const DEFAULT_VECTOR_MEMORY_BYTES = 32 * 1024 * 1024;
 
 /** Neighbours cached per (source, space): enough for any limit the API accepts without recomputing. */
 const CACHED_NEIGHBOURS = 50;
@@ -269,7 +273,8 @@ export class SimilarityService {
   /**
    * Σ_i w_i · cos(seed_i, t) in each asked space for a weighted set of tracks (a playlist, a
    * listening profile): the union of each space's top k, `skip` and the seeds left out, with
-   * exact scores in every asked space. In memory one scan per space; over the cap, each
+   * scores in every asked space (exact over the cap; in memory within the int16 copy's rounding,
+   * snapshot.ts). In memory one scan per space; over the cap, each
    * space's vec0 KNN of the summed query, every candidate re-scored by one read.
    */
   profile(

@@ -40,7 +40,7 @@ describe('/api/admin/vectors', () => {
     for (const [space, n] of Object.entries(dims)) assert.equal(n, DIMS[space as Space]);
     assert.ok(stats.body.similarityCache.freshRows >= 5);
     assert.equal(stats.body.vectorMemory.tracks, tracks);
-    assert.ok(stats.body.vectorMemory.bytes >= tracks * 576 * 4);
+    assert.ok(stats.body.vectorMemory.bytes >= tracks * (576 * 2 + 3 * 4));
     const cleared = await server.get('/api/admin/vectors/similarity-cache', { method: 'DELETE', headers: admin });
     assert.equal(cleared.status, 200);
     assert.equal(cleared.body.removed, stats.body.similarityCache.rows);

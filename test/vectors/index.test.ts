@@ -23,7 +23,7 @@ import { groupsTable, membersTable } from '../../src/vectors/ann/groups.ts';
 import { unitPath, writeUnitFile } from '../../src/vectors/ann/unit-file.ts';
 import { buildVectors, ensureVectors } from '../../src/vectors/build.ts';
 import { VectorRefreshQueue } from '../../src/vectors/refresh.ts';
-import { SimilarityService } from '../../src/vectors/service.ts';
+import { BLEND_WEIGHTS, SimilarityService } from '../../src/vectors/service.ts';
 import { SPACES, type Space } from '../../src/vectors/spaces.ts';
 import { VectorStore } from '../../src/vectors/store.ts';
 import { testConfig } from '../helpers.ts';
@@ -104,28 +104,32 @@ describe('ANN index files', () => {
     }
   });
 
-  test('/similar through the index: per space and blended, the same similarities as the exact in-memory scan', () => {
+  test('/similar through the index: per space and blended, exact similarities, the in-memory scan’s neighbours', () => {
     const viaIndex = new SimilarityService(db, { vectorMemoryBytes: 0 });
-    const exact = new SimilarityService(db, { vectorMemoryBytes: 1024 * 2 ** 20 });
-    assert.ok(exact.warmVectors(), 'the exact scan holds the catalog');
+    const inMemory = new SimilarityService(db, { vectorMemoryBytes: 1024 * 2 ** 20 });
+    assert.ok(inMemory.warmVectors(), 'the in-memory scan holds the catalog');
+    // The in-memory copy's int16 rounding moves a similarity by at most 2·√384/32767 (snapshot.ts).
+    const INT16_SLACK = 6e-4;
+    const cos = (a: number, b: number, s: Space) => 1 - cosineDistance(store.get(a, s) as Float32Array, store.get(b, s) as Float32Array);
+    const exactSimilarity = (a: number, b: number, space: Space | 'blend') =>
+      space === 'blend' ? SPACES.reduce((sum, s) => sum + BLEND_WEIGHTS[s] * cos(a, b, s), 0) : cos(a, b, space);
     let shared = 0;
     let total = 0;
     for (const id of queryIds.slice(0, 20)) {
       for (const space of [...SPACES, 'blend'] as const) {
-        const want = exact.neighbours(id, space, 10);
+        const want = inMemory.neighbours(id, space, 10);
         const got = viaIndex.neighbours(id, space, 10);
         assert.equal(got.length, 10);
         assert.ok(!got.some((n) => n.id === id), 'never the track itself');
-        // Exact scores, whatever the candidates: each agrees with the exact scan's list where both hold it...
-        const exactOf = new Map(want.map((n) => [n.id, n.similarity]));
+        // Exact scores, whatever the candidates (the index re-ranks from the f32 unit vectors)...
         for (const n of got) {
-          const e = exactOf.get(n.id);
-          if (e !== undefined) assert.ok(Math.abs(e - n.similarity) < 1e-5, `${space} ${id}→${n.id}: ${n.similarity} vs ${e}`);
+          const e = exactSimilarity(id, n.id, space);
+          assert.ok(Math.abs(e - n.similarity) < 1e-5, `${space} ${id}→${n.id}: ${n.similarity} vs ${e}`);
         }
-        // ...and none is better than the exact 10th (ties at the 10th place aside).
-        for (const n of got) assert.ok(n.similarity <= (want[0]?.similarity as number) + 1e-5);
+        // ...and none is better than the in-memory scan's best (ties at the 10th place aside).
+        for (const n of got) assert.ok(n.similarity <= (want[0]?.similarity as number) + INT16_SLACK);
         const kth = want[9]?.similarity as number;
-        shared += got.filter((n) => n.similarity >= kth - 1e-5).length;
+        shared += got.filter((n) => n.similarity >= kth - INT16_SLACK).length;
         total += 10;
       }
     }

@@ -8,8 +8,8 @@ import { createGroups, GroupStore, groupsExist, groupsTable } from './groups.ts'
 import { unitFileStaleReason, writeUnitFile } from './unit-file.ts';
 
 /**
- * Catalogs at least this large get the index. Below it the in-memory copy (snapshot.ts, 64 MiB
- * by default = 29 000 tracks) or the plain vec0 scan (a few ms at this size) answers exactly.
+ * Catalogs at least this large get the index. Below it the in-memory copy (snapshot.ts, 32 MiB
+ * by default = 28 800 tracks) or the plain vec0 scan (a few ms at this size) answers.
  */
 export const ANN_MIN_TRACKS = 30_000;
 
