@@ -1,5 +1,6 @@
-// Row-major matrices in WebAssembly memory (f32, or int16 with a scale per row), scored against one query at a time by the
-// SIMD kernel in dot-kernel.wat (4 multiply-adds per instruction; see that file for why).
+// Row-major matrices in WebAssembly memory (f32, or int16 with a scale per row), scored against
+// one query at a time by the SIMD kernels in dot-kernel.wat (4 multiply-adds per instruction;
+// see that file for why).
 import { DOT_KERNEL_WASM } from './dot-kernel.wasm.ts';
 
 const compiled = new WebAssembly.Module(Buffer.from(DOT_KERNEL_WASM, 'base64'));
@@ -7,6 +8,16 @@ const PAGE = 65_536;
 
 /** The kernel's unit of work: dims are padded up to a multiple of this. */
 export const DOT_LANES = 16;
+
+/** A fresh instance of the kernel whose memory holds at least `bytes`, for rows of `dims`. */
+function kernelWithMemory(dims: number, bytes: number): { buffer: ArrayBuffer; exports: WebAssembly.Exports } {
+  if (dims <= 0 || dims % DOT_LANES !== 0) throw new RangeError(`dims must be a positive multiple of ${DOT_LANES}, got ${dims}`);
+  const instance = new WebAssembly.Instance(compiled);
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+  return { buffer: memory.buffer, exports: instance.exports };
+}
 
 export class DotMatrix {
   /** The matrix rows (fill them, then call `dots`). */
@@ -21,19 +32,14 @@ export class DotMatrix {
     readonly rowCount: number,
     readonly dims: number,
   ) {
-    if (dims <= 0 || dims % DOT_LANES !== 0) throw new RangeError(`dims must be a positive multiple of ${DOT_LANES}, got ${dims}`);
     const queryBytes = dims * 4;
     const matrixBytes = rowCount * dims * 4;
-    const instance = new WebAssembly.Instance(compiled);
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const needed = queryBytes + matrixBytes + rowCount * 4;
-    const have = memory.buffer.byteLength;
-    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
+    const { buffer, exports } = kernelWithMemory(dims, queryBytes + matrixBytes + rowCount * 4);
     this.offsets = { query: 0, matrix: queryBytes, scores: queryBytes + matrixBytes };
-    this.query = new Float32Array(memory.buffer, this.offsets.query, dims);
-    this.rows = new Float32Array(memory.buffer, this.offsets.matrix, rowCount * dims);
-    this.scores = new Float32Array(memory.buffer, this.offsets.scores, rowCount);
-    this.run = instance.exports.dots as typeof this.run;
+    this.query = new Float32Array(buffer, this.offsets.query, dims);
+    this.rows = new Float32Array(buffer, this.offsets.matrix, rowCount * dims);
+    this.scores = new Float32Array(buffer, this.offsets.scores, rowCount);
+    this.run = exports.dots as typeof this.run;
   }
 
   /** Dot product of `query` with every row; the returned view is overwritten by the next call. */
@@ -71,20 +77,15 @@ export class Int16DotMatrix {
     readonly rowCount: number,
     readonly dims: number,
   ) {
-    if (dims <= 0 || dims % DOT_LANES !== 0) throw new RangeError(`dims must be a positive multiple of ${DOT_LANES}, got ${dims}`);
     const queryBytes = dims * 4;
     const matrixBytes = rowCount * dims * 2;
-    const instance = new WebAssembly.Instance(compiled);
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const needed = queryBytes + matrixBytes + rowCount * 8;
-    const have = memory.buffer.byteLength;
-    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
+    const { buffer, exports } = kernelWithMemory(dims, queryBytes + matrixBytes + rowCount * 8);
     this.offsets = { query: 0, matrix: queryBytes, scales: queryBytes + matrixBytes, scores: queryBytes + matrixBytes + rowCount * 4 };
-    this.query = new Float32Array(memory.buffer, this.offsets.query, dims);
-    this.rows = new Int16Array(memory.buffer, this.offsets.matrix, rowCount * dims);
-    this.scales = new Float32Array(memory.buffer, this.offsets.scales, rowCount);
-    this.scores = new Float32Array(memory.buffer, this.offsets.scores, rowCount);
-    this.run = instance.exports.dots_i16 as typeof this.run;
+    this.query = new Float32Array(buffer, this.offsets.query, dims);
+    this.rows = new Int16Array(buffer, this.offsets.matrix, rowCount * dims);
+    this.scales = new Float32Array(buffer, this.offsets.scales, rowCount);
+    this.scores = new Float32Array(buffer, this.offsets.scores, rowCount);
+    this.run = exports.dots_i16 as typeof this.run;
   }
 
   /** The most `setRow` turns `v`'s direction (the length of the difference of the two unit vectors). */
