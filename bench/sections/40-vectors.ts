@@ -223,7 +223,7 @@ export async function run(env: BenchEnv): Promise<string> {
       const held = inMemory.warmVectors();
       const loadMs = performance.now() - loadStart;
       const overCap = new SimilarityService(db, { vectorMemoryBytes: 0 });
-      const memoryLabel = `in-memory SIMD scan, exact (${held ? mib(held.bytes) : '–'}, loaded in ${fmtMs(loadMs)})`;
+      const memoryLabel = `in-memory SIMD scan of the int16 copy (${held ? mib(held.bytes) : '–'}, loaded in ${fmtMs(loadMs)})`;
       let rescoredBlendMs = Number.NaN;
       for (const space of [...SPACES, 'blend'] as const) {
         const before = uncached(overCap, space);
@@ -329,7 +329,7 @@ export async function run(env: BenchEnv): Promise<string> {
       knnRows,
     ),
     '',
-    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored in the same call (an upper bound: the server hands that write to the write queue’s next group commit, off the request path), the first 10 named. Catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (default 64 MiB; raised here so that 100k fits) scan an in-memory copy of every unit vector with a WebAssembly SIMD kernel (`snapshot.ts`); larger ones use the ANN index (catalogs ≥ ' +
+    '`GET /api/tracks/:id/similar?limit=10` on a cache miss (`SimilarityService.similar` with that source’s rows deleted from vector_similarity_cache before each call, untimed): the 50 nearest (the route stores enough for any limit), stored in the same call (an upper bound: the server hands that write to the write queue’s next group commit, off the request path), the first 10 named. Catalogs that fit CHINOOK_VECTOR_MEMORY_MIB (default 32 MiB; raised here so that 100k fits) scan an in-memory int16 copy of every unit vector with a WebAssembly SIMD kernel (`snapshot.ts`; similarities within ~4e-5 of f32 on Chinook, bench/vectors-int16-error.ts); larger ones use the ANN index (catalogs ≥ ' +
       `${ANN_MIN_TRACKS / 1000}` +
       'k tracks) or vec0 (“over the cap”, measured in the same run; at 1M only over the cap). `blend` = the mean of the three cosine similarities; over the cap it re-scores each space’s nearest. The 576-d vec0 column (√w-scaled unit vectors side by side, whose L2 order is the blend order) is the in-SQLite alternative, its KNN alone; its ratio is against the re-scored blend.',
     '',
