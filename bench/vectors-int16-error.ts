@@ -2,7 +2,7 @@
 //
 // What keeping the in-memory copy of the vectors as int16 (snapshot.ts) costs against the f32
 // copy it replaced, on a real catalog: every track's unit vectors in both forms, N query tracks
-// (seeded, default every track up to 1,000), each scanned against the whole catalog by both
+// (evenly spaced by id, default 1,000), each scanned against the whole catalog by both
 // kernels of dot-kernel.wat, per space:
 // - the similarities: largest and mean |int16 − f32| over every (query, track) pair, next to the
 //   bound the rounding allows (the two rows' largest `Int16DotMatrix.directionError`s added);
@@ -17,7 +17,6 @@ exitWithUsageOnHelp(import.meta.url);
 const { loadConfig } = await import('../src/config.ts');
 const { openPrimary } = await import('../src/db/index.ts');
 const { DotMatrix, Int16DotMatrix } = await import('../src/vectors/dot-kernel.ts');
-const { seededRandom } = await import('../src/vectors/linalg.ts');
 const { topK } = await import('../src/vectors/snapshot.ts');
 const { COLUMN, DIMS, SPACES } = await import('../src/vectors/spaces.ts');
 const { fromBlob } = await import('../src/vectors/store.ts');
@@ -33,9 +32,8 @@ const rows = db
   .all() as [number, ...Buffer[]][];
 if (rows.length === 0) throw new Error(`${config.dbPath} has no vectors: run npm start (or chinook vectors build) first`);
 const ids = Int32Array.from(rows.map((r) => r[0]));
-const random = seededRandom(17);
-const order = [...ids.keys()].sort(() => random() - 0.5);
-const queries = order.slice(0, Math.min(queriesArg, ids.length));
+const queryCount = Math.min(queriesArg, ids.length);
+const queries = Array.from({ length: queryCount }, (_, i) => Math.floor((i * ids.length) / queryCount));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const lines: string[] = [];

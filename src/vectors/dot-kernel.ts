@@ -58,9 +58,9 @@ const I16_MAX = 32_767;
  * snapshot.ts). A row's ints are its components in steps of max|component| / 32767, rounded, and
  * its scale makes the stored row as long as the given one: a unit vector stays exactly unit
  * (so two copies of one vector still score 1), and only its direction moves, by at most
- * `directionError(v)` = √dims · max|v_j| / (32767 · |v|) (≤ 1.2e-4 / 1.7e-4 / 3.0e-4 for 64 /
- * 128 / 384 dims, whatever the vector; a dot product of two stored unit rows moves by at most
- * the sum of theirs).
+ * `directionError(v)` = √dims · max|v_j| / (32767 · |v|) (≤ √dims / 32767 whatever the vector:
+ * 2.4e-4 / 3.5e-4 / 6.0e-4 for 64 / 128 / 384 dims; a dot product of two stored unit rows moves
+ * by at most the sum of theirs).
  */
 export class Int16DotMatrix {
   /** The quantized rows (write them with `setRow`). */

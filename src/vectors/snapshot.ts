@@ -8,11 +8,11 @@
 // (Int16DotMatrix.directionError), so a similarity between two stored tracks moves by at most the
 // sum of their two: ≤ 3.7e-4 to 6.2e-4 on Chinook, by space. Measured against the f32 copy on
 // Chinook (bench/vectors-int16-error.ts, 1,000 query tracks, every pair): largest difference
-// 1.3e-5 to 3.7e-5 by space, mean 1.8e-6 to 6.0e-6; of the f32 top 10, 99.71–99.98 % of places
-// hold the same track and 99.99–100 % of the tracks are there. A list differs from an exact scan
+// 1.4e-5 to 3.3e-5 by space, mean 1.8e-6 to 5.9e-6; of the f32 top 10, 99.48–99.98 % of places
+// hold the same track and 99.98–100 % of the tracks are there. A list differs from an exact scan
 // only in the order of tracks whose similarities differ by about that; copies of one vector
 // still tie exactly, and score 1 against each other. The int16 kernel scans Chinook's spaces in
-// 0.024–0.124 ms against f32's 0.017–0.102 (same bench, medians): widening the ints costs more
+// 0.025–0.124 ms against f32's 0.018–0.099 (same bench, medians): widening the ints costs more
 // than the halved memory traffic saves at this size.
 //
 // One contiguous matrix of unit vectors per space (a strided scan of one space inside
