@@ -100,3 +100,33 @@ export function exitWithUsageOnHelp(moduleUrl: string, argv: readonly string[] =
   process.stdout.write(`${header.join('\n').trim()}\n`);
   process.exit(0);
 }
+
+/** A Markdown document's `## ` sections, each from its title line to the next: the text before the first is `head`. */
+function splitSections(doc: string): { head: string; sections: string[] } {
+  const [head = '', ...rest] = doc.split(/^(?=## )/m);
+  return { head, sections: rest };
+}
+
+const titleOf = (section: string) => section.slice(0, section.indexOf('\n') < 0 ? undefined : section.indexOf('\n')).trim();
+const withBlankLine = (section: string) => `${section.trimEnd()}\n\n`;
+
+/** `doc` with `section` (from its `## ` title line) in place of the section with the same title, or appended. */
+export function replaceSection(doc: string, section: string): string {
+  const { head, sections } = splitSections(doc);
+  const at = sections.findIndex((s) => titleOf(s) === titleOf(section));
+  if (at < 0) sections.push(section);
+  else sections[at] = section;
+  return `${head}${sections.map(withBlankLine).join('')}`.trimEnd().concat('\n');
+}
+
+/**
+ * docs/BENCHMARKS.md after a full `npm run bench`: the new header and sections, then every
+ * section of `current` this run does not write, in its order. Those are bench:load's "Load test"
+ * and the notes kept by hand beside it (issue 16's and 17's runs): writing the file afresh lost
+ * ~1,400 lines of them.
+ */
+export function fullRunDocument(current: string, header: string, produced: readonly string[]): string {
+  const titles = new Set(produced.map(titleOf));
+  const kept = splitSections(current).sections.filter((s) => !titles.has(titleOf(s)));
+  return `${header}${[...produced, ...kept].map(withBlankLine).join('')}`.trimEnd().concat('\n');
+}

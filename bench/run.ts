@@ -1,11 +1,12 @@
 // `npm run bench [-- --quick] [-- name …]`: runs every section in bench/sections/ (or the
-// named ones) and writes docs/BENCHMARKS.md with the command, date and machine.
+// named ones) and writes docs/BENCHMARKS.md with the command, date and machine (a full run;
+// the sections it does not write, bench:load's and the notes beside it, are kept).
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchSection, exitWithUsageOnHelp } from './lib.ts';
+import { type BenchSection, exitWithUsageOnHelp, fullRunDocument } from './lib.ts';
 
 exitWithUsageOnHelp(import.meta.url);
 
@@ -58,8 +59,10 @@ const header = [
 
 const out = `${header}\n${parts.join('\n')}`;
 if (only.length === 0) {
-  fs.writeFileSync(path.join(root, 'docs', 'BENCHMARKS.md'), out);
-  console.error('\nwrote docs/BENCHMARKS.md');
+  const docs = path.join(root, 'docs', 'BENCHMARKS.md');
+  const current = fs.existsSync(docs) ? fs.readFileSync(docs, 'utf8') : '';
+  fs.writeFileSync(docs, fullRunDocument(current, `${header}\n`, parts));
+  console.error('\nwrote docs/BENCHMARKS.md (sections this run does not write kept after its own)');
 } else {
   const file = path.join(root, 'bench', 'results', `${only.join('-')}.md`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
