@@ -10,6 +10,7 @@ export {
   openPrimary,
   type PrimarySettings,
   readPragmas,
+  releaseMappedPages,
   type Stmt,
   StorageOpenError,
   sqliteVersions,

@@ -24,7 +24,7 @@
 // The copy follows every process's writes through vector_changes (migrations/008): before each
 // query one point read compares revisions, and the tracks changed since are re-read one by one.
 // A build, an import or a reader too far behind reloads everything (~0.1 s for Chinook).
-import type { Db, Stmt } from '../db/index.ts';
+import { type Db, releaseMappedPages, type Stmt } from '../db/index.ts';
 import { Int16DotMatrix } from './dot-kernel.ts';
 import { COLUMN, DIMS, SPACES, type Space } from './spaces.ts';
 import { fromBlob, type VectorStore } from './store.ts';
@@ -161,8 +161,9 @@ export class VectorSnapshot {
     const seen = this.store.revision();
     if (this.loaded?.revision === seen) return this.loaded;
     if (!this.loaded && this.unusableAt === seen) return null;
+    let reloaded = false;
     // Revision and rows read in one transaction describe the same state.
-    return this.db.transaction(() => {
+    const current = this.db.transaction(() => {
       const revision = this.store.revision();
       const snap = this.loaded;
       const changed = snap ? this.store.changesSince(snap.revision, MAX_REPLAYED) : null;
@@ -173,8 +174,13 @@ export class VectorSnapshot {
       this.loaded = null; // the old copy can be collected before the new one is filled
       this.loaded = this.load(revision);
       this.unusableAt = this.loaded ? null : revision;
+      reloaded = true;
       return this.loaded;
     })();
+    // The full scan mapped every vector page of the file (~8 MiB on Chinook) that the copy now
+    // answers for: without this they stayed in the process's RSS for good.
+    if (reloaded) releaseMappedPages(this.db);
+    return current;
   }
 
   /** Re-reads the changed tracks into their rows; false when a new track finds no free row. */

@@ -441,6 +441,34 @@ describe('similar tracks from the in-memory copy', () => {
     }
   });
 
+  test('loading the copy leaves none of the vector pages it read mapped in the process (RSS)', (t) => {
+    if (!fs.existsSync('/proc/self/smaps')) return t.skip('needs Linux /proc');
+    // A file of its own, so the only mapping of it is this connection's.
+    const config = testConfig();
+    db.prepare('VACUUM INTO ?').run(config.dbPath);
+    const own = openPrimary(config);
+    try {
+      /** Resident KiB of every mapping of the file, from /proc/self/smaps. */
+      const residentKiB = () => {
+        let inFile = false;
+        let kib = 0;
+        for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+          if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${config.dbPath}`);
+          else if (inFile && line.startsWith('Rss:')) kib += Number(line.split(/\s+/)[1]);
+        }
+        return kib;
+      };
+      const service = new SimilarityService(own);
+      assert.equal(service.warmVectors()?.tracks, 3503);
+      // The scan read ~8 MiB of vec0 chunks through the map (f32, 3,503 × 576 floats); the copy answers from now on.
+      assert.ok(residentKiB() < 1024, `${residentKiB()} KiB of the file still mapped`);
+      assert.equal(service.neighbours(42, 'audio', 5).length, 5);
+      assert.ok((own.pragma('mmap_size', { simple: true }) as number) > 0, 'the map is back on for later reads');
+    } finally {
+      own.close();
+    }
+  });
+
   test('over the memory cap, vec0 answers: blend re-scores each space’s nearest', () => {
     const inMemory = new SimilarityService(db);
     const capped = new SimilarityService(db, { vectorMemoryBytes: 1024 });
