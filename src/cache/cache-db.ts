@@ -259,7 +259,12 @@ export class CacheDb {
       tables,
       tags: this.tags.count(),
       inFlight: this.inflight.size,
-      pragmas: Object.fromEntries(['synchronous', 'journal_mode', 'temp_store', 'cache_size'].map((p) => [p, this.db.pragma(p, { simple: true })])),
+      pragmas: Object.fromEntries(
+        ['synchronous', 'journal_mode', 'temp_store', 'cache_size', 'page_size', 'page_count', 'freelist_count'].map((p) => [
+          p,
+          this.db.pragma(p, { simple: true }),
+        ]),
+      ),
     };
   }
 

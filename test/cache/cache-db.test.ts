@@ -40,6 +40,9 @@ describe('cache database', () => {
     assert.equal(p.journal_mode, 'memory');
     assert.equal(p.temp_store, 2);
     assert.equal(p.cache_size, -32768);
+    // Read back so an operator sees the bytes of pages the cache really holds (page_count × page_size).
+    assert.equal(p.page_size, 4096);
+    assert.ok((p.page_count as number) > 0);
     assert.equal(cache.db.name, ':memory:');
     const tables = (cache.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     assert.deepEqual(tables, ['cache_aggregations', 'cache_popular_content', 'cache_queries', 'cache_search_results', 'cache_sessions', 'cache_tags']);
