@@ -10,12 +10,12 @@ import { facetsOf, hydrate, NO_FACETS, type PageRow } from './hits.ts';
 import { reciprocalRankFusion } from './hybrid.ts';
 import { Matcher } from './match.ts';
 import { buildPlan } from './plan.ts';
-import { parseQuery } from './query.ts';
+import { parseQuery, QueryError } from './query.ts';
 import { bestByRelevance, RankedRow, rankRows } from './rank.ts';
 import { retrieve } from './retrieve.ts';
 import { VOCAB } from './schema.ts';
 import { filterParams, nullFilters, SearchStatements } from './statements.ts';
-import { Suggester, type SuggesterOptions, type Suggestion } from './suggest.ts';
+import { namesExpr, Suggester, type SuggesterOptions, type Suggestion } from './suggest.ts';
 import type { SearchRequest, SearchResult, SearchSort, VectorRetriever } from './types.ts';
 import { Vocabulary } from './vocabulary.ts';
 
@@ -141,12 +141,46 @@ export class SearchService {
     return { genre: this.stmts.genreNames, mediaType: this.stmts.mediaTypeNames, artist: this.stmts.artistNames };
   }
 
+  /**
+   * As-you-type suggestions: names that start with what was typed, most popular first
+   * (suggest.ts). When those are fewer than `limit`, the list is filled forgivingly: names
+   * matching the search plan's forms of every word (typos, splits, completions: "metalica" →
+   * the artist Metallica), then the search's best tracks, which match across name, artist and
+   * album ("metalica enter sandmn" → Enter Sandman by Metallica). Each track and album carries
+   * its artist.
+   */
   suggest(input: string, limit = 8): { suggestions: Suggestion[] } {
-    return { suggestions: this.suggester.suggest(input, limit) };
+    return this.completed(this.suggester.suggest(input, limit), input, limit);
   }
 
-  /** Suggestions ranked live, bypassing the stored prefix lists (their reference in tests and the bench). */
+  /** The same, with the names ranked live, bypassing the stored prefix lists (their reference in tests and the bench). */
   suggestLive(input: string, limit = 8): { suggestions: Suggestion[] } {
-    return { suggestions: this.suggester.suggestLive(input, limit) };
+    return this.completed(this.suggester.suggestLive(input, limit), input, limit);
+  }
+
+  private completed(list: Suggestion[], input: string, limit: number): { suggestions: Suggestion[] } {
+    if (list.length < limit) this.fillForgiving(input, limit, list);
+    return { suggestions: this.suggester.withArtists(list) };
+  }
+
+  private fillForgiving(input: string, limit: number, list: Suggestion[]): void {
+    const seen = new Set(list.map((s) => `${s.type}:${s.id}`));
+    const add = (s: Suggestion) => {
+      const key = `${s.type}:${s.id}`;
+      if (list.length >= limit || seen.has(key)) return;
+      seen.add(key);
+      list.push(s);
+    };
+    try {
+      const expr = namesExpr(buildPlan(parseQuery(input), this.vocabulary.current()));
+      if (expr !== null) for (const s of this.suggester.matching(expr, limit)) add(s);
+      if (list.length < limit) {
+        for (const h of this.search({ q: input, limit, facets: false }).hits)
+          add({ text: h.name, type: 'track', id: h.id, ...(h.artist ? { artist: h.artist } : {}) });
+      }
+    } catch (err) {
+      // Input the search syntax refuses (only operators, say) suggests nothing more.
+      if (!(err instanceof QueryError)) throw err;
+    }
   }
 }

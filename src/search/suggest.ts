@@ -9,7 +9,13 @@
 // is never served: it is recomputed live on first use and stored again. Sales and plays do
 // not bump the generation (a trigger on the play path would cost every play); a list older
 // than `maxAgeMs` is recomputed too, which bounds how stale its popularity order gets.
+//
+// A prefix of names alone says nothing for a misspelled word ("metalica") or words of two
+// names ("metallica enter"): SearchService.suggest then fills the list forgivingly, names read
+// through the search plan's typo, split and completion forms (`namesExpr`), then the search's
+// best tracks.
 import type { Db, Stmt } from '../db/index.ts';
+import type { SearchPlan } from './plan.ts';
 import { TRACK_POPULARITY } from './popularity.ts';
 import { tokenize } from './query.ts';
 import { STORED_PREFIX, SUGGEST, SUGGEST_GEN, SUGGEST_KIND, SUGGEST_PREFIX, SUGGEST_PREFIX_ENTRIES } from './schema.ts';
@@ -18,6 +24,8 @@ export interface Suggestion {
   text: string;
   type: 'track' | 'album' | 'artist';
   id: number;
+  /** The artist of a track or an album (two tracks may share a name: Enter Sandman by Metallica and by Apocalyptica). */
+  artist?: string;
 }
 
 type Entry = [kind: number, id: number, text: string];
@@ -44,6 +52,20 @@ const liveSql = `
   FROM ${SUGGEST} s WHERE ${SUGGEST} MATCH ?
   ORDER BY ${ORDER}
   LIMIT ?`;
+
+/**
+ * The names that match every clause of a forgiving search plan in one of its forms (the word,
+ * its typo derivations, splits, the completions of the word being typed), as an FTS5
+ * expression over the names index. Fields are dropped: that index has one column. Null when
+ * the plan has no clause. Tokens reach MATCH double-quoted, as everywhere (query.ts).
+ */
+export function namesExpr(plan: SearchPlan): string | null {
+  const parts = plan.clauses.map((c) => {
+    const forms = new Set(c.alternatives.map((a) => `"${a.tokens.join(' ')}"${a.prefix ? ' *' : ''}`));
+    return forms.size === 1 ? ([...forms][0] as string) : `(${[...forms].join(' OR ')})`;
+  });
+  return parts.length === 0 ? null : parts.join(' AND ');
+}
 
 /** The FTS5 expression: earlier words whole, the last one as a prefix. */
 function suggestExpr(tokens: string[]): string {
@@ -118,6 +140,8 @@ export class Suggester {
   private readonly stored: Stmt;
   private readonly store: Stmt;
   private readonly maxAgeMs: number;
+  private readonly trackArtists: Stmt;
+  private readonly albumArtists: Stmt;
 
   constructor(
     private readonly db: Db,
@@ -130,6 +154,32 @@ export class Suggester {
       FROM ${SUGGEST_GEN} g LEFT JOIN ${SUGGEST_PREFIX} p ON p.prefix = @prefix
       WHERE g.id = 1`);
     this.store = db.prepare(`INSERT OR REPLACE INTO ${SUGGEST_PREFIX} (prefix, gen, built_at, entries) VALUES (?, ?, ?, ?)`);
+    this.trackArtists = db.prepare(`
+      SELECT t.id, ar.name FROM chinook_tracks t
+      JOIN chinook_albums al ON al.id = t.album_id JOIN chinook_artists ar ON ar.id = al.artist_id
+      WHERE t.id IN (SELECT value FROM json_each(?))`);
+    this.albumArtists = db.prepare(`
+      SELECT al.id, ar.name FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id
+      WHERE al.id IN (SELECT value FROM json_each(?))`);
+  }
+
+  /** Names matching an FTS5 expression over the names index (`namesExpr`), most popular first. */
+  matching(expr: string, limit: number): Suggestion[] {
+    return (this.live.all(expr, limit) as Row[]).map(toSuggestion);
+  }
+
+  /** Sets `artist` on the tracks and albums of a list that do not have it yet (two point reads). */
+  withArtists(list: Suggestion[]): Suggestion[] {
+    for (const [type, stmt] of [
+      ['track', this.trackArtists],
+      ['album', this.albumArtists],
+    ] as const) {
+      const ids = list.filter((s) => s.type === type && s.artist === undefined).map((s) => s.id);
+      if (ids.length === 0) continue;
+      const names = new Map((stmt.all(JSON.stringify(ids)) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+      for (const s of list) if (s.type === type && s.artist === undefined && names.has(s.id)) s.artist = names.get(s.id) as string;
+    }
+    return list;
   }
 
   suggest(input: string, limit = 8): Suggestion[] {

@@ -113,6 +113,14 @@ describe('storefront in Chromium', () => {
     await options.first().waitFor();
     await page.keyboard.press('Escape');
     await page.locator('#q-suggestions').waitFor({ state: 'hidden' });
+    // A misspelled word and words of two names still suggest the name meant, with its artist.
+    await page.locator('#q').fill('');
+    await page.keyboard.type('metalica enter sandmn', { delay: 20 });
+    await options.locator('.s-artist', { hasText: 'Metallica' }).first().waitFor();
+    assert.equal(await options.first().locator('.s-text').textContent(), 'Enter Sandman');
+    assert.equal(await options.first().locator('.s-artist').textContent(), ' · Metallica');
+    await screenshot(page, 'suggestions-forgiving-desktop');
+    await page.keyboard.press('Escape');
     clean(visitor, 'suggestions');
   });
 

@@ -61,7 +61,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['search'],
-        summary: 'As-you-type suggestions (tracks, albums, artists) from a prefix, most popular first',
+        summary:
+          'As-you-type suggestions (tracks, albums, artists): names starting with the text, most popular first, then forgiving matches (typos, words of several names)',
         querystring: Type.Object(
           { q: Type.String({ minLength: 1, maxLength: 100 }), limit: Type.Integer({ minimum: 1, maximum: 20, default: 8 }) },
           { additionalProperties: false },
@@ -73,6 +74,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 text: Type.String(),
                 type: Type.Union([Type.Literal('track'), Type.Literal('album'), Type.Literal('artist')]),
                 id: Type.Integer(),
+                artist: Type.Optional(Type.String({ description: 'the artist of a track or an album' })),
               }),
             ),
           }),

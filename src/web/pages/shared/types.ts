@@ -42,6 +42,8 @@ export interface Suggestion {
   text: string;
   type: 'track' | 'album' | 'artist';
   id: number;
+  /** The artist of a track or an album. */
+  artist?: string;
 }
 
 export interface User {

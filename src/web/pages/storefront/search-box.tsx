@@ -131,7 +131,10 @@ export function SearchBox() {
             }}
             onMouseEnter={() => setActive(i)}
           >
-            <span class="s-text">{s.text}</span>
+            <span class="s-main">
+              <span class="s-text">{s.text}</span>
+              {s.artist && <span class="s-artist"> · {s.artist}</span>}
+            </span>
             <span class={`s-type s-${s.type}`}>{TYPE_LABEL[s.type]}</span>
           </div>
         ))}
