@@ -1,9 +1,19 @@
 // `chinook eval search`: the generated search evaluation (src/search/eval/) on the catalog of
-// --db, for the default mode, hybrid and MiniSearch in one run. (`eval recommendations` lives
-// with the vector commands; both hang under the same `eval` group.)
+// --db, for the default mode, hybrid and MiniSearch in one run; `chinook eval suggest`: the
+// generated as-you-type evaluation, the suggestions against the names-by-prefix list alone.
+// (`eval recommendations` lives with the vector commands; all hang under the same `eval` group.)
 import { type Command, InvalidArgumentError } from 'commander';
 import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/index.ts';
-import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, formatReports, runSearchEvaluation, SearchService, serviceEngine } from '../search/index.ts';
+import {
+  DEFAULT_EVAL_SEED,
+  DEFAULT_PER_KIND,
+  formatReports,
+  formatSuggestReports,
+  runSearchEvaluation,
+  runSuggestEvaluation,
+  SearchService,
+  serviceEngine,
+} from '../search/index.ts';
 import { ensureVectors, TextQueryRetriever, VectorStore } from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
@@ -76,6 +86,29 @@ export function registerEvalCommands(program: Command): void {
           console.log(`\nDefault mode, no relevant hit in the first 10 (${misses.length}; first ${Math.min(opts.misses, misses.length)}):`);
           for (const m of misses.slice(0, opts.misses)) console.log(`  ${m.kind.padEnd(12)} ${JSON.stringify(m.q)}`);
         }
+      }),
+    );
+  evaluate
+    .command('suggest')
+    .description(
+      'generated as-you-type evaluation: names typed so far, misspelled, without accents or after the artist (5 kinds), ' +
+        'scored by hit@8, MRR@8 and empty lists for the suggestions and for the names-by-prefix list alone',
+    )
+    .option('-n, --per-kind <n>', 'queries per kind', whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
+    .option('--seed <n>', 'noise model seed', whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED)
+    .option('--json', 'machine-readable output')
+    .action((opts: { perKind: number; seed: number; json?: boolean }, cmd: Command) =>
+      withDb(cmd, (db) => {
+        const started = performance.now();
+        const result = runSuggestEvaluation(db, new SearchService(db), { perKind: opts.perKind, seed: opts.seed });
+        if (opts.json) {
+          const reports = result.reports.map((r) => ({ engine: r.engine, overall: r.overall, byKind: Object.fromEntries(r.byKind) }));
+          console.log(JSON.stringify({ seed: result.seed, perKind: result.perKind, queries: result.queries.length, reports }, null, 2));
+          return;
+        }
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        console.log(`${result.queries.length} generated queries (seed ${result.seed}, ${result.perKind} per kind), ${seconds} s\n`);
+        console.log(formatSuggestReports(result.reports));
       }),
     );
 }

@@ -48,4 +48,23 @@ describe('chinook search', () => {
     assert.ok((report.reports[0]?.overall.mrr ?? 0) > 0.8);
     await assert.rejects(chinook(config.dbPath, 'eval', 'search', '--per-kind', 'many'), /--per-kind must be a whole number/);
   });
+
+  it('eval suggest scores the suggestions against the names-by-prefix list, per kind', async () => {
+    const { config, db } = importedDb();
+    db.close();
+    const out = await chinook(config.dbPath, 'eval', 'suggest', '--per-kind', '20', '--json');
+    const report = JSON.parse(out.stdout) as {
+      queries: number;
+      reports: { engine: string; overall: { hit: number }; byKind: Record<string, { hit: number }> }[];
+    };
+    assert.equal(report.queries, 20 * 5);
+    assert.deepEqual(
+      report.reports.map((r) => r.engine),
+      ['names by prefix (before)', 'forgiving (default)'],
+    );
+    assert.deepEqual(Object.keys(report.reports[1]?.byKind ?? {}), ['prefix', 'prefix-typo', 'typo', 'accents', 'artist+title']);
+    assert.ok((report.reports[1]?.overall.hit ?? 0) > (report.reports[0]?.overall.hit ?? 1));
+    const text = await chinook(config.dbPath, 'eval', 'suggest', '--per-kind', '3');
+    assert.match(text.stdout, /\| typo \| 3 \|/);
+  });
 });
