@@ -1,7 +1,8 @@
 // Search, in process: the generated evaluation (relevance per kind for the default mode, hybrid,
 // the strict service before issue 18 and MiniSearch in one run), call times per kind of query
 // timed alternately with that strict service, named queries on Chinook and on a synthetic
-// 1M-track catalog (FTS5 beside a LIKE scan and MiniSearch), suggestions, index builds, and the
+// 1M-track catalog (FTS5 beside a LIKE scan and MiniSearch), suggestions (their generated
+// evaluation against the names-by-prefix list, and call times), index builds, and the
 // hand-written relevance suite.
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,6 +16,7 @@ import { importSynthetic } from '../../src/importer/synthetic.ts';
 import { searchDocs as docs, runSearchEvaluation, type SearchDoc, serviceEngine } from '../../src/search/eval/engines.ts';
 import { type EvalQuery, QUERY_KINDS } from '../../src/search/eval/generate.ts';
 import { formatReports } from '../../src/search/eval/score.ts';
+import { formatSuggestReports, runSuggestEvaluation } from '../../src/search/eval/suggest.ts';
 import { optimizeSearchIndex, rebuildSearchIndex, type SearchRequest, SearchService, searchStats } from '../../src/search/index.ts';
 import { buildVectors } from '../../src/vectors/build.ts';
 import { VectorStore } from '../../src/vectors/store.ts';
@@ -226,6 +228,8 @@ function runQueries(
   row('faceted (all matches)', q.twoTerm, fts({ q: q.twoTerm }));
   row('typo', q.typo, fts({ q: q.typo, facets: false }), undefined, m ? measureSync(() => m.search(q.typo, { fuzzy: 0.2 }), it) : undefined);
   row('suggest', q.suggest, suggest(q.suggest), undefined, m ? measureSync(() => m.autoSuggest(q.suggest, { prefix: true }), it) : undefined);
+  // A misspelled word: the names-by-prefix list is empty, so the forgiving fill runs (names by the plan's forms, then the search's tracks).
+  row('suggest, misspelled', q.typo, suggest(q.typo));
   row('suggest, 2 letters', q.suggest.slice(0, 2), suggest(q.suggest.slice(0, 2)));
   row('suggest, 1 letter', q.suggest.slice(0, 1), suggest(q.suggest.slice(0, 1)));
   const stale = measureStaleSuggest(db, search, q.suggest.slice(0, 1), opts.staleIterations);
@@ -307,6 +311,8 @@ export async function run(env: BenchEnv): Promise<string> {
     ],
     log: env.log,
   });
+  env.log('suggestions: the generated as-you-type evaluation…');
+  const suggestions = runSuggestEvaluation(db, service, { perKind });
   env.log('timing each kind against the strict service…');
   const kindTimes = timeKinds(evaluation.queries, service, strict, env.quick ? 1 : 2);
 
@@ -378,6 +384,15 @@ export async function run(env: BenchEnv): Promise<string> {
     `Default mode: MRR@10 ${ours?.overall.mrr.toFixed(3)}, lowest kind ${Math.min(...[...(ours?.byKind.values() ?? [])].map((s) => s.mrr)).toFixed(3)}, ` +
       `zero results ${((ours?.overall.zeroRate ?? 0) * 100).toFixed(2)} %. The p50/p95/p99 row above times every engine one call per query as the evaluation runs; the table below times the default mode alternately with the strict service.`,
   );
+  out.push('### Suggestions: generated evaluation (Chinook)');
+  out.push(
+    `${suggestions.queries.length} queries made by \`src/search/eval/suggest.ts\` (seed ${suggestions.seed}, ${perKind} per kind; the same as \`chinook eval suggest\`): ` +
+      "the search box's text when a list is shown, a track's title, its artist or its album typed so far (cut after 3 characters or more): as typed, " +
+      'with one random edit in a word of 5+ letters typed whole, the whole name with one edit, accents left out, the artist then the title typed so far. ' +
+      'The target is the track (or a copy), the artist or the album meant; hit@8 is its presence among the eight suggestions the box shows. ' +
+      '"names by prefix (before)" is the names index alone, what the box suggested before the forgiving fill.',
+  );
+  out.push(formatSuggestReports(suggestions.reports));
   out.push('### Call time per kind (Chinook, in process)');
   out.push(
     `Every generated query of the kind through \`SearchService.search\` (limit 10, no facets) and through the strict service, alternating in blocks of ${BLOCK}, ${env.quick ? 1 : 2} round(s).`,
