@@ -28,7 +28,8 @@ export interface Suggestion {
   artist?: string;
 }
 
-type Entry = [kind: number, id: number, text: string];
+/** A stored list's entry; the artist of a track or an album (lists stored before it was kept have none: `withArtists` reads it). */
+type Entry = [kind: number, id: number, text: string, artist?: string];
 
 const k = SUGGEST_KIND;
 const KINDS: Record<number, Suggestion['type']> = { [k.track]: 'track', [k.album]: 'album', [k.artist]: 'artist' };
@@ -47,11 +48,25 @@ const livePopularity = (r: string) => `
 /** Shared by the live query and the bulk fill, so both order ties the same way. */
 const ORDER = 'pop DESC, length(s.text), s.rowid';
 
-const liveSql = `
-  SELECT s.rowid % 4 AS kind, s.rowid / 4 AS id, s.text, ${livePopularity('s.rowid')} AS pop
+/**
+ * The list a ranking keeps, with the artist of each track and album. The ranking is
+ * MATERIALIZED so that the artist is read for the rows kept, not for every match before the
+ * sort (a flattened query would run the lookup per match: Chinook "m" matches ~700 names).
+ */
+const withArtist = (ranking: string) => `
+  WITH s AS MATERIALIZED (${ranking})
+  SELECT s.rowid % 4 AS kind, s.rowid / 4 AS id, s.text,
+    CASE s.rowid % 4
+      WHEN ${k.track} THEN (SELECT ar.name FROM chinook_tracks t JOIN chinook_albums al ON al.id = t.album_id JOIN chinook_artists ar ON ar.id = al.artist_id WHERE t.id = s.rowid / 4)
+      WHEN ${k.album} THEN (SELECT ar.name FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id WHERE al.id = s.rowid / 4)
+    END AS artist
+  FROM s ORDER BY ${ORDER}`;
+
+const liveSql = withArtist(`
+  SELECT s.rowid, s.text, ${livePopularity('s.rowid')} AS pop
   FROM ${SUGGEST} s WHERE ${SUGGEST} MATCH ?
   ORDER BY ${ORDER}
-  LIMIT ?`;
+  LIMIT ?`);
 
 /**
  * The names that match every clause of a forgiving search plan in one of its forms (the word,
@@ -104,12 +119,14 @@ export function fillSuggestPrefixes(db: Db): { prefixes: number; ms: number } {
       SELECT al.artist_id * 4 + ${k.artist}, sum(t.sold) FROM track t JOIN chinook_albums al ON al.id = t.album_id
       WHERE al.artist_id IS NOT NULL GROUP BY al.artist_id HAVING sum(t.sold) > 0;
   `);
-  const top = db.prepare(`
-    SELECT s.rowid % 4 AS kind, s.rowid / 4 AS id, s.text, COALESCE(p.pop, 0) AS pop
+  const top = db.prepare(
+    withArtist(`
+    SELECT s.rowid, s.text, COALESCE(p.pop, 0) AS pop
     FROM ${SUGGEST} s LEFT JOIN temp.search_suggest_pop p ON p.rowid = s.rowid
     WHERE ${SUGGEST} MATCH ?
     ORDER BY ${ORDER}
-    LIMIT ${SUGGEST_PREFIX_ENTRIES}`);
+    LIMIT ${SUGGEST_PREFIX_ENTRIES}`),
+  );
   const store = db.prepare(`INSERT INTO ${SUGGEST_PREFIX} (prefix, gen, built_at, entries) VALUES (?, ?, ?, ?)`);
   const now = Date.now();
   db.exec(`DELETE FROM ${SUGGEST_PREFIX}`);
@@ -125,10 +142,16 @@ interface Row {
   kind: number;
   id: number;
   text: string;
+  artist: string | null;
 }
 
-const encode = (rows: Row[]) => JSON.stringify(rows.map((r): Entry => [r.kind, r.id, r.text]));
-const toSuggestion = (r: Row): Suggestion => ({ text: r.text, type: KINDS[r.kind] as Suggestion['type'], id: r.id });
+const encode = (rows: Row[]) => JSON.stringify(rows.map((r): Entry => (r.artist === null ? [r.kind, r.id, r.text] : [r.kind, r.id, r.text, r.artist])));
+const suggestion = (kind: number, id: number, text: string, artist: string | null | undefined): Suggestion => {
+  const s: Suggestion = { text, type: KINDS[kind] as Suggestion['type'], id };
+  if (artist != null) s.artist = artist;
+  return s;
+};
+const toSuggestion = (r: Row): Suggestion => suggestion(r.kind, r.id, r.text, r.artist);
 
 export interface SuggesterOptions {
   /** A stored list older than this is recomputed (popularity drifts with sales and plays). */
@@ -168,7 +191,10 @@ export class Suggester {
     return (this.live.all(expr, limit) as Row[]).map(toSuggestion);
   }
 
-  /** Sets `artist` on the tracks and albums of a list that do not have it yet (two point reads). */
+  /**
+   * Sets `artist` on the tracks and albums of a list that do not have it yet: the search's
+   * hits and the rankings here carry it, so this reads only for lists stored before they did.
+   */
   withArtists(list: Suggestion[]): Suggestion[] {
     for (const [type, stmt] of [
       ['track', this.trackArtists],
@@ -190,7 +216,7 @@ export class Suggester {
     const row = this.stored.get({ prefix: only, since: Date.now() - this.maxAgeMs }) as { gen: number; entries: string | null; fresh: number | null };
     if (row.fresh === 1 && row.entries !== null) {
       const entries = JSON.parse(row.entries) as Entry[];
-      return entries.slice(0, limit).map(([kind, id, text]) => ({ text, type: KINDS[kind] as Suggestion['type'], id }));
+      return entries.slice(0, limit).map(([kind, id, text, artist]) => suggestion(kind, id, text, artist));
     }
     const rows = this.live.all(suggestExpr(tokens), SUGGEST_PREFIX_ENTRIES) as Row[];
     // The generation read before the live query: a write committed in between makes this
