@@ -172,7 +172,8 @@ export class SearchService {
       list.push(s);
     };
     try {
-      const expr = namesExpr(buildPlan(parseQuery(input), this.vocabulary.current()));
+      const parsed = parseQuery(input);
+      const expr = namesExpr(buildPlan(parsed, this.vocabulary.current()), parsed.must.at(-1)?.some((t) => t.open) ?? false);
       if (expr !== null) for (const s of this.suggester.matching(expr, limit)) add(s);
       if (list.length < limit) {
         for (const h of this.search({ q: input, limit, facets: false }).hits)

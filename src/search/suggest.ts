@@ -74,9 +74,15 @@ const liveSql = withArtist(`
  * expression over the names index. Fields are dropped: that index has one column. Null when
  * the plan has no clause. Tokens reach MATCH double-quoted, as everywhere (query.ts).
  */
-export function namesExpr(plan: SearchPlan): string | null {
-  const parts = plan.clauses.map((c) => {
+export function namesExpr(plan: SearchPlan, lastOpen: boolean): string | null {
+  const parts = plan.clauses.map((c, i) => {
     const forms = new Set(c.alternatives.map((a) => `"${a.tokens.join(' ')}"${a.prefix ? ' *' : ''}`));
+    // The word being typed is a prefix here at any length: the search reads one letter as a
+    // word (plan.ts, MIN_PREFIX), but beside the other words a name must hold, "peral j" is
+    // Pearl Jam. The generated evaluation's typo-and-prefix kind: hit@8 81.3 → 93.0 % (seed 18),
+    // 79.0 → 90.8 % on seed 7, every other kind within 0.2 %.
+    const typed = c.alternatives[0];
+    if (lastOpen && i === plan.clauses.length - 1 && typed?.exact) forms.add(`"${typed.tokens.join(' ')}" *`);
     return forms.size === 1 ? ([...forms][0] as string) : `(${[...forms].join(' OR ')})`;
   });
   return parts.length === 0 ? null : parts.join(' AND ');

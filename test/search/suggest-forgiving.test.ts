@@ -68,6 +68,8 @@ describe('forgiving suggestions on generated queries (seeded sample)', () => {
       const typed = search.suggest('metalica enter sandmn').suggestions;
       assert.deepEqual(typed[0], { text: 'Enter Sandman', type: 'track', id: sandman, artist: 'Metallica' });
       assert.equal(search.suggest('zepelin').suggestions[0]?.id, artistId('Led Zeppelin'));
+      // The word being typed is a prefix at one letter too, beside a misspelled one.
+      assert.ok(search.suggest('peral j').suggestions.some((s) => s.type === 'artist' && s.id === artistId('Pearl Jam')));
       // Nothing in the catalog is near it: nothing suggested.
       assert.deepEqual(search.suggest('zzqxv').suggestions, []);
       // The stored one/two-letter lists keep the artist, so answering from them reads nothing more.
