@@ -54,7 +54,7 @@ function shell(manifest: WebManifest, bundle: BundleName, title: string): string
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeAttr(title)}</title>`,
-    '<meta name="description" content="Chinook music store: 3,500 tracks to search, preview and buy.">',
+    '<meta name="description" content="Chinook music store: search the catalog and buy tracks, with recommendations from what you buy and play.">',
     `<link rel="icon" type="image/svg+xml" href="${asset(manifest.favicon)}">`,
     b.css ? `<link rel="stylesheet" href="${asset(b.css)}">` : '',
     `<script type="module" src="${asset(b.js)}"></script>`,
