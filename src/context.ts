@@ -10,7 +10,7 @@ import { connectCarrier, DomainEvents, SqliteEventLog } from './events/index.ts'
 import { HealthService } from './health.ts';
 import { cachedRecommendations, createRecommender, type Listener, type ListOptions, type Recommender } from './recommend/index.ts';
 import { CachedReports, SalesReports } from './reports/index.ts';
-import { cachedSearch, type SearchRequest, SearchService } from './search/index.ts';
+import { cachedSearch, cachedSuggest, type SearchRequest, SearchService } from './search/index.ts';
 import { Customers, cachedPopularTracks, createStore, invoiceLineCount, type Store, startStoreMaintenance } from './store/index.ts';
 import { cachedSimilar, SimilarityService, type SimilarRequest, TextQueryRetriever, VectorRefreshQueue } from './vectors/index.ts';
 
@@ -20,6 +20,8 @@ export interface CachedReads {
   reports: CachedReports;
   /** The reply as JSON (search/cached.ts). */
   search(req: SearchRequest): Promise<string>;
+  /** As-you-type suggestions, as JSON (search/cached.ts). */
+  suggest(q: string, limit: number): Promise<string>;
   similar(req: SimilarRequest): Promise<Entry>;
   /** The most popular tracks with their details (store/cached.ts). */
   popularTracks(limit: number): Promise<Entry>;
@@ -96,6 +98,7 @@ export function createContext(config: Config, db: Db = openPrimary(config)): App
     catalog: new CachedCatalog(cache.cache, catalog),
     reports: new CachedReports(cache.cache, reports),
     search: (req) => cachedSearch(cache.cache, search, req),
+    suggest: (q, limit) => cachedSuggest(cache.cache, search, q, limit),
     similar: (req) => cachedSimilar(cache.cache, similarity, req),
     popularTracks: (limit) => cachedPopularTracks(cache.cache, store.popularity, catalog, limit),
     recommendations: (subject, options) =>

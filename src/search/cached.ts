@@ -28,3 +28,15 @@ export async function cachedSearch(cache: CacheDb | null, service: SearchService
   const tookMs = computedMs ?? Math.round((performance.now() - started) * 1000) / 1000;
   return `{"cached":${computedMs === null},"tookMs":${tookMs},${entry.json.slice(1)}`;
 }
+
+/**
+ * Suggestions as JSON, through the same cache table and tag as searches (a catalog edit drops
+ * them; popularity moves them within the search TTL). Keyed by the text as typed: a trailing
+ * space or an operator changes the answer. A box sends a request per pause in typing, and the
+ * uncached answer is a names ranking per prefix (1M tracks, `inf`: 26 ms) or, for a misspelled
+ * word, a search (1M, `inerno`: 7.9 ms; docs/BENCHMARKS.md).
+ */
+export async function cachedSuggest(cache: CacheDb | null, service: SearchService, q: string, limit: number): Promise<string> {
+  const entry = await rememberEntry(cache, `suggest:${limit}:${q}`, { table: 'search', tags: ['search'] }, () => service.suggest(q, limit));
+  return entry.json;
+}

@@ -1,4 +1,4 @@
-export { cachedSearch } from './cached.ts';
+export { cachedSearch, cachedSuggest } from './cached.ts';
 // The generated evaluation (`chinook eval search`, the bench): queries made from the catalog with a seeded noise model.
 export { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, runSearchEvaluation, serviceEngine } from './eval/engines.ts';
 export { formatReports } from './eval/score.ts';

@@ -191,6 +191,30 @@ describe('search API', () => {
     assert.deepEqual(none.body, { suggestions: [] });
   });
 
+  it('keeps suggestions in the cache until a catalog edit changes a name', async () => {
+    const cache = server.ctx.cache.cache;
+    assert.ok(cache);
+    const first = await server.get('/api/search/suggest?q=metalica');
+    assert.equal(first.status, 200);
+    assert.equal(first.body.suggestions[0].text, 'Metallica');
+    const stored = cache.getEntry('suggest:8:metalica', 'search');
+    assert.deepEqual(JSON.parse(stored?.json ?? 'null'), first.body);
+    const artistId = first.body.suggestions[0].id as number;
+    const rename = await fetch(`${server.url}/api/admin/artists/${artistId}`, {
+      method: 'PATCH',
+      headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Metallica Renamed' }),
+    });
+    assert.equal(rename.status, 200);
+    assert.equal(cache.getEntry('suggest:8:metalica', 'search'), undefined, 'the edit dropped the stored answer');
+    assert.equal((await server.get('/api/search/suggest?q=metalica')).body.suggestions[0].text, 'Metallica Renamed');
+    await fetch(`${server.url}/api/admin/artists/${artistId}`, {
+      method: 'PATCH',
+      headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Metallica' }),
+    });
+  });
+
   it('serves index stats to admins only', async () => {
     assert.equal((await server.get('/api/admin/search/stats')).status, 401);
     const r = await server.get('/api/admin/search/stats', auth);

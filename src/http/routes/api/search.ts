@@ -40,7 +40,7 @@ export const SearchQuery = Type.Object(
 );
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search, cached } = app.ctx;
+  const { cached } = app.ctx;
 
   app.get(
     '/search',
@@ -82,6 +82,6 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => search.suggest(req.query.q, req.query.limit),
+    async (req, reply) => (reply as FastifyReply).type('application/json; charset=utf-8').send(await cached.suggest(req.query.q, req.query.limit)),
   );
 };
