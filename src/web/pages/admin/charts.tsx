@@ -11,6 +11,7 @@ import {
   LineController,
   LineElement,
   PointElement,
+  type ScriptableContext,
   Tooltip,
 } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
@@ -21,6 +22,18 @@ Chart.defaults.color = '#5f5b78';
 Chart.defaults.animation = false; // live data: a redraw every 2 s should not animate
 
 export const PALETTE = ['#5b3df5', '#f53d8a', '#17a673', '#f5a623', '#2a9df4', '#a23df5'];
+
+/**
+ * Lines are drawn without points, so a value with no neighbour (the first sample of a
+ * percentile after start, or after a quiet spell that left gaps) would not show at all: it
+ * gets a dot.
+ */
+export function isolatedPointRadius(ctx: ScriptableContext<'line'>): number {
+  const data = ctx.dataset.data as (number | null)[];
+  const i = ctx.dataIndex;
+  const present = (j: number) => j >= 0 && j < data.length && data[j] !== null && data[j] !== undefined;
+  return present(i) && !present(i - 1) && !present(i + 1) ? 3 : 0;
+}
 
 /**
  * A canvas whose chart is made once and then fed new labels and data: updating in place

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { post } from '../shared/api.ts';
 import { bytes } from '../shared/format.ts';
-import { ChartCanvas, PALETTE } from './charts.tsx';
+import { ChartCanvas, isolatedPointRadius, PALETTE } from './charts.tsx';
 import { usePoll } from './poll.ts';
 import { clock } from './time.ts';
 import type { CacheStats, MetricsSummary, WriteStats } from './types.ts';
@@ -39,7 +39,7 @@ export function RequestsPanel() {
                   borderColor: PALETTE[0],
                   backgroundColor: 'rgb(91 61 245 / 12%)',
                   fill: true,
-                  pointRadius: 0,
+                  pointRadius: isolatedPointRadius,
                   cubicInterpolationMode: 'monotone',
                 },
               ],
@@ -60,7 +60,7 @@ export function RequestsPanel() {
                 label: k.replace('Ms', ''),
                 data: series.map((p) => p[k]),
                 borderColor: PALETTE[i],
-                pointRadius: 0,
+                pointRadius: isolatedPointRadius,
                 spanGaps: true,
                 cubicInterpolationMode: 'monotone',
               })),
