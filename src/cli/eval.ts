@@ -39,16 +39,19 @@ interface EvalSearchOptions {
   quiet?: boolean;
 }
 
+/** The options every generated evaluation takes: how many queries of each kind, and the noise model's seed. */
+const generated = (command: Command) =>
+  command
+    .option('-n, --per-kind <n>', 'queries per kind', whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
+    .option('--seed <n>', 'noise model seed', whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED);
+
 export function registerEvalCommands(program: Command): void {
   const evaluate = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('offline evaluation');
-  evaluate
-    .command('search')
+  generated(evaluate.command('search'))
     .description(
       'generated search evaluation: queries made from the catalog with a seeded noise model (13 kinds), ' +
         'scored by MRR@10, nDCG@10, success@1 and zero-result rate for the default mode, hybrid and MiniSearch',
     )
-    .option('-n, --per-kind <n>', 'queries per kind', whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
-    .option('--seed <n>', 'noise model seed', whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED)
     .option('--no-hybrid', 'skip hybrid mode (it needs the vectors, built first when missing)')
     .option('--misses <n>', 'show up to n queries of the default mode with no relevant hit in the first 10', whole('--misses', 0, 10_000), 20)
     .option('--json', 'machine-readable output')
@@ -88,14 +91,11 @@ export function registerEvalCommands(program: Command): void {
         }
       }),
     );
-  evaluate
-    .command('suggest')
+  generated(evaluate.command('suggest'))
     .description(
       'generated as-you-type evaluation: names typed so far, misspelled, without accents or after the artist (5 kinds), ' +
         'scored by hit@8, MRR@8 and empty lists for the suggestions and for the names-by-prefix list alone',
     )
-    .option('-n, --per-kind <n>', 'queries per kind', whole('--per-kind', 1, 100_000), DEFAULT_PER_KIND)
-    .option('--seed <n>', 'noise model seed', whole('--seed', 0, 0xffffffff), DEFAULT_EVAL_SEED)
     .option('--json', 'machine-readable output')
     .action((opts: { perKind: number; seed: number; json?: boolean }, cmd: Command) =>
       withDb(cmd, (db) => {
