@@ -7,6 +7,7 @@ import { openPrimary } from '../../src/db/connection.ts';
 import { parseQuery, QueryError, SearchService, toFts } from '../../src/search/index.ts';
 import { allOf, atLeast, buildPlan } from '../../src/search/plan.ts';
 import { VOCAB } from '../../src/search/schema.ts';
+import { namesExpr } from '../../src/search/suggest.ts';
 import { Vocabulary } from '../../src/search/vocabulary.ts';
 import { startServer, type TestServer, testConfig } from '../helpers.ts';
 
@@ -73,6 +74,7 @@ describe('query parser (property)', () => {
              INSERT INTO chinook_tracks (id, slug, name, album_id, media_type_id, genre_id, composer, milliseconds, unit_price)
              VALUES (1, 'aces-high-1', 'Aces High', 1, 1, 1, 'Harris', 1000, 0.99), (2, 'wave-2', 'Wave', 2, 1, 1, NULL, 1000, 0.99);`);
     const run = db.prepare('SELECT count(*) AS n FROM music_search_fts WHERE music_search_fts MATCH ?');
+    const runNames = db.prepare('SELECT count(*) AS n FROM music_suggest_fts WHERE music_suggest_fts MATCH ?');
     const vocab = new Vocabulary(db, VOCAB).current();
     const search = new SearchService(db);
     let accepted = 0;
@@ -91,7 +93,13 @@ describe('query parser (property)', () => {
         const plan = buildPlan(parseQuery(q), vocab);
         const all = plan.clauses.map((_, i) => i);
         for (const e of [allOf(plan, all, 0), allOf(plan, all), atLeast(plan, all, Math.max(1, all.length - 1))]) if (e) run.get(e);
+        // The suggestions' names expression, against the names index.
+        for (const open of [false, true]) {
+          const names = namesExpr(plan, open);
+          if (names) runNames.get(names);
+        }
         search.search({ q, facets: true, limit: 5 });
+        if (q.length <= 100) search.suggest(q);
       }),
       { numRuns: 3000 },
     );
