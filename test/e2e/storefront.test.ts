@@ -120,7 +120,13 @@ describe('storefront in Chromium', () => {
     assert.equal(await options.first().locator('.s-text').textContent(), 'Enter Sandman');
     assert.equal(await options.first().locator('.s-artist').textContent(), ' · Metallica');
     await screenshot(page, 'suggestions-forgiving-desktop');
-    await page.keyboard.press('Escape');
+    // The list ends with "All results for …": ↑ from the box reaches it, Enter opens the results page.
+    assert.equal(await options.last().textContent(), 'All results for “metalica enter sandmn”');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.locator('#q').getAttribute('aria-activedescendant'), `q-s-${(await options.count()) - 1}`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=metalica\+enter\+sandmn$/);
+    await page.locator('.search-head h1').waitFor();
     clean(visitor, 'suggestions');
   });
 

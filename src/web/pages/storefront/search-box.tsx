@@ -66,14 +66,19 @@ export function SearchBox() {
     navigate(href);
   };
 
+  const allResults = () => go(searchUrl(text, onSearchPage ? loc.query : new URLSearchParams()));
+
+  // The list's last option is "All results for …" (index suggestions.length): the same as
+  // Enter on the text, but visible, so a list of names does not hide the results page.
+  const options = suggestions.length + 1;
   const onKeyDown = (e: KeyboardEvent) => {
     const shown = open && suggestions.length > 0;
     if (e.key === 'ArrowDown' && shown) {
       e.preventDefault();
-      setActive((a) => (a + 1) % suggestions.length);
+      setActive((a) => (a + 1) % options);
     } else if (e.key === 'ArrowUp' && shown) {
       e.preventDefault();
-      setActive((a) => (a <= 0 ? suggestions.length - 1 : a - 1));
+      setActive((a) => (a <= 0 ? options - 1 : a - 1));
     } else if (e.key === 'Escape') {
       if (shown) e.preventDefault();
       setOpen(false);
@@ -82,7 +87,7 @@ export function SearchBox() {
       e.preventDefault();
       const chosen = shown && active >= 0 ? suggestions[active] : undefined;
       if (chosen) go(hrefOf(chosen));
-      else if (text.trim()) go(searchUrl(text, onSearchPage ? loc.query : new URLSearchParams()));
+      else if (text.trim()) allResults();
     }
   };
 
@@ -138,6 +143,20 @@ export function SearchBox() {
             <span class={`s-type s-${s.type}`}>{TYPE_LABEL[s.type]}</span>
           </div>
         ))}
+        {/* biome-ignore lint/a11y/useFocusableInteractive: as above, focus stays in the input */}
+        <div
+          id={`q-s-${suggestions.length}`}
+          role="option"
+          aria-selected={active === suggestions.length}
+          class={`s-all${active === suggestions.length ? ' active' : ''}`}
+          onMouseDown={(e) => {
+            e.preventDefault();
+            allResults();
+          }}
+          onMouseEnter={() => setActive(suggestions.length)}
+        >
+          All results for “{text.trim()}”
+        </div>
       </div>
     </form>
   );
