@@ -164,11 +164,13 @@ export class SearchService {
   }
 
   private fillForgiving(input: string, limit: number, list: Suggestion[]): void {
-    const seen = new Set(list.map((s) => `${s.type}:${s.id}`));
+    // A name shown once: by id, and a track by its title and artist too (Chinook holds
+    // Stairway To Heaven by Led Zeppelin on three albums; three equal rows said nothing more).
+    const keys = (s: Suggestion) => [`${s.type}:${s.id}`, ...(s.type === 'track' ? [`track:${s.text.toLowerCase()}|${s.artist ?? ''}`] : [])];
+    const seen = new Set(list.flatMap(keys));
     const add = (s: Suggestion) => {
-      const key = `${s.type}:${s.id}`;
-      if (list.length >= limit || seen.has(key)) return;
-      seen.add(key);
+      if (list.length >= limit || keys(s).some((k) => seen.has(k))) return;
+      for (const k of keys(s)) seen.add(k);
       list.push(s);
     };
     try {

@@ -50,6 +50,13 @@ describe('forgiving suggestions on generated queries (seeded sample)', () => {
         assert.deepEqual(list.slice(0, strict.length), strict, q.q);
         const keys = list.map((s) => `${s.type}:${s.id}`);
         assert.equal(new Set(keys).size, keys.length, `repeats for ${q.q}`);
+        // What the fill adds is no track already shown under the same title and artist (another album's copy).
+        const shown = new Set(list.slice(0, strict.length).map((s) => `${s.type}:${s.text.toLowerCase()}|${s.artist ?? ''}`));
+        for (const s of list.slice(strict.length)) {
+          const name = `${s.type}:${s.text.toLowerCase()}|${s.artist ?? ''}`;
+          assert.ok(s.type !== 'track' || !shown.has(name), `${q.q}: ${name} twice`);
+          shown.add(name);
+        }
       }
     }
   });
@@ -70,6 +77,9 @@ describe('forgiving suggestions on generated queries (seeded sample)', () => {
       assert.equal(search.suggest('zepelin').suggestions[0]?.id, artistId('Led Zeppelin'));
       // The word being typed is a prefix at one letter too, beside a misspelled one.
       assert.ok(search.suggest('peral j').suggestions.some((s) => s.type === 'artist' && s.id === artistId('Pearl Jam')));
+      // Stairway To Heaven by Led Zeppelin is on three albums: the list shows it once.
+      const stairway = search.suggest('led zeplin stairw').suggestions.filter((s) => s.text === 'Stairway To Heaven' && s.artist === 'Led Zeppelin');
+      assert.equal(stairway.length, 1);
       // Nothing in the catalog is near it: nothing suggested.
       assert.deepEqual(search.suggest('zzqxv').suggestions, []);
       // The stored one/two-letter lists keep the artist, so answering from them reads nothing more.
