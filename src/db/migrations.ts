@@ -14,6 +14,7 @@ import { trackPopularitySchema } from './migrations/009-track-popularity.ts';
 import { searchForgivingSchema } from './migrations/010-search-forgiving.ts';
 import { storageProbeSchema } from './migrations/011-storage-probe.ts';
 import { eventLogSchema } from './migrations/012-event-log.ts';
+import { suggestArtistsSchema } from './migrations/013-suggest-artists.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   searchForgivingSchema,
   storageProbeSchema,
   eventLogSchema,
+  suggestArtistsSchema,
 ];
 
 export function currentVersion(db: Db): number {

@@ -160,7 +160,7 @@ export class SearchService {
 
   private completed(list: Suggestion[], input: string, limit: number): { suggestions: Suggestion[] } {
     if (list.length < limit) this.fillForgiving(input, limit, list);
-    return { suggestions: this.suggester.withArtists(list) };
+    return { suggestions: list };
   }
 
   private fillForgiving(input: string, limit: number, list: Suggestion[]): void {

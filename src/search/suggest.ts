@@ -28,7 +28,7 @@ export interface Suggestion {
   artist?: string;
 }
 
-/** A stored list's entry; the artist of a track or an album (lists stored before it was kept have none: `withArtists` reads it). */
+/** A stored list's entry, with the artist of a track or an album (migration 013 made older lists stale). */
 type Entry = [kind: number, id: number, text: string, artist?: string];
 
 const k = SUGGEST_KIND;
@@ -169,8 +169,6 @@ export class Suggester {
   private readonly stored: Stmt;
   private readonly store: Stmt;
   private readonly maxAgeMs: number;
-  private readonly trackArtists: Stmt;
-  private readonly albumArtists: Stmt;
 
   constructor(
     private readonly db: Db,
@@ -183,35 +181,11 @@ export class Suggester {
       FROM ${SUGGEST_GEN} g LEFT JOIN ${SUGGEST_PREFIX} p ON p.prefix = @prefix
       WHERE g.id = 1`);
     this.store = db.prepare(`INSERT OR REPLACE INTO ${SUGGEST_PREFIX} (prefix, gen, built_at, entries) VALUES (?, ?, ?, ?)`);
-    this.trackArtists = db.prepare(`
-      SELECT t.id, ar.name FROM chinook_tracks t
-      JOIN chinook_albums al ON al.id = t.album_id JOIN chinook_artists ar ON ar.id = al.artist_id
-      WHERE t.id IN (SELECT value FROM json_each(?))`);
-    this.albumArtists = db.prepare(`
-      SELECT al.id, ar.name FROM chinook_albums al JOIN chinook_artists ar ON ar.id = al.artist_id
-      WHERE al.id IN (SELECT value FROM json_each(?))`);
   }
 
   /** Names matching an FTS5 expression over the names index (`namesExpr`), most popular first. */
   matching(expr: string, limit: number): Suggestion[] {
     return (this.live.all(expr, limit) as Row[]).map(toSuggestion);
-  }
-
-  /**
-   * Sets `artist` on the tracks and albums of a list that do not have it yet: the search's
-   * hits and the rankings here carry it, so this reads only for lists stored before they did.
-   */
-  withArtists(list: Suggestion[]): Suggestion[] {
-    for (const [type, stmt] of [
-      ['track', this.trackArtists],
-      ['album', this.albumArtists],
-    ] as const) {
-      const ids = list.filter((s) => s.type === type && s.artist === undefined).map((s) => s.id);
-      if (ids.length === 0) continue;
-      const names = new Map((stmt.all(JSON.stringify(ids)) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
-      for (const s of list) if (s.type === type && s.artist === undefined && names.has(s.id)) s.artist = names.get(s.id) as string;
-    }
-    return list;
   }
 
   suggest(input: string, limit = 8): Suggestion[] {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/connection.ts';
+import { migrate } from '../../src/db/migrations.ts';
 import { generateSuggestQueries, runSuggestEvaluation, SUGGEST_KINDS } from '../../src/search/eval/suggest.ts';
 import { SearchService } from '../../src/search/index.ts';
 import { Suggester } from '../../src/search/suggest.ts';
@@ -59,6 +60,21 @@ describe('forgiving suggestions on generated queries (seeded sample)', () => {
         }
       }
     }
+  });
+
+  it('after migration 013, answer from lists stored without artists with their artists', () => {
+    // A database of version 12: its stored lists hold [kind, id, text] only.
+    const strip = db.prepare('SELECT prefix, entries FROM search_suggest_prefix').all() as { prefix: string; entries: string }[];
+    const put = db.prepare('UPDATE search_suggest_prefix SET entries = ? WHERE prefix = ?');
+    db.transaction(() => {
+      for (const r of strip) put.run(JSON.stringify((JSON.parse(r.entries) as unknown[][]).map((e) => e.slice(0, 3))), r.prefix);
+    })();
+    db.pragma('user_version = 12');
+    assert.deepEqual(migrate(db).applied, ['013-suggest-artists']);
+    const me = search.suggest('me', 8).suggestions;
+    assert.deepEqual(me, search.suggestLive('me', 8).suggestions);
+    assert.ok(me.some((s) => s.type !== 'artist'));
+    for (const s of me) assert.equal(s.artist === undefined, s.type === 'artist', JSON.stringify(s));
   });
 
   it('answer the misspellings a person makes with the name meant, each track and album with its artist', () => {
