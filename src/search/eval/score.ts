@@ -48,7 +48,8 @@ export function scoreHits(hits: readonly number[], relevant: ReadonlySet<number>
   return { rr: first < 0 ? 0 : 1 / (first + 1), ndcg: idcg > 0 ? dcg / idcg : 0, s1: first === 0 ? 1 : 0, zero: top.length === 0 ? 1 : 0 };
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile (nearest rank) of ascending values; 0 for none. */
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }

@@ -19,6 +19,7 @@ import type { SearchService } from '../service.ts';
 import { Suggester, type Suggestion } from '../suggest.ts';
 import { stripMarks, terms } from '../text.ts';
 import { Rng, randomEdit } from './generate.ts';
+import { percentile } from './score.ts';
 
 export const SUGGEST_KINDS = ['prefix', 'prefix-typo', 'typo', 'accents', 'artist+title'] as const;
 export type SuggestKind = (typeof SUGGEST_KINDS)[number];
@@ -178,15 +179,14 @@ export interface SuggestEngine {
 
 function scores(rows: { place: number; empty: boolean; ms: number }[]): SuggestScores {
   const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
-  const at = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0;
   const n = Math.max(1, rows.length);
   return {
     queries: rows.length,
     hit: rows.filter((r) => r.place > 0).length / n,
     mrr: rows.reduce((sum, r) => sum + (r.place > 0 ? 1 / r.place : 0), 0) / n,
     empty: rows.filter((r) => r.empty).length / n,
-    p50Ms: at(0.5),
-    p95Ms: at(0.95),
+    p50Ms: percentile(ms, 50),
+    p95Ms: percentile(ms, 95),
   };
 }
 
