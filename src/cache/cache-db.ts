@@ -43,6 +43,8 @@ export interface CacheLogger {
 export interface CacheOptions {
   maxBytes?: number;
   maxEntryBytes?: number;
+  /** V8-heap bytes of hot copies of small entries in front of the database (entries.ts); 0 = none, the default. */
+  hotBytes?: number;
   ttls?: Partial<CacheTtls>;
   /** Milliseconds since the epoch; tests pass a fake one to step over TTLs. */
   clock?: () => number;
@@ -73,6 +75,8 @@ export interface CacheStats {
   tables: Record<CacheTable, TableStats>;
   tags: number;
   inFlight: number;
+  /** The hot copies in front of the database: how many, their estimated bytes, the bound. */
+  hot: { entries: number; bytes: number; maxBytes: number };
   pragmas: Record<string, unknown>;
 }
 
@@ -112,7 +116,7 @@ export class CacheDb {
     this.db = db;
     this.tags = new CacheTags(db);
     this.ledger = new CacheLedger(db, this.maxBytes, this.tags);
-    this.entries = new EntryStore(db, this.ledger, this.tags, this.now);
+    this.entries = new EntryStore(db, this.ledger, this.tags, this.now, options.hotBytes ?? 0);
     this.aggregations = new AggregationStore(db, this.ledger, this.now, () => this.ttls.aggregations);
     this.popular = new PopularStore(db, this.ledger, this.now, () => this.ttls.popular);
     this.sessions = new SessionStore(db, this.ledger, {
@@ -259,6 +263,7 @@ export class CacheDb {
       tables,
       tags: this.tags.count(),
       inFlight: this.inflight.size,
+      hot: this.entries.hotStats(),
       pragmas: Object.fromEntries(
         ['synchronous', 'journal_mode', 'temp_store', 'cache_size', 'page_size', 'page_count', 'freelist_count'].map((p) => [
           p,

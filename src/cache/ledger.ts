@@ -7,7 +7,7 @@
 // - LRU order is a per-process access counter kept in an indexed last_access column: finding
 //   the oldest row is an index seek, not a scan (approximate: see touchIfOld).
 import type Database from 'better-sqlite3';
-import { type CacheTable, cacheTables, type Stmt, sqlName } from './schema.ts';
+import { type CacheTable, cacheTables, type EntryTable, type Stmt, sqlName } from './schema.ts';
 import type { CacheTags } from './tags.ts';
 
 /** Fixed charge per row for the row header and its index entries (PK, LRU and expiry indexes). */
@@ -60,6 +60,8 @@ export class CacheLedger {
   /** Stamps of hits not yet written: rowid → stamp, per table (see touchIfOld). */
   private readonly pendingStamps = perTable(() => new Map<number, number>());
   private readonly writeStamps: () => void;
+  /** Told of every entry row deleted here (evicted, expired; key null: all of them), for the hot copies (entries.ts). */
+  private entryRemoved: (table: EntryTable, key: string | null) => void = () => {};
 
   constructor(
     db: Database.Database,
@@ -104,6 +106,10 @@ export class CacheLedger {
         this.pendingStamps[t].clear();
       }
     });
+  }
+
+  onEntryRemoved(listener: (table: EntryTable, key: string | null) => void): void {
+    this.entryRemoved = listener;
   }
 
   /** Bytes currently charged (always ≤ maxBytes). */
@@ -201,6 +207,8 @@ export class CacheLedger {
       this.counters[t].bytes = 0;
     }
     this.tags.clear();
+    this.entryRemoved('queries', null);
+    this.entryRemoved('search', null);
     return removed;
   }
 
@@ -211,6 +219,10 @@ export class CacheLedger {
   }
 
   private dropTagsOf(table: CacheTable, rows: readonly RemovedRow[]): void {
-    if (table === 'queries' || table === 'search') for (const r of rows) this.tags.removeOf(table, r.key as string);
+    if (table !== 'queries' && table !== 'search') return;
+    for (const r of rows) {
+      this.tags.removeOf(table, r.key as string);
+      this.entryRemoved(table, r.key as string);
+    }
   }
 }
