@@ -374,7 +374,7 @@ export async function run(env: BenchEnv): Promise<string> {
   out.push('### Generated evaluation (Chinook)');
   out.push(
     `${evaluation.queries.length} queries made from the catalog by \`src/search/eval/\` (seed ${evaluation.seed}, ${perKind} per kind; the same as \`chinook eval search\`): ` +
-      'title, artist, album, composer, artist + title, title + artist, and those damaged as people type them: the last word cut short, one random edit in a word of 5+ letters, ' +
+      'title, artist, album, composer, artist + title, title + artist, and those damaged as people type them: the last word cut short (to 3+ letters), the last word just begun (its first one or two letters, after a whole word), one random edit in a word of 5+ letters, ' +
       'two in a word of 9+, accents stripped, punctuation removed, one extra word the catalog lacks, two words swapped. Relevant: the generating track and its copies; ' +
       'every track of the artist, album or composer for those kinds. First 10 hits, no facets. "strict (before)" is the service before issue 18 ' +
       '(`bench/baselines/search-strict.ts`), on the same unstemmed index. MiniSearch 7: same five fields, prefix, fuzzy 0.2, our column weights, accent folding.',

@@ -49,7 +49,7 @@ export function registerEvalCommands(program: Command): void {
   const evaluate = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('offline evaluation');
   generated(evaluate.command('search'))
     .description(
-      'generated search evaluation: queries made from the catalog with a seeded noise model (13 kinds), ' +
+      'generated search evaluation: queries made from the catalog with a seeded noise model (14 kinds), ' +
         'scored by MRR@10, nDCG@10, success@1 and zero-result rate for the default mode, hybrid and MiniSearch',
     )
     .option('--no-hybrid', 'skip hybrid mode (it needs the vectors, built first when missing)')

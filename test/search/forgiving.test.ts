@@ -68,6 +68,10 @@ describe('the shapes issue 18 found failing', () => {
     ['dont look back', () => [...track("Don't Look Back", 'Lenny Kravitz'), ...track("Don't Look Back", 'Heroes')], "Don't Look Back"],
     ['aint talkin bout love', () => artist('Van Halen'), "Ain't Talkin' 'Bout Love"],
     ['sweet child of mine', () => track("Sweet Child O' Mine", "Guns N' Roses"), "Sweet Child O' Mine (one unmatched word)"],
+    // One letter of the next word typed: a prefix beside the others, not "Martin" beside the word "g".
+    ['marvin g', () => artist('Marvin Gaye'), 'Marvin Gaye (the last word begun: one letter)'],
+    ['arvin g', () => artist('Marvin Gaye'), 'Marvin Gaye (a first-letter typo, then one letter)'],
+    ['led z', () => artist('Led Zeppelin'), 'Led Zeppelin (one letter)'],
   ];
   for (const [q, want, what] of cases) {
     it(`"${q}" puts ${what} first`, () => {
@@ -133,6 +137,15 @@ describe('the reply says what was run', () => {
     assert.match(typing.hits[0]?.highlight.artist ?? '', /<mark>Aerosmith<\/mark>/);
     assert.equal(search.search({ q: 'aerosm ', facets: false }).total, 0, 'a trailing space ends the word');
     assert.equal(search.search({ q: '"aerosm"', facets: false }).total, 0, 'quotes mean exactly this');
+    // One letter is a prefix only beside other words: alone it is the word (suggestions answer it).
+    const begun = search.search({ q: 'metallica e', limit: 10, facets: false });
+    assert.equal(begun.hits.length, 10);
+    for (const h of begun.hits) {
+      const text = `${h.name} ${h.album} ${h.artist}`;
+      assert.ok(/metallica/i.test(text) && /(^|[^\p{L}])e/iu.test(text.replace(/metallica/gi, '')), `metallica e: ${text}`);
+    }
+    assert.deepEqual(begun.droppedWords, []);
+    assert.equal(search.search({ q: 'metallica e ', facets: false }).droppedWords?.[0], 'e', 'a trailing space ends the word');
   });
 
   it('pages with cursors exactly as with offsets, and refuses a cursor of another search', () => {

@@ -4,7 +4,9 @@
 // Every query starts from a track drawn uniformly from the catalog (seeded). Its kind says what
 // is typed: the title, the artist, the album, the composer, artist + title or title + artist;
 // the noise kinds take one of the first five (not composer) and damage it the way people do:
-// the last word cut short, one random edit in a word of 5+ letters, two in a word of 9+,
+// the last word cut short (to 3 letters or more), the last word just begun (its first one or
+// two letters, after at least one whole word: the results page follows the text as typed),
+// one random edit in a word of 5+ letters, two in a word of 9+,
 // accents stripped, apostrophes and punctuation removed, one extra word that is not in the
 // catalog (from a word pool the caller gives: `chinook eval search` uses the synthetic catalog
 // generator's English word lists), two words swapped. Edits are uniform over positions, first
@@ -17,7 +19,7 @@ import type { Db } from '../../db/index.ts';
 import { stripMarks, terms } from '../text.ts';
 
 export const BASE_KINDS = ['title', 'artist', 'album', 'composer', 'artist+title', 'title+artist'] as const;
-export const NOISE_KINDS = ['cut', 'typo1', 'typo2', 'accents', 'punctuation', 'extra', 'swap'] as const;
+export const NOISE_KINDS = ['cut', 'begun', 'typo1', 'typo2', 'accents', 'punctuation', 'extra', 'swap'] as const;
 export const QUERY_KINDS = [...BASE_KINDS, ...NOISE_KINDS] as const;
 export type BaseKind = (typeof BASE_KINDS)[number];
 export type QueryKind = (typeof QUERY_KINDS)[number];
@@ -163,6 +165,13 @@ function applyNoise(kind: QueryKind, text: string, rng: Rng, extraWords: string[
       const n = [...last].length;
       if (n < 4) return null;
       ws[ws.length - 1] = [...last].slice(0, rng.int(3, n - 1)).join('');
+      return ws.join(' ');
+    }
+    case 'begun': {
+      const last = ws.at(-1) as string;
+      const n = [...last].length;
+      if (ws.length < 2 || n < 2 || letterCount(last) === 0) return null;
+      ws[ws.length - 1] = [...last].slice(0, rng.int(1, Math.min(2, n - 1))).join('');
       return ws.join(' ');
     }
     case 'typo1':
