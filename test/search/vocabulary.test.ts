@@ -74,7 +74,11 @@ describe('search plan', () => {
         ],
         n,
       );
-    assert.equal(allOf(buildPlan(parseQuery('marvin g'), rows(3503)), [0, 1], 0), '"marvin" AND ("g" OR "gaye")', 'its completions, as words when they are few');
+    assert.equal(
+      allOf(buildPlan(parseQuery('marvin g'), rows(3503)), [0, 1], 0),
+      '"marvin" AND ("g" OR "gaye")',
+      'its completions, as words when they are few',
+    );
     // Alone it stays a word (the suggestions answer one letter).
     assert.equal(allOf(buildPlan(parseQuery('g'), rows(3503)), [0], 0), '"g"');
     // Past the bound FTS5 would merge every g… term's doclist (154 ms on 1M tracks for "s" *).
