@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { projectRoot } from '../../src/config.ts';
+import { QUERY_KINDS } from '../../src/search/eval/generate.ts';
 import { importedDb } from '../helpers.ts';
 
 const exec = promisify(execFile);
@@ -39,12 +40,12 @@ describe('chinook search', () => {
       queries: number;
       reports: { engine: string; overall: { mrr: number; queries: number }; byKind: Record<string, { mrr: number }> }[];
     };
-    assert.equal(report.queries, 5 * 13);
+    assert.equal(report.queries, 5 * QUERY_KINDS.length);
     assert.deepEqual(
       report.reports.map((r) => r.engine),
       ['default (keyword)', 'MiniSearch'],
     );
-    assert.equal(Object.keys(report.reports[0]?.byKind ?? {}).length, 13);
+    assert.deepEqual(Object.keys(report.reports[0]?.byKind ?? {}), [...QUERY_KINDS]);
     assert.ok((report.reports[0]?.overall.mrr ?? 0) > 0.8);
     await assert.rejects(chinook(config.dbPath, 'eval', 'search', '--per-kind', 'many'), /--per-kind must be a whole number/);
   });
