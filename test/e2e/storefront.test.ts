@@ -148,6 +148,24 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'typo');
   });
 
+  it('results follow the text as typed, one letter of the next word included', async () => {
+    const { page } = visitor;
+    await page.goto(`${server.url}/search?q=love`);
+    await page.locator('#q').fill('');
+    await page.keyboard.type('marvin g', { delay: 30 });
+    await page.locator('.results[data-query="marvin g"]').waitFor();
+    const api = (await server.get('/api/search?q=marvin%20g&limit=20')).body;
+    assert.equal(api.correctedQuery ?? null, null, 'read as typed, not "Martin g"');
+    // The tracks holding both words first; a page is then filled with rows missing one.
+    assert.ok(api.hits.length >= 10 && api.hits.slice(0, 10).every((h: { artist: string }) => h.artist === 'Marvin Gaye'), 'Marvin Gaye first');
+    assert.deepEqual(
+      await rowNames(page),
+      api.hits.map((h: { name: string }) => h.name),
+    );
+    await page.keyboard.press('Escape');
+    clean(visitor, 'one letter typed');
+  });
+
   it('a search with a word no matching track has says it was left out', async () => {
     const { page } = visitor;
     const q = 'love How The West Was Won And Where It Got Us';
