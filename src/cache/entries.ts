@@ -29,6 +29,9 @@ export const HOT_MAX_ENTRY_CHARS = 4096;
 /** What a hot entry costs beyond its characters: the object, the ETag string, the LRU's slots. */
 const HOT_OVERHEAD_BYTES = 160;
 
+/** One key space for the hot copies of both tables (a NUL never starts a cache key). */
+const hotKeyOf = (table: EntryTable, key: string) => (table === 'queries' ? key : `\u0000${key}`);
+
 export const etagOf = (json: string): string => `"${createHash('sha1').update(json).digest('base64url')}"`;
 
 const entryKey: Record<EntryTable, string> = { queries: 'cache_key', search: 'search_hash' };
@@ -114,8 +117,7 @@ export class EntryStore {
   /** The stored JSON and its ETag, or undefined on a miss (absent or expired). */
   get(key: string, table: EntryTable): Entry | undefined {
     const now = this.now();
-    const hotKey = table === 'queries' ? key : `\u0000${key}`;
-    const hot = this.hot?.get(hotKey);
+    const hot = this.hot?.get(hotKeyOf(table, key));
     if (hot !== undefined && hot.expiresAt > now) {
       this.ledger.counters[table].hits++;
       this.ledger.touchIfOld(table, hot.rid, hot.at);
@@ -129,7 +131,8 @@ export class EntryStore {
     this.ledger.counters[table].hits++;
     this.ledger.touchIfOld(table, row[2], row[3]);
     const entry = { json: row[0], etag: row[1] };
-    if (this.hot !== null && entry.json.length <= HOT_MAX_ENTRY_CHARS) this.hot.set(hotKey, { entry, rid: row[2], at: row[3], expiresAt: row[4] });
+    if (this.hot !== null && entry.json.length <= HOT_MAX_ENTRY_CHARS)
+      this.hot.set(hotKeyOf(table, key), { entry, rid: row[2], at: row[3], expiresAt: row[4] });
     return entry;
   }
 
@@ -142,7 +145,7 @@ export class EntryStore {
   private forget(table: EntryTable, key: string | null): void {
     if (this.hot === null) return;
     if (key === null) this.hot.clear();
-    else this.hot.delete(table === 'queries' ? key : `\u0000${key}`);
+    else this.hot.delete(hotKeyOf(table, key));
   }
 
   /** What storing this entry charges: key, JSON, each tag (with the key again) and the row overheads. */
