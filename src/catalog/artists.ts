@@ -32,6 +32,14 @@ export const artistSorts = {
 } as const satisfies Record<string, SortSpec>;
 export type ArtistSort = keyof typeof artistSorts;
 
+export interface ArtistListQuery {
+  sort?: ArtistSort | undefined;
+  limit: number;
+  cursor?: string | undefined;
+  /** Only artists with at least one album. */
+  withAlbums?: boolean | undefined;
+}
+
 export const albumSorts = {
   title: { expr: 'al.title COLLATE NOCASE', direction: 'ASC', valueType: 'string' },
   '-title': { expr: 'al.title COLLATE NOCASE', direction: 'DESC', valueType: 'string' },
@@ -55,11 +63,16 @@ export class ArtistRepository {
     return statement(this.db, sql);
   }
 
-  listArtists(q: { sort?: ArtistSort | undefined; limit: number; cursor?: string | undefined }): Page<ArtistSummary> {
+  listArtists(q: ArtistListQuery): Page<ArtistSummary> {
     const sort = q.sort ?? 'name';
     const spec: SortSpec = artistSorts[sort];
     const after = q.cursor ? afterCursor(spec, 'ar.id', decodeCursor(q.cursor, sort, spec)) : undefined;
-    const sql = `${ARTIST_SELECT} ${after ? `WHERE ${after.sql}` : ''} ${orderBy(spec, 'ar.id')} LIMIT ?`;
+    const where: string[] = [];
+    // Chinook lists 71 of its 275 artists without an album: nothing to show or sell. A store's
+    // directory leaves them out (withAlbums); the API lists every artist unless asked.
+    if (q.withAlbums) where.push('EXISTS (SELECT 1 FROM chinook_albums a3 WHERE a3.artist_id = ar.id)');
+    if (after) where.push(after.sql);
+    const sql = `${ARTIST_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${orderBy(spec, 'ar.id')} LIMIT ?`;
     const rows = this.prepared(sql).all(...(after?.params ?? []), q.limit + 1) as ArtistSummary[];
     return toPage(rows, q.limit, sort, (r) => (sort === 'id' ? r.id : r.name));
   }

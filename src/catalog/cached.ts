@@ -2,7 +2,7 @@
 // with its ETag, and tagged with every id whose change can make it stale (tagsForEvent in
 // cache/bus.ts is the other half of that contract).
 import { type CacheDb, type Entry, keyOf, type RememberOptions, rememberEntry } from '../cache/index.ts';
-import type { AlbumSort, ArtistSort } from './artists.ts';
+import type { AlbumSort, ArtistListQuery } from './artists.ts';
 import type { CatalogService } from './index.ts';
 import type { PlaylistSort } from './taxonomy.ts';
 import type { TrackListQuery } from './tracks.ts';
@@ -34,7 +34,7 @@ export class CachedCatalog {
     return this.read(keyOf('tracks', query), { tags: ['tracks:list'] }, () => this.catalog.tracks.list(query));
   }
 
-  artists(query: { sort?: ArtistSort | undefined; limit: number; cursor?: string | undefined }): Promise<Entry> {
+  artists(query: ArtistListQuery): Promise<Entry> {
     return this.read(keyOf('artists', query), { tags: ['artists:list'] }, () => this.catalog.artists.listArtists(query));
   }
 

@@ -223,6 +223,46 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'keystroke budget');
   });
 
+  it('artists: the directory lists artists with an album; an artist pages and sorts its tracks; one without albums says so', async () => {
+    const { page } = visitor;
+    const names = (items: { name: string }[]) => items.map((t) => t.name);
+    await page.goto(`${server.url}/artists`);
+    const directory = (await server.get('/api/artists?limit=60&withAlbums=true')).body;
+    await page
+      .locator('.link-list li')
+      .nth(directory.items.length - 1)
+      .waitFor();
+    assert.deepEqual(await page.locator('.link-list li a').allTextContents(), names(directory.items));
+    assert.equal(await page.locator('.link-list li', { hasText: /\b0 albums/ }).count(), 0, 'no artist without an album');
+
+    // Chinook has artists without albums (the API's unfiltered list shows them).
+    const everyone = (await server.get('/api/artists?limit=100&sort=id')).body.items as { id: number; name: string; albumCount: number }[];
+    const empty = everyone.find((a) => a.albumCount === 0);
+    assert.ok(empty, 'an artist without albums');
+    await page.goto(`${server.url}/artists/${empty.id}`);
+    await page.locator('[data-empty-artist="true"]', { hasText: empty.name }).waitFor();
+    assert.equal(await page.locator('table.tracks').count(), 0, 'no empty track table');
+
+    // Iron Maiden: 213 tracks over 21 albums, 50 a page, paged and sorted as the API pages them.
+    await page.goto(`${server.url}/artists/iron-maiden-90`);
+    await page.locator('.entity-page p.muted', { hasText: '21 albums, 213 tracks' }).waitFor();
+    const first = (await server.get('/api/tracks?artistId=90&sort=name&limit=50')).body;
+    await page.waitForFunction((n) => document.querySelectorAll('table.tracks tbody tr').length === n, 50);
+    assert.deepEqual(await rowNames(page), names(first.items));
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.waitForURL(/cursor=/);
+    const second = (await server.get(`/api/tracks?artistId=90&sort=name&limit=50&cursor=${encodeURIComponent(first.nextCursor)}`)).body;
+    await page.waitForFunction((name) => document.querySelector('table.tracks .track-name')?.textContent === name, second.items[0].name);
+    assert.deepEqual(await rowNames(page), names(second.items));
+    await page.locator('.sort select').selectOption('-duration');
+    await page.waitForURL((url) => url.searchParams.get('sort') === '-duration' && !url.searchParams.has('cursor'));
+    const longest = (await server.get('/api/tracks?artistId=90&sort=-duration&limit=50')).body;
+    await page.waitForFunction((name) => document.querySelector('table.tracks .track-name')?.textContent === name, longest.items[0].name);
+    assert.deepEqual(await rowNames(page), names(longest.items));
+    await screenshot(page, 'artist-desktop');
+    clean(visitor, 'artists');
+  });
+
   it('phone width: home, search with filters, track page', async () => {
     const phone = e2e.watch(await (await e2e.newContext({ viewport: PHONE, isMobile: true })).newPage(), server.url);
     const { page } = phone;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
 import { openSource, startServer, type TestServer } from '../helpers.ts';
-import { column, ids, type Json, walk } from './util.ts';
+import { assertClientError, column, ids, type Json, walk } from './util.ts';
 
 let server: TestServer;
 let src: Database.Database;
@@ -67,6 +67,19 @@ describe('artists and albums', () => {
       all('SELECT ArtistId AS id, count(AlbumId) AS n FROM Artist LEFT JOIN Album USING (ArtistId) GROUP BY ArtistId').map((r) => [r.id, r.n]),
     );
     for (const a of byId) assert.equal(a.albumCount, counts.get(a.id), `albumCount of artist ${a.id}`);
+  });
+
+  it('/api/artists?withAlbums=true walks only the artists with an album, in both name orders', async () => {
+    const withAlbums = 'SELECT ArtistId FROM Artist WHERE EXISTS (SELECT 1 FROM Album WHERE Album.ArtistId = Artist.ArtistId)';
+    const byName = await walk(server, '/api/artists?limit=37&withAlbums=true');
+    assert.deepEqual(ids(byName), column(all(`${withAlbums} ORDER BY Name COLLATE NOCASE, ArtistId`)));
+    assert.ok(byName.every((a) => a.albumCount > 0));
+    const desc = await walk(server, '/api/artists?limit=50&sort=-name&withAlbums=true');
+    assert.deepEqual(ids(desc), column(all(`${withAlbums} ORDER BY Name COLLATE NOCASE DESC, ArtistId DESC`)));
+    // Chinook has artists without albums, so the filter leaves some out; false lists them all.
+    const everyone = await walk(server, '/api/artists?limit=100&withAlbums=false');
+    assert.ok(everyone.length > byName.length, `${everyone.length} artists, ${byName.length} with albums`);
+    assertClientError(await server.get('/api/artists?withAlbums=yes'), 400, 'withAlbums=yes');
   });
 
   it('/api/artists defaults to 20 items', async () => {

@@ -17,7 +17,12 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'Artists with album counts',
         querystring: Type.Object(
-          { limit: Limit, cursor: Type.Optional(Cursor), sort: Type.Optional(sortOf(Object.keys(artistSorts) as (keyof typeof artistSorts)[])) },
+          {
+            limit: Limit,
+            cursor: Type.Optional(Cursor),
+            sort: Type.Optional(sortOf(Object.keys(artistSorts) as (keyof typeof artistSorts)[])),
+            withAlbums: Type.Optional(Type.Boolean({ description: 'true lists only artists with at least one album (the storefront directory)' })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(ArtistSummary), ...errorReplies },

@@ -22,7 +22,7 @@ const ROUTES: [string, (p: PageProps) => preact.JSX.Element][] = [
   ['/search', (p) => <SearchPage query={p.query} />],
   ['/tracks/:slug', (p) => <TrackPage params={p.params} />],
   ['/artists', (p) => <ArtistsPage query={p.query} />],
-  ['/artists/:slug', (p) => <ArtistPage params={p.params} />],
+  ['/artists/:slug', (p) => <ArtistPage params={p.params} query={p.query} />],
   ['/albums/:slug', (p) => <AlbumPage params={p.params} />],
   ['/genres', () => <GenresPage />],
   ['/genres/:slug', (p) => <GenrePage params={p.params} query={p.query} />],

@@ -1,5 +1,4 @@
 // Artist, album, genre and playlist pages, and the lists of each.
-import { useState } from 'preact/hooks';
 import { ApiError, get } from '../../shared/api.ts';
 import { count, durationWords, idFromSlug } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
@@ -25,19 +24,42 @@ import { NotFound } from './not-found.tsx';
 
 const notFound = (e: Error | null) => e instanceof ApiError && e.status === 404;
 
-export function ArtistPage({ params }: { params: Record<string, string> }) {
+export function ArtistPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const id = idFromSlug(params.slug ?? '');
+  const sort = query.get('sort') ?? 'name';
+  const cursor = query.get('cursor');
   const artist = useApi(id === null ? null : `artist:${id}`, () => get<Artist>(`/api/artists/${id}`));
-  const top = useApi(id === null ? null : `artist-tracks:${id}`, () => get<Page<Track>>('/api/tracks', { artistId: id, sort: 'name', limit: 100 }));
+  // Asked beside the artist, not after it: one round trip for the page, not two.
+  const tracks = useApi(id === null ? null : `artist-tracks:${id}:${sort}:${cursor}`, () =>
+    get<Page<Track>>('/api/tracks', { artistId: id, sort, limit: 50, cursor: cursor ?? undefined }),
+  );
+  const paging = useCursorPaging(tracks.data?.nextCursor);
   useTitle(artist.data?.name ?? null);
   if (id === null || notFound(artist.error)) return <NotFound what="artist" />;
   if (artist.error) return <ErrorNote error={artist.error} retry={artist.reload} />;
+  if (tracks.error) return <ErrorNote error={tracks.error} retry={tracks.reload} />;
   const a = artist.data;
   if (!a) return <Loading />;
+  if (a.albums.length === 0) {
+    return (
+      <article class="entity-page">
+        <PageTitle kicker="Artist">{a.name}</PageTitle>
+        <div class="empty-state" data-empty-artist="true">
+          <p>The catalog has no albums by {a.name}: nothing to play or buy here yet.</p>
+          <p>
+            <Link href="/artists">Browse the artists</Link> or <Link href="/genres">the genres</Link>.
+          </p>
+        </div>
+      </article>
+    );
+  }
+  const trackCount = a.albums.reduce((n, al) => n + al.trackCount, 0);
   return (
     <article class="entity-page">
       <PageTitle kicker="Artist">{a.name}</PageTitle>
-      <p class="muted">{count(a.albumCount, 'album')}</p>
+      <p class="muted">
+        {count(a.albumCount, 'album')}, {count(trackCount, 'track')}
+      </p>
       <ul class="album-grid">
         {a.albums.map((al) => (
           <li key={al.id}>
@@ -49,8 +71,12 @@ export function ArtistPage({ params }: { params: Record<string, string> }) {
           </li>
         ))}
       </ul>
-      <h2>Tracks</h2>
-      {top.data ? <TrackTable rows={top.data.items.map(rowOf)} label={`Tracks by ${a.name}`} /> : <Loading />}
+      <div class="list-tools">
+        <h2 id="artist-tracks">Tracks</h2>
+        <SortSelect value={sort} onChange={(v) => navigate(`${artistHref(a.id, a.name)}?sort=${encodeURIComponent(v)}`)} />
+      </div>
+      {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} label={`Tracks by ${a.name}`} /> : <Loading />}
+      <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
     </article>
   );
 }
@@ -84,7 +110,7 @@ export function AlbumPage({ params }: { params: Record<string, string> }) {
   );
 }
 
-const GENRE_SORTS = [
+const TRACK_SORTS = [
   ['name', 'Name A–Z'],
   ['-price', 'Price, high to low'],
   ['price', 'Price, low to high'],
@@ -92,6 +118,22 @@ const GENRE_SORTS = [
   ['duration', 'Shortest first'],
   ['newest', 'Newest'],
 ] as const;
+
+/** How a page's list of tracks is sorted (the sorts of /api/tracks a shopper cares about). */
+function SortSelect({ value, onChange }: { value: string; onChange: (sort: string) => void }) {
+  return (
+    <label class="sort">
+      <span>Sort</span>
+      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {TRACK_SORTS.map(([v, label]) => (
+          <option key={v} value={v}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export function GenrePage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const id = idFromSlug(params.slug ?? '');
@@ -111,19 +153,7 @@ export function GenrePage({ params, query }: { params: Record<string, string>; q
       <PageTitle kicker="Genre">{genre?.name ?? '…'}</PageTitle>
       <div class="list-tools">
         <span class="muted">{genre ? count(genre.trackCount, 'track') : ''}</span>
-        <label class="sort">
-          <span>Sort</span>
-          <select
-            value={sort}
-            onChange={(e) => navigate(`${genreHref(id, genre?.name ?? '')}?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}
-          >
-            {GENRE_SORTS.map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SortSelect value={sort} onChange={(v) => navigate(`${genreHref(id, genre?.name ?? '')}?sort=${encodeURIComponent(v)}`)} />
       </div>
       {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} label={`${genre?.name ?? ''} tracks`} /> : <Loading />}
       <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
@@ -188,13 +218,26 @@ export function PlaylistsPage({ query }: { query: URLSearchParams }) {
 
 export function ArtistsPage({ query }: { query: URLSearchParams }) {
   const cursor = query.get('cursor');
-  const [sort] = useState('name');
-  const artists = useApi(`artists:${cursor}`, () => get<Page<ArtistSummary>>('/api/artists', { limit: 60, sort, cursor: cursor ?? undefined }));
+  const sort = query.get('sort') === '-name' ? '-name' : 'name';
+  // Only artists with an album: a directory entry should lead to something to play or buy.
+  const artists = useApi(`artists:${sort}:${cursor}`, () =>
+    get<Page<ArtistSummary>>('/api/artists', { limit: 60, sort, cursor: cursor ?? undefined, withAlbums: true }),
+  );
   const paging = useCursorPaging(artists.data?.nextCursor);
   useTitle('Artists');
   return (
     <article class="entity-page">
       <PageTitle>Artists</PageTitle>
+      <div class="list-tools">
+        <span class="muted">Every artist with an album in the catalog</span>
+        <label class="sort">
+          <span>Sort</span>
+          <select value={sort} onChange={(e) => navigate(`/artists?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}>
+            <option value="name">Name A–Z</option>
+            <option value="-name">Name Z–A</option>
+          </select>
+        </label>
+      </div>
       {artists.error && <ErrorNote error={artists.error} retry={artists.reload} />}
       <ul class="link-list columns">
         {artists.data?.items.map((a) => (
