@@ -263,6 +263,35 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'artists');
   });
 
+  it('an album page buys the whole album: the tracks not in the cart yet, at their summed price', async () => {
+    const shopper = e2e.watch(await (await e2e.newContext()).newPage(), server.url);
+    const { page } = shopper;
+    const album = (await server.get('/api/albums/94')).body as { title: string; tracks: { id: number; unitPrice: number }[] };
+    const cents = (tracks: { unitPrice: number }[]) => tracks.reduce((sum, t) => sum + Math.round(t.unitPrice * 100), 0);
+    const dollars = (c: number) => `$${(c / 100).toFixed(2)}`;
+    await page.goto(`${server.url}/albums/94`);
+    const albumButton = page.locator('.album-hero button');
+    await albumButton.filter({ hasText: `Add album to cart · ${dollars(cents(album.tracks))}` }).waitFor();
+    // One track first: the album button then offers the rest, priced as the rest.
+    await page.locator('table.tracks .btn-buy').first().click();
+    const rest = album.tracks.slice(1);
+    await albumButton.filter({ hasText: `Add the other ${rest.length} tracks · ${dollars(cents(rest))}` }).waitFor();
+    await albumButton.click();
+    await albumButton.filter({ hasText: 'Album in cart' }).waitFor();
+    await page.locator('.nav-cart .badge', { hasText: String(album.tracks.length) }).waitFor();
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('chinook.cart') ?? '[]').map((i: { id: number }) => i.id));
+    assert.deepEqual(
+      stored,
+      album.tracks.map((t) => t.id),
+      'every track once, in album order',
+    );
+    // Pressed again, the album leaves the cart.
+    await albumButton.click();
+    await albumButton.filter({ hasText: 'Add album to cart' }).waitFor();
+    assert.equal(await page.locator('.nav-cart .badge').count(), 0);
+    clean(shopper, 'album cart');
+  });
+
   it('phone width: home, search with filters, track page', async () => {
     const phone = e2e.watch(await (await e2e.newContext({ viewport: PHONE, isMobile: true })).newPage(), server.url);
     const { page } = phone;

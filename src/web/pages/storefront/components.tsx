@@ -4,7 +4,7 @@ import { useEffect } from 'preact/hooks';
 import { duration, price, slug } from '../shared/format.ts';
 import { Link } from '../shared/router.tsx';
 import { useStore } from '../shared/store.ts';
-import { addToCart, type CartItem, cart, removeFromCart } from './state.ts';
+import { addAllToCart, addToCart, type CartItem, cart, removeFromCart } from './state.ts';
 
 /** Chinook has no artwork: a cover drawn from the album's id and the initials of its title. */
 export function Cover({ id, title, size = 'md' }: { id: number | null; title: string | null; size?: 'sm' | 'md' | 'lg' }) {
@@ -42,6 +42,36 @@ export function CartButton({ item, compact = false }: { item: CartItem; compact?
       onClick={() => (added ? removeFromCart([item.id]) : addToCart(item))}
     >
       {added ? '✓ ' : ''}
+      {label}
+    </button>
+  );
+}
+
+/**
+ * Buys a whole album: adds the tracks not in the cart yet (the price says what they add), or,
+ * when every track is in, takes them all out again.
+ */
+export function AlbumCartButton({ title, items }: { title: string; items: CartItem[] }) {
+  const inCartIds = new Set(useStore(cart).map((i) => i.id));
+  const missing = items.filter((i) => !inCartIds.has(i.id));
+  if (items.length === 0) return null;
+  if (missing.length === 0) {
+    return (
+      <button
+        type="button"
+        class="btn btn-added"
+        aria-pressed="true"
+        aria-label={`Every track of ${title} is in your cart; press to remove them`}
+        onClick={() => removeFromCart(items.map((i) => i.id))}
+      >
+        ✓ Album in cart
+      </button>
+    );
+  }
+  const total = price(missing.reduce((sum, i) => sum + Math.round(i.unitPrice * 100), 0) / 100);
+  const label = missing.length === items.length ? `Add album to cart · ${total}` : `Add the other ${missing.length} tracks · ${total}`;
+  return (
+    <button type="button" class="btn btn-buy" aria-pressed="false" onClick={() => addAllToCart(missing)}>
       {label}
     </button>
   );

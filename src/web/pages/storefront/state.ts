@@ -63,8 +63,12 @@ window.addEventListener('storage', (e) => {
 });
 
 export const inCart = (id: number) => cart.get().some((i) => i.id === id);
-export const addToCart = (item: CartItem) => {
-  if (!inCart(item.id)) saveCart([...cart.get(), item]);
+export const addToCart = (item: CartItem) => addAllToCart([item]);
+/** Adds the items not in the cart yet, in order, with one write (an album's tracks at once). */
+export const addAllToCart = (items: readonly CartItem[]) => {
+  const have = new Set(cart.get().map((i) => i.id));
+  const added = items.filter((i) => !have.has(i.id) && have.add(i.id));
+  if (added.length) saveCart([...cart.get(), ...added]);
 };
 export const removeFromCart = (ids: readonly number[]) => saveCart(cart.get().filter((i) => !ids.includes(i.id)));
 export const clearCart = () => saveCart([]);

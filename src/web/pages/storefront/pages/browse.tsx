@@ -5,6 +5,7 @@ import { Link, navigate } from '../../shared/router.tsx';
 import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import {
+  AlbumCartButton,
   albumHref,
   artistHref,
   Cover,
@@ -103,6 +104,10 @@ export function AlbumPage({ params }: { params: Record<string, string> }) {
               {a.releaseDate ? ` · ${a.releaseDate.slice(0, 4)}` : ''}
             </span>
           </p>
+          <AlbumCartButton
+            title={a.title}
+            items={a.tracks.map((t) => ({ id: t.id, name: t.name, artist: t.artist, unitPrice: t.unitPrice, milliseconds: t.milliseconds }))}
+          />
         </div>
       </div>
       <TrackTable rows={a.tracks.map(rowOf)} showAlbum={false} numbered label={`Tracks on ${a.title}`} />
