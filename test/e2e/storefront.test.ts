@@ -241,6 +241,8 @@ describe('storefront in Chromium', () => {
     assert.ok(empty, 'an artist without albums');
     await page.goto(`${server.url}/artists/${empty.id}`);
     await page.locator('[data-empty-artist="true"]', { hasText: empty.name }).waitFor();
+    // Opened by its id alone, the address is corrected to the artist's name.
+    await page.waitForURL(new RegExp(`/artists/[a-z0-9-]+-${empty.id}$`));
     assert.equal(await page.locator('table.tracks').count(), 0, 'no empty track table');
 
     // Iron Maiden: 213 tracks over 21 albums, 50 a page, paged and sorted as the API pages them.
@@ -256,6 +258,9 @@ describe('storefront in Chromium', () => {
     assert.deepEqual(await rowNames(page), names(second.items));
     await page.locator('.sort select').selectOption('-duration');
     await page.waitForURL((url) => url.searchParams.get('sort') === '-duration' && !url.searchParams.has('cursor'));
+    // A mistyped name in the address opens the page, corrected, its sort kept.
+    await page.goto(`${server.url}/artists/iron-maidne-90?sort=-duration`);
+    await page.waitForURL(`${server.url}/artists/iron-maiden-90?sort=-duration`);
     const longest = (await server.get('/api/tracks?artistId=90&sort=-duration&limit=50')).body;
     await page.waitForFunction((name) => document.querySelector('table.tracks .track-name')?.textContent === name, longest.items[0].name);
     assert.deepEqual(await rowNames(page), names(longest.items));
@@ -272,6 +277,7 @@ describe('storefront in Chromium', () => {
     await page.goto(`${server.url}/albums/94`);
     const albumButton = page.locator('.album-hero button');
     await albumButton.filter({ hasText: `Add album to cart · ${dollars(cents(album.tracks))}` }).waitFor();
+    await page.waitForURL(`${server.url}/albums/a-matter-of-life-and-death-94`);
     // One track first: the album button then offers the rest, priced as the rest.
     await page.locator('table.tracks .btn-buy').first().click();
     const rest = album.tracks.slice(1);

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { duration, price, slug } from '../shared/format.ts';
-import { Link } from '../shared/router.tsx';
+import { Link, navigate } from '../shared/router.tsx';
 import { useStore } from '../shared/store.ts';
 import { addAllToCart, addToCart, type CartItem, cart, removeFromCart } from './state.ts';
 
@@ -237,6 +237,17 @@ export function PageTitle({ children, kicker }: { children: ComponentChildren; k
 }
 
 /** Sets the document title (the browser tab and screen readers announce it). */
+/**
+ * Pages are found by the id at the end of their address, so a renamed album or a mistyped
+ * name still opens the page; once its data is in, the address is corrected to the current
+ * name (query kept, no new history entry) so that what is shared or bookmarked reads right.
+ */
+export function useCanonicalPath(path: string | null): void {
+  useEffect(() => {
+    if (path !== null && window.location.pathname !== path) navigate(path + window.location.search, { replace: true, keepScroll: true });
+  }, [path]);
+}
+
 export function useTitle(title: string | null): void {
   useEffect(() => {
     if (title !== null) document.title = `${title} · Chinook`;

@@ -18,6 +18,7 @@ import {
   playlistHref,
   rowOf,
   TrackTable,
+  useCanonicalPath,
   useTitle,
 } from '../components.tsx';
 import { useCursorPaging } from '../paging.ts';
@@ -36,6 +37,7 @@ export function ArtistPage({ params, query }: { params: Record<string, string>; 
   );
   const paging = useCursorPaging(tracks.data?.nextCursor);
   useTitle(artist.data?.name ?? null);
+  useCanonicalPath(artist.data ? artistHref(artist.data.id, artist.data.name) : null);
   if (id === null || notFound(artist.error)) return <NotFound what="artist" />;
   if (artist.error) return <ErrorNote error={artist.error} retry={artist.reload} />;
   if (tracks.error) return <ErrorNote error={tracks.error} retry={tracks.reload} />;
@@ -86,6 +88,7 @@ export function AlbumPage({ params }: { params: Record<string, string> }) {
   const id = idFromSlug(params.slug ?? '');
   const album = useApi(id === null ? null : `album:${id}`, () => get<Album>(`/api/albums/${id}`));
   useTitle(album.data ? `${album.data.title} by ${album.data.artist}` : null);
+  useCanonicalPath(album.data ? albumHref(album.data.id, album.data.title) : null);
   if (id === null || notFound(album.error)) return <NotFound what="album" />;
   if (album.error) return <ErrorNote error={album.error} retry={album.reload} />;
   const a = album.data;
@@ -151,6 +154,7 @@ export function GenrePage({ params, query }: { params: Record<string, string>; q
   );
   const paging = useCursorPaging(tracks.data?.nextCursor);
   useTitle(genre?.name ?? null);
+  useCanonicalPath(genre ? genreHref(genre.id, genre.name) : null);
   if (id === null || (genres.data && !genre)) return <NotFound what="genre" />;
   if (tracks.error) return <ErrorNote error={tracks.error} retry={tracks.reload} />;
   return (
@@ -174,6 +178,7 @@ export function PlaylistPage({ params, query }: { params: Record<string, string>
   );
   const paging = useCursorPaging(playlist.data?.tracks.nextCursor);
   useTitle(playlist.data?.name ?? null);
+  useCanonicalPath(playlist.data ? playlistHref(playlist.data.id, playlist.data.name) : null);
   if (id === null || notFound(playlist.error)) return <NotFound what="playlist" />;
   if (playlist.error) return <ErrorNote error={playlist.error} retry={playlist.reload} />;
   const p = playlist.data;

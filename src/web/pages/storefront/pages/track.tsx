@@ -2,11 +2,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../shared/api.ts';
 import { duration, idFromSlug, price } from '../../shared/format.ts';
-import { Link, navigate } from '../../shared/router.tsx';
+import { Link } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
 import type { SimilarTrack, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { albumHref, artistHref, CartButton, Cover, ErrorNote, genreHref, Loading, trackHref, useTitle } from '../components.tsx';
+import { albumHref, artistHref, CartButton, Cover, ErrorNote, genreHref, Loading, trackHref, useCanonicalPath, useTitle } from '../components.tsx';
 import { session } from '../state.ts';
 import { NotFound } from './not-found.tsx';
 
@@ -154,10 +154,7 @@ export function TrackPage({ params }: { params: Record<string, string> }) {
   const id = idFromSlug(params.slug ?? '');
   const track = useApi(id === null ? null : `track:${id}`, () => get<Track>(`/api/tracks/${id}`));
   useTitle(track.data ? `${track.data.name} by ${track.data.artist ?? 'unknown artist'}` : null);
-  // A renamed track keeps working links: the address is corrected to the current slug.
-  useEffect(() => {
-    if (track.data && params.slug !== track.data.slug) navigate(`/tracks/${track.data.slug}`, { replace: true, keepScroll: true });
-  }, [track.data, params.slug]);
+  useCanonicalPath(track.data ? `/tracks/${track.data.slug}` : null);
 
   if (id === null || (track.error instanceof ApiError && track.error.status === 404)) return <NotFound what="track" />;
   if (track.error) return <ErrorNote error={track.error} retry={track.reload} />;
