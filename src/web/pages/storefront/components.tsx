@@ -94,7 +94,20 @@ export interface TrackRow {
 }
 
 /** A list of tracks as a table (a list of cards on a phone), each with its cart button. */
-export function TrackTable({ rows, showAlbum = true, numbered = false, label }: { rows: TrackRow[]; showAlbum?: boolean; numbered?: boolean; label: string }) {
+export function TrackTable({
+  rows,
+  showAlbum = true,
+  showArtist = true,
+  numbered = false,
+  label,
+}: {
+  rows: TrackRow[];
+  showAlbum?: boolean;
+  /** False on a page that is the artist's or one album's: the same name on every row says nothing. */
+  showArtist?: boolean;
+  numbered?: boolean;
+  label: string;
+}) {
   return (
     <table class="tracks" aria-label={label}>
       <thead>
@@ -117,7 +130,7 @@ export function TrackTable({ rows, showAlbum = true, numbered = false, label }: 
                 <Link class="track-name" href={trackHref({ id: r.id, name: r.plainName, slug: r.slug })}>
                   {r.name}
                 </Link>
-                {r.artistId !== null && r.artistName !== null && (
+                {showArtist && r.artistId !== null && r.artistName !== null && (
                   <Link class="track-artist" href={artistHref(r.artistId, r.artistName)}>
                     {r.artist}
                   </Link>

@@ -78,7 +78,7 @@ export function ArtistPage({ params, query }: { params: Record<string, string>; 
         <h2 id="artist-tracks">Tracks</h2>
         <SortSelect value={sort} onChange={(v) => navigate(`${artistHref(a.id, a.name)}?sort=${encodeURIComponent(v)}`)} />
       </div>
-      {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} label={`Tracks by ${a.name}`} /> : <Loading />}
+      {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} showArtist={false} label={`Tracks by ${a.name}`} /> : <Loading />}
       <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
     </article>
   );
@@ -113,7 +113,7 @@ export function AlbumPage({ params }: { params: Record<string, string> }) {
           />
         </div>
       </div>
-      <TrackTable rows={a.tracks.map(rowOf)} showAlbum={false} numbered label={`Tracks on ${a.title}`} />
+      <TrackTable rows={a.tracks.map(rowOf)} showAlbum={false} showArtist={false} numbered label={`Tracks on ${a.title}`} />
     </article>
   );
 }
