@@ -135,7 +135,7 @@ export class OrderService {
     if (customerId === null) return [];
     return statement(
       this.db,
-      'SELECT DISTINCT il.track_id FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE i.customer_id = ?',
+      'SELECT DISTINCT il.track_id FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id WHERE i.customer_id = ? ORDER BY il.track_id',
     )
       .pluck()
       .all(customerId) as number[];

@@ -397,6 +397,25 @@ describe('storefront in Chromium', () => {
     await page.goto(`${server.url}/account`);
     await page.locator('table[aria-label="Orders"] a', { hasText: `#${orderId}` }).waitFor();
 
+    // What was bought shows as owned, not for sale again: on its page, on its album's page, in the cart.
+    await page.goto(`${server.url}/tracks/enter-sandman-1801`);
+    await page.locator('.track-hero .owned', { hasText: 'Owned' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Add Enter Sandman to cart/ }).count(), 0);
+    const albumId = (await server.get('/api/tracks/1801')).body.albumId as number;
+    const others = ((await server.get(`/api/albums/${albumId}`)).body.tracks as { id: number; unitPrice: number }[]).filter((t) => t.id !== 1801);
+    const othersPrice = `$${(others.reduce((sum, t) => sum + Math.round(t.unitPrice * 100), 0) / 100).toFixed(2)}`;
+    await page.goto(`${server.url}/albums/${albumId}`);
+    await page.locator('.album-hero button', { hasText: `Add the other ${others.length} tracks · ${othersPrice}` }).waitFor();
+    assert.equal(await page.locator('table.tracks .owned').count(), 1);
+    // Put in the cart elsewhere (another tab, before logging in): the cart says so before checkout refuses it.
+    await page.evaluate(() =>
+      localStorage.setItem('chinook.cart', JSON.stringify([{ id: 1801, name: 'Enter Sandman', artist: 'Metallica', unitPrice: 0.99, milliseconds: 331560 }])),
+    );
+    await page.goto(`${server.url}/cart`);
+    await page.locator('.checkout .note', { hasText: 'You already own one of these tracks' }).waitFor();
+    await page.getByRole('button', { name: 'Remove the 1 track you own' }).click();
+    await page.locator('.empty-state h1', { hasText: 'Your cart is empty' }).waitFor();
+
     // Recommendations now start from what was bought.
     await page.goto(`${server.url}/`);
     await page.locator('.home[data-ready="true"]').waitFor();

@@ -73,6 +73,18 @@ describe('orders and plays over HTTP', () => {
     assert.equal(lines, 2);
   });
 
+  it("GET /api/me/tracks: the tracks this user bought, each once, ascending; nobody else's; 401 for a visitor", async () => {
+    const carol = new Client(server.url);
+    await carol.register('carol@example.com', 'correct horse battery', 'Carol');
+    assert.deepEqual((await carol.get('/api/me/tracks')).body, { trackIds: [] });
+    assert.equal((await carol.post('/api/orders', { trackIds: [30, 10] })).status, 201);
+    assert.equal((await carol.post('/api/orders', { trackIds: [20] })).status, 201);
+    assert.deepEqual((await carol.get('/api/me/tracks')).body, { trackIds: [10, 20, 30] });
+    const bobs = (await bob.get('/api/me/tracks')).body.trackIds as number[];
+    assert.ok(![10, 20, 30].some((id) => bobs.includes(id)), `bob owns ${bobs}`);
+    assert.equal((await new Client(server.url).get('/api/me/tracks')).status, 401);
+  });
+
   it("keeps one user's orders from another, and anonymous users out", async () => {
     const mine = await alice.get('/api/orders');
     const id = mine.body.items[0].id;

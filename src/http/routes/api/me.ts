@@ -50,6 +50,18 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
+    '/tracks',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Ids of the tracks this user has bought, ascending (the storefront shows them as owned instead of selling them again)',
+        response: { 200: Type.Object({ trackIds: Type.Array(Type.Integer()) }), ...meErrors },
+      },
+    },
+    async (req) => ({ trackIds: store.orders.ownedTrackIds(requireUser(req).user.id) }),
+  );
+
+  app.get(
     '/history',
     {
       schema: {

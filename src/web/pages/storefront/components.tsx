@@ -4,7 +4,7 @@ import { useEffect } from 'preact/hooks';
 import { duration, price, slug } from '../shared/format.ts';
 import { Link, navigate } from '../shared/router.tsx';
 import { useStore } from '../shared/store.ts';
-import { addAllToCart, addToCart, type CartItem, cart, removeFromCart } from './state.ts';
+import { addAllToCart, addToCart, type CartItem, cart, owned, removeFromCart } from './state.ts';
 
 /** Chinook has no artwork: a cover drawn from the album's id and the initials of its title. */
 export function Cover({ id, title, size = 'md' }: { id: number | null; title: string | null; size?: 'sm' | 'md' | 'lg' }) {
@@ -31,7 +31,15 @@ export const playlistHref = (id: number, name: string) => `/playlists/${slug(nam
 
 export function CartButton({ item, compact = false }: { item: CartItem; compact?: boolean }) {
   const items = useStore(cart);
+  const mine = useStore(owned).has(item.id);
   const added = items.some((i) => i.id === item.id);
+  if (mine) {
+    return (
+      <span class={`owned ${compact ? 'btn-sm' : ''}`} title="You bought this track">
+        ✓ Owned
+      </span>
+    );
+  }
   const label = added ? 'In cart' : compact ? price(item.unitPrice) : `Add to cart · ${price(item.unitPrice)}`;
   return (
     <button
@@ -51,10 +59,20 @@ export function CartButton({ item, compact = false }: { item: CartItem; compact?
  * Buys a whole album: adds the tracks not in the cart yet (the price says what they add), or,
  * when every track is in, takes them all out again.
  */
-export function AlbumCartButton({ title, items }: { title: string; items: CartItem[] }) {
+export function AlbumCartButton({ title, items: all }: { title: string; items: CartItem[] }) {
   const inCartIds = new Set(useStore(cart).map((i) => i.id));
+  const mine = useStore(owned);
+  // Tracks already bought are not for sale again: the button is about the rest.
+  const items = all.filter((i) => !mine.has(i.id));
   const missing = items.filter((i) => !inCartIds.has(i.id));
-  if (items.length === 0) return null;
+  if (all.length === 0) return null;
+  if (items.length === 0) {
+    return (
+      <span class="owned" title="You bought every track of this album">
+        ✓ You own this album
+      </span>
+    );
+  }
   if (missing.length === 0) {
     return (
       <button
@@ -69,7 +87,8 @@ export function AlbumCartButton({ title, items }: { title: string; items: CartIt
     );
   }
   const total = price(missing.reduce((sum, i) => sum + Math.round(i.unitPrice * 100), 0) / 100);
-  const label = missing.length === items.length ? `Add album to cart · ${total}` : `Add the other ${missing.length} tracks · ${total}`;
+  const label =
+    missing.length === all.length ? `Add album to cart · ${total}` : `Add the other ${missing.length === 1 ? 'track' : `${missing.length} tracks`} · ${total}`;
   return (
     <button type="button" class="btn btn-buy" aria-pressed="false" onClick={() => addAllToCart(missing)}>
       {label}

@@ -9,6 +9,29 @@ export const session = new Store<{ user: User | null; ready: boolean }>({ user: 
 function apply(reply: SessionReply): void {
   setCsrfToken(reply.csrfToken);
   session.set({ user: reply.user, ready: true });
+  void refreshOwned();
+}
+
+/**
+ * The tracks the logged-in user has bought (GET /api/me/tracks): their buttons say "Owned"
+ * instead of selling them again, which the order would refuse (409). Empty for a visitor;
+ * asked again when the user changes and after an order.
+ */
+export const owned = new Store<ReadonlySet<number>>(new Set());
+
+export async function refreshOwned(): Promise<void> {
+  const user = session.get().user;
+  if (user === null) {
+    owned.set(new Set());
+    return;
+  }
+  try {
+    const reply = await get<{ trackIds: number[] }>('/api/me/tracks');
+    // A logout or another login while this was in flight: its answer is not this user's.
+    if (session.get().user?.id === user.id) owned.set(new Set(reply.trackIds));
+  } catch {
+    // Offline or logged out meanwhile: the buttons stay as they were, and checkout still refuses an owned track.
+  }
 }
 
 export async function loadSession(): Promise<void> {

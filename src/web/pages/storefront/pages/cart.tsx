@@ -8,7 +8,7 @@ import { useStore } from '../../shared/store.ts';
 import type { Order } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { ErrorNote, Loading, PageTitle, trackHref, useTitle } from '../components.tsx';
-import { cart, clearCart, removeFromCart, session } from '../state.ts';
+import { cart, clearCart, owned, refreshOwned, removeFromCart, session } from '../state.ts';
 import { NotFound } from './not-found.tsx';
 
 export function CartPage() {
@@ -16,6 +16,9 @@ export function CartPage() {
   const { user } = useStore(session);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ message: string; owned?: number[] } | null>(null);
+  // Bought since they went into the cart (in another tab, or before logging in): said before checkout refuses them.
+  const mine = useStore(owned);
+  const ownedInCart = items.filter((i) => mine.has(i.id)).map((i) => i.id);
   useTitle('Your cart');
   // Cents, so 0.99 × 3 is 2.97 and not 2.9699999999999998.
   const total = items.reduce((sum, i) => sum + Math.round(i.unitPrice * 100), 0) / 100;
@@ -26,6 +29,7 @@ export function CartPage() {
     try {
       const order = await post<Order>('/api/orders', { trackIds: items.map((i) => i.id) });
       clearCart();
+      void refreshOwned();
       navigate(`/orders/${order.id}?placed=1`);
     } catch (e) {
       const details = e instanceof ApiError ? (e.details as { owned?: number[] } | undefined) : undefined;
@@ -58,7 +62,7 @@ export function CartPage() {
                   {i.artist ?? 'Unknown artist'} · {duration(i.milliseconds)}
                 </span>
               </div>
-              <span class="cart-price">{price(i.unitPrice)}</span>
+              <span class="cart-price">{mine.has(i.id) ? <span class="owned">✓ Owned</span> : price(i.unitPrice)}</span>
               <button type="button" class="btn btn-sm" aria-label={`Remove ${i.name}`} onClick={() => removeFromCart([i.id])}>
                 Remove
               </button>
@@ -71,6 +75,14 @@ export function CartPage() {
             Total <strong>{price(total)}</strong>
           </p>
           <p class="hint">Prices are the catalog's at the moment you order.</p>
+          {!problem && ownedInCart.length > 0 && (
+            <div class="note" role="status">
+              <p>You already own {ownedInCart.length === 1 ? 'one of these tracks' : `${ownedInCart.length} of these tracks`}.</p>
+              <button type="button" class="btn btn-sm" onClick={() => removeFromCart(ownedInCart)}>
+                Remove the {count(ownedInCart.length, 'track')} you own
+              </button>
+            </div>
+          )}
           {problem && (
             <div class="note note-error" role="alert">
               <p>{problem.message}</p>
