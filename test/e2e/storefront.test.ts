@@ -299,6 +299,46 @@ describe('storefront in Chromium', () => {
     clean(shopper, 'album cart');
   });
 
+  it("a playlist page suggests how to continue it, the cart what goes with it: the API's answers, with their reasons", async () => {
+    const fromTracks = async (trackIds: number[]) => {
+      const res = await server.get('/api/recommendations/from-tracks', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ trackIds, limit: 12 }),
+      });
+      assert.equal(res.status, 200);
+      return res.body.items as { id: number; name: string }[];
+    };
+    const shopper = e2e.watch(await (await e2e.newContext()).newPage(), server.url);
+    const { page } = shopper;
+    const names = (items: { name: string }[]) => items.map((t) => t.name);
+    await page.goto(`${server.url}/playlists/16`);
+    const shelf = page.locator('.suggested-shelf[data-ready="true"]');
+    await shelf.waitFor();
+    assert.equal(await shelf.locator('h2').textContent(), 'Continue this playlist');
+    const continued = (await server.get('/api/playlists/16/continue?limit=8')).body.items;
+    assert.deepEqual(await shelf.locator('.track-name').allTextContents(), names(continued));
+    for (const note of await shelf.locator('.track-note').allTextContents()) assert.match(note, /^Why: /);
+
+    // The cart: tracks like what is in it, none of them in it; adding one asks again without it.
+    await page.goto(`${server.url}/tracks/enter-sandman-1801`);
+    await page.getByRole('button', { name: /Add Enter Sandman to cart/ }).click();
+    await page.goto(`${server.url}/cart`);
+    await shelf.waitFor();
+    assert.equal(await shelf.locator('h2').textContent(), 'More like these');
+    const like = (await fromTracks([1801])).slice(0, 8);
+    assert.deepEqual(await shelf.locator('.track-name').allTextContents(), names(like));
+    const [picked] = like;
+    assert.ok(picked, 'a suggestion for Enter Sandman');
+    await shelf.locator('.btn-buy').first().click();
+    await page.locator('.cart-item', { hasText: picked.name }).waitFor();
+    const again = (await fromTracks([1801, picked.id])).slice(0, 8);
+    assert.ok(!names(again).includes(picked.name));
+    await page.waitForFunction((first) => document.querySelector('.suggested-shelf[data-ready="true"] .track-name')?.textContent === first, again[0]?.name);
+    assert.deepEqual(await shelf.locator('.track-name').allTextContents(), names(again));
+    clean(shopper, 'suggestions');
+  });
+
   it('phone width: home, search with filters, track page', async () => {
     const phone = e2e.watch(await (await e2e.newContext({ viewport: PHONE, isMobile: true })).newPage(), server.url);
     const { page } = phone;

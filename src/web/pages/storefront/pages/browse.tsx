@@ -2,7 +2,7 @@
 import { ApiError, get } from '../../shared/api.ts';
 import { count, durationWords, idFromSlug } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
-import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Track } from '../../shared/types.ts';
+import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Recommendation, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import {
   AlbumCartButton,
@@ -22,6 +22,7 @@ import {
   useTitle,
 } from '../components.tsx';
 import { useCursorPaging } from '../paging.ts';
+import { SuggestionShelf } from '../suggestions.tsx';
 import { NotFound } from './not-found.tsx';
 
 const notFound = (e: Error | null) => e instanceof ApiError && e.status === 404;
@@ -189,6 +190,15 @@ export function PlaylistPage({ params, query }: { params: Record<string, string>
       <p class="muted">{count(p.trackCount, 'track')}</p>
       {p.tracks.items.length ? <TrackTable rows={p.tracks.items.map(rowOf)} label={`Tracks in ${p.name}`} /> : <p>This playlist is empty.</p>}
       <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+      {p.trackCount > 0 && (
+        <SuggestionShelf
+          id="continue-title"
+          title="Continue this playlist"
+          hint="Tracks that fit after these: from the same albums and artists, and tracks that share playlists and purchases with them."
+          loadKey={`continue:${p.id}`}
+          load={() => get<{ items: Recommendation[] }>(`/api/playlists/${p.id}/continue`, { limit: 8 }).then((r) => r.items)}
+        />
+      )}
     </article>
   );
 }

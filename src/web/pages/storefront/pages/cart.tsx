@@ -5,10 +5,11 @@ import { ApiError, get, post } from '../../shared/api.ts';
 import { count, dateTime, duration, price } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
-import type { Order } from '../../shared/types.ts';
+import type { Order, Recommendation } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { ErrorNote, Loading, PageTitle, trackHref, useTitle } from '../components.tsx';
 import { cart, clearCart, owned, refreshOwned, removeFromCart, session } from '../state.ts';
+import { SuggestionShelf } from '../suggestions.tsx';
 import { NotFound } from './not-found.tsx';
 
 export function CartPage() {
@@ -111,6 +112,17 @@ export function CartPage() {
           )}
         </aside>
       </div>
+      <SuggestionShelf
+        id="more-like-title"
+        title="More like these"
+        hint="From the albums and artists in your cart, and tracks that share playlists and purchases with them."
+        loadKey={`more-like:${items.map((i) => i.id).join(',')}`}
+        load={() =>
+          post<{ items: Recommendation[] }>('/api/recommendations/from-tracks', { trackIds: items.map((i) => i.id), limit: 12 }).then((r) =>
+            r.items.filter((s) => !mine.has(s.id)).slice(0, 8),
+          )
+        }
+      />
     </div>
   );
 }

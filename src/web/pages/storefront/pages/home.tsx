@@ -4,34 +4,16 @@ import { get, prefetch } from '../../shared/api.ts';
 import { count } from '../../shared/format.ts';
 import { Link } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
-import type { Counted, PopularTrack, Recommendation, Track } from '../../shared/types.ts';
+import type { Counted, PopularTrack, Recommendation } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { artistHref, ErrorNote, GenreChips, Loading, rowOf, type TrackRow, TrackTable, useTitle } from '../components.tsx';
 import { session } from '../state.ts';
+import { suggestionRows } from '../suggestions.tsx';
 
 interface TopArtist {
   artistId: number;
   name: string;
   unitsSold: number;
-}
-
-const STRATEGY: Record<string, string> = {
-  audio: 'listened alongside',
-  lyric: 'a title like',
-  genre: 'same genre as what you own',
-  collaborative: 'customers like you bought it',
-  popular: 'popular in the store',
-};
-
-/** "Because you have Fade To Black (listened alongside)": the recommender's reasons in words. */
-function reasonText(r: Recommendation, names: Map<number, string>): string {
-  const parts = r.reasons.map((reason) => {
-    if (reason.text) return reason.text;
-    const label = STRATEGY[reason.strategy] ?? reason.strategy;
-    const because = reason.becauseOfTrackId !== undefined ? names.get(reason.becauseOfTrackId) : undefined;
-    return because ? `${label} “${because}”` : label;
-  });
-  return parts.length ? `Why: ${parts.join(' · ')}` : '';
 }
 
 interface Shelf {
@@ -40,15 +22,7 @@ interface Shelf {
 
 async function loadRecommendations(): Promise<Shelf> {
   const recs = await get<{ items: Recommendation[] }>('/api/recommendations', { limit: 12 });
-  // The reply names tracks by id; the rows need album and price, and reasons need names.
-  const ids = [...new Set(recs.items.flatMap((r) => [r.id, ...r.reasons.flatMap((x) => (x.becauseOfTrackId ? [x.becauseOfTrackId] : []))]))];
-  const tracks = new Map((await Promise.all(ids.map((id) => get<Track>(`/api/tracks/${id}`)))).map((t) => [t.id, t]));
-  const names = new Map([...tracks.values()].map((t) => [t.id, t.name]));
-  const rows = recs.items.flatMap((r) => {
-    const t = tracks.get(r.id);
-    return t ? [{ ...rowOf(t), note: reasonText(r, names) }] : [];
-  });
-  return { rows };
+  return { rows: await suggestionRows(recs.items) };
 }
 
 async function loadPopular(): Promise<Shelf> {
