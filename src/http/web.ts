@@ -15,6 +15,7 @@ export const STOREFRONT_ROUTES = [
   '/tracks/:slug',
   '/artists',
   '/artists/:slug',
+  '/albums',
   '/albums/:slug',
   '/genres',
   '/genres/:slug',

@@ -269,6 +269,33 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'artists');
   });
 
+  it('albums: every album in even columns, A–Z or Z–A, paged as the API pages them; linked from the header', async () => {
+    const { page } = visitor;
+    const titles = (items: { title: string }[]) => items.map((a) => a.title);
+    const cards = () => page.locator('.album-grid .album-title').allTextContents();
+    await page.goto(`${server.url}/`);
+    await page.locator('.header-nav a', { hasText: 'Albums' }).click();
+    await page.waitForURL(`${server.url}/albums`);
+    const first = (await server.get('/api/albums?limit=48&sort=title')).body;
+    await page
+      .locator('.album-grid li')
+      .nth(first.items.length - 1)
+      .waitFor();
+    assert.deepEqual(await cards(), titles(first.items));
+    // A long title wraps inside its card ("A TempestadeTempestade Ou O Livro Dos Dias" once widened its column).
+    const widths = await page.locator('.album-grid .cover').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().width)));
+    assert.equal(new Set(widths).size, 1, `covers of one width: ${[...new Set(widths)]}`);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    const second = (await server.get(`/api/albums?limit=48&sort=title&cursor=${encodeURIComponent(first.nextCursor)}`)).body;
+    await page.waitForFunction((t) => document.querySelector('.album-grid .album-title')?.textContent === t, second.items[0].title);
+    assert.deepEqual(await cards(), titles(second.items));
+    await page.locator('.sort select').selectOption('-title');
+    const desc = (await server.get('/api/albums?limit=48&sort=-title')).body;
+    await page.waitForFunction((t) => document.querySelector('.album-grid .album-title')?.textContent === t, desc.items[0].title);
+    assert.deepEqual(await cards(), titles(desc.items));
+    clean(visitor, 'albums');
+  });
+
   it('an album page buys the whole album: the tracks not in the cart yet, at their summed price', async () => {
     const shopper = e2e.watch(await (await e2e.newContext()).newPage(), server.url);
     const { page } = shopper;

@@ -5,7 +5,7 @@ import { Link, match, useLocation } from '../shared/router.tsx';
 import { useStore } from '../shared/store.ts';
 import './storefront.css';
 import { AccountPage, LoginPage, RegisterPage } from './pages/account.tsx';
-import { AlbumPage, ArtistPage, ArtistsPage, GenrePage, GenresPage, PlaylistPage, PlaylistsPage } from './pages/browse.tsx';
+import { AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenrePage, GenresPage, PlaylistPage, PlaylistsPage } from './pages/browse.tsx';
 import { CartPage, OrderPage } from './pages/cart.tsx';
 import { HomePage, prefetchHome } from './pages/home.tsx';
 import { Forbidden, NotFound } from './pages/not-found.tsx';
@@ -23,6 +23,7 @@ const ROUTES: [string, (p: PageProps) => preact.JSX.Element][] = [
   ['/tracks/:slug', (p) => <TrackPage params={p.params} />],
   ['/artists', (p) => <ArtistsPage query={p.query} />],
   ['/artists/:slug', (p) => <ArtistPage params={p.params} query={p.query} />],
+  ['/albums', (p) => <AlbumsPage query={p.query} />],
   ['/albums/:slug', (p) => <AlbumPage params={p.params} />],
   ['/genres', () => <GenresPage />],
   ['/genres/:slug', (p) => <GenrePage params={p.params} query={p.query} />],
@@ -51,6 +52,12 @@ function Header() {
         <nav class="header-nav" aria-label="Main">
           <Link href="/genres" class="nav-browse">
             Genres
+          </Link>
+          <Link href="/artists" class="nav-browse nav-more">
+            Artists
+          </Link>
+          <Link href="/albums" class="nav-browse nav-more">
+            Albums
           </Link>
           <Link href="/cart" class="nav-cart" aria-label={`Cart, ${items.length} ${items.length === 1 ? 'track' : 'tracks'}`}>
             Cart{items.length > 0 && <span class="badge">{items.length}</span>}
@@ -97,7 +104,7 @@ function App() {
       <footer class="site-footer">
         <p>
           Chinook music store · catalog from the Chinook sample database (MIT) · <Link href="/playlists">Playlists</Link> · <Link href="/artists">Artists</Link>{' '}
-          · <a href="/docs">API</a>
+          · <Link href="/albums">Albums</Link> · <a href="/docs">API</a>
         </p>
         <p class="muted">No audio, no tracking, no third parties: every request goes to this server.</p>
       </footer>

@@ -2,7 +2,7 @@
 import { ApiError, get } from '../../shared/api.ts';
 import { count, durationWords, idFromSlug } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
-import type { Album, Artist, ArtistSummary, Counted, Page, Playlist, Recommendation, Track } from '../../shared/types.ts';
+import type { Album, AlbumSummary, Artist, ArtistSummary, Counted, Page, Playlist, Recommendation, Track } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import {
   AlbumCartButton,
@@ -232,6 +232,49 @@ export function PlaylistsPage({ query }: { query: URLSearchParams }) {
         ))}
       </ul>
       <Pager label="Playlist pages" onPrev={paging.onPrev} onNext={paging.onNext} />
+    </article>
+  );
+}
+
+/** Title order either way; the sort is in the address (?sort=-title) like every list's. */
+export function AlbumsPage({ query }: { query: URLSearchParams }) {
+  const cursor = query.get('cursor');
+  const sort = query.get('sort') === '-title' ? '-title' : 'title';
+  const albums = useApi(`albums:${sort}:${cursor}`, () => get<Page<AlbumSummary>>('/api/albums', { limit: 48, sort, cursor: cursor ?? undefined }));
+  const paging = useCursorPaging(albums.data?.nextCursor);
+  useTitle('Albums');
+  return (
+    <article class="entity-page">
+      <PageTitle>Albums</PageTitle>
+      <div class="list-tools">
+        <span class="muted">Every album in the catalog</span>
+        <label class="sort">
+          <span>Sort</span>
+          <select value={sort} onChange={(e) => navigate(`/albums?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}>
+            <option value="title">Title A–Z</option>
+            <option value="-title">Title Z–A</option>
+          </select>
+        </label>
+      </div>
+      {albums.error && <ErrorNote error={albums.error} retry={albums.reload} />}
+      {albums.data ? (
+        <ul class="album-grid" aria-label="Albums">
+          {albums.data.items.map((al) => (
+            <li key={al.id}>
+              <Link href={albumHref(al.id, al.title)} class="album-card">
+                <Cover id={al.id} title={al.title} />
+                <span class="album-title">{al.title}</span>
+                <span class="muted">
+                  {al.artist} · {count(al.trackCount, 'track')}
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        !albums.error && <Loading />
+      )}
+      <Pager label="Album pages" onPrev={paging.onPrev} onNext={paging.onNext} />
     </article>
   );
 }

@@ -93,7 +93,7 @@ export function HomePage() {
             ))}
           </ol>
           <p>
-            <Link href="/artists">All artists →</Link>
+            <Link href="/artists">All artists →</Link> · <Link href="/albums">All albums →</Link>
           </p>
         </section>
       </div>
