@@ -166,6 +166,32 @@ describe('storefront in Chromium', () => {
     clean(visitor, 'one letter typed');
   });
 
+  it('search results link the artists and albums named like the query, as the suggestion index reads it', async () => {
+    const { page } = visitor;
+    await page.goto(`${server.url}/search?q=miles%20davis`);
+    await page.locator('.results[data-query="miles davis"]').waitFor();
+    const named = ((await server.get('/api/search/suggest?q=miles%20davis&limit=12')).body.suggestions as { type: string; text: string; artist?: string }[])
+      .filter((n) => n.type !== 'track')
+      .slice(0, 4);
+    assert.ok(
+      named.some((n) => n.type === 'artist' && n.text === 'Miles Davis'),
+      JSON.stringify(named),
+    );
+    const kinds = { artist: 'Artist', album: 'Album' } as Record<string, string>;
+    assert.deepEqual(
+      await page.locator('.go-to .go-to-item').allTextContents(),
+      named.map((n) => `${kinds[n.type]}${n.text}${n.artist ? ` · ${n.artist}` : ''}`),
+    );
+    await page.locator('.go-to-item', { hasText: /^ArtistMiles Davis$/ }).click();
+    await page.waitForURL(/\/artists\/miles-davis-\d+$/);
+    await page.locator('.entity-page h1', { hasText: 'Miles Davis' }).waitFor();
+    // A query that names nothing has no such line.
+    await page.goto(`${server.url}/search?q=zzqxv`);
+    await page.locator('.empty-state h2', { hasText: 'Nothing matched' }).waitFor();
+    assert.equal(await page.locator('.go-to').count(), 0);
+    clean(visitor, 'go to');
+  });
+
   it('a search with a word no matching track has says it was left out', async () => {
     const { page } = visitor;
     const q = 'love How The West Was Won And Where It Got Us';

@@ -6,12 +6,14 @@ import { get } from '../../shared/api.ts';
 import { count } from '../../shared/format.ts';
 import { Highlighted } from '../../shared/highlight.tsx';
 import { Link, navigate } from '../../shared/router.tsx';
-import type { Facet, SearchReply } from '../../shared/types.ts';
+import type { Facet, SearchReply, Suggestion } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { ErrorNote, genreHref, Pager, SkeletonRows, TrackTable, useTitle } from '../components.tsx';
+import { albumHref, artistHref, ErrorNote, genreHref, Pager, SkeletonRows, TrackTable, useTitle } from '../components.tsx';
 import { searchUrl } from '../search-box.tsx';
 
 const PAGE_SIZE = 20;
+/** Artists and albums linked above the results: four fit on two lines at 1280 px ("miles": the artist and three albums). */
+const GO_TO_MAX = 4;
 const SORTS = [
   ['relevance', 'Best match'],
   ['name', 'Name A–Z'],
@@ -108,6 +110,30 @@ function RangeFilter(props: { legend: string; unit: string; minKey: string; maxK
   );
 }
 
+/** The search's answer and, on its first page, the artists and albums named like the query. */
+type Answer = SearchReply & { goTo: Suggestion[] };
+
+/**
+ * Artists and albums whose names match the query (the suggestion index, as the search box's
+ * list reads it): a results page of tracks otherwise has no way to the artist's or the album's
+ * own page. None on later pages.
+ */
+function GoTo({ items }: { items: Suggestion[] }) {
+  if (!items.length) return null;
+  return (
+    <nav class="go-to" aria-label="Artists and albums">
+      <span class="muted">Go to</span>
+      {items.map((s) => (
+        <Link key={`${s.type}:${s.id}`} class="go-to-item" href={s.type === 'artist' ? artistHref(s.id, s.text) : albumHref(s.id, s.text)}>
+          <span class="go-to-kind">{s.type === 'artist' ? 'Artist' : 'Album'}</span>
+          {s.text}
+          {s.artist && <span class="muted"> · {s.artist}</span>}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
 export function SearchPage({ query }: { query: URLSearchParams }) {
   const q = (query.get('q') ?? '').trim();
   useTitle(q ? `“${q}”` : 'Search');
@@ -121,9 +147,16 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   if (cursor) params.cursor = cursor;
   else if (offset) params.offset = String(offset);
   const key = q ? JSON.stringify(params) : null;
-  const result = useApi(key, () => get<SearchReply>('/api/search', params));
+  // Both asked at once and shown together, so the "Go to" line never pushes painted results down.
+  const result = useApi(key, async (): Promise<Answer> => {
+    const [reply, names] = await Promise.all([
+      get<SearchReply>('/api/search', params),
+      cursor || offset ? null : get<{ suggestions: Suggestion[] }>('/api/search/suggest', { q, limit: 12 }).catch(() => null), // the results matter more than the links
+    ]);
+    return { ...reply, goTo: (names?.suggestions ?? []).filter((n) => n.type !== 'track').slice(0, GO_TO_MAX) };
+  });
   // Keep the last answer on screen while the next one loads: no flash, no layout shift.
-  const [shown, setShown] = useState<{ key: string; reply: SearchReply } | null>(null);
+  const [shown, setShown] = useState<{ key: string; reply: Answer } | null>(null);
   useEffect(() => {
     if (result.data && key) setShown({ key, reply: result.data });
   }, [result.data, key]);
@@ -242,6 +275,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
             </div>
           ) : (
             <>
+              <GoTo items={reply.goTo} />
               <TrackTable
                 label="Search results"
                 rows={reply.hits.map((h) => ({
