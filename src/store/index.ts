@@ -52,6 +52,6 @@ export type { ActivityEntry, ActivityQuery, ActivityRow } from './activity.ts';
 export { cachedPopularTracks } from './cached.ts';
 export { type CustomerContact, Customers } from './customers.ts';
 export { type HistoryEntry, type HistoryEvent, type HistoryQuery, TrackHistory } from './history.ts';
-export { alsoBought, type Buyer, invoiceLineCount, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
+export { alsoBought, type Buyer, invoiceLineCount, type LibraryTrack, MAX_ORDER_LINES, type Order, type OrderLine } from './orders.ts';
 export type { Play } from './plays.ts';
 export type { PopularTrack } from './popularity.ts';

@@ -21,6 +21,21 @@ export interface Order {
   total: number;
   lines: OrderLine[];
 }
+/** A track in a user's library: what a row needs, and the order that last bought it. */
+export interface LibraryTrack {
+  id: number;
+  slug: string;
+  name: string;
+  albumId: number | null;
+  album: string | null;
+  artistId: number | null;
+  artist: string | null;
+  milliseconds: number;
+  unitPrice: number;
+  orderId: number;
+  boughtAt: string;
+}
+
 export interface Buyer {
   userId: number;
   email: string;
@@ -127,6 +142,38 @@ export class OrderService {
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: more ? String(items[items.length - 1]?.id) : null };
+  }
+
+  /**
+   * The tracks this user has bought, most recent order first (within an order by track id, which
+   * is album order in Chinook), each once with the order that bought it last. Keyset-paged by "orderId.trackId"; the price is the
+   * catalog's today, what the order paid is on the order.
+   */
+  library(userId: number, page: { limit: number; cursor?: string | undefined }): { items: LibraryTrack[]; nextCursor: string | null } {
+    const customerId = customerIdOf(this.db, userId);
+    if (customerId === null) return { items: [], nextCursor: null };
+    const [order, track] = page.cursor ? page.cursor.split('.').map(Number) : [Number.MAX_SAFE_INTEGER, 0];
+    const rows = statement(
+      this.db,
+      `WITH bought AS (
+         SELECT il.track_id AS trackId, max(i.id) AS orderId
+         FROM chinook_invoices i JOIN chinook_invoice_lines il ON il.invoice_id = i.id
+         WHERE i.customer_id = @customer GROUP BY il.track_id
+       )
+       SELECT t.id, t.slug, t.name, t.album_id AS albumId, al.title AS album, al.artist_id AS artistId, ar.name AS artist,
+              t.milliseconds, t.unit_price AS unitPrice, b.orderId, inv.invoice_date AS boughtAt
+       FROM bought b
+       JOIN chinook_tracks t ON t.id = b.trackId
+       JOIN chinook_invoices inv ON inv.id = b.orderId
+       LEFT JOIN chinook_albums al ON al.id = t.album_id
+       LEFT JOIN chinook_artists ar ON ar.id = al.artist_id
+       WHERE b.orderId < @order OR (b.orderId = @order AND t.id > @track)
+       ORDER BY b.orderId DESC, t.id LIMIT @limit`,
+    ).all({ customer: customerId, order, track, limit: page.limit + 1 }) as LibraryTrack[];
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? `${last.orderId}.${last.id}` : null };
   }
 
   /** Track ids this user owns (for the recommender and the storefront). */

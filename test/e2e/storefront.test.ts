@@ -489,6 +489,16 @@ describe('storefront in Chromium', () => {
     assert.equal(await page.locator('.nav-cart .badge').count(), 0, 'the cart is empty after checkout');
     await page.goto(`${server.url}/account`);
     await page.locator('table[aria-label="Orders"] a', { hasText: `#${orderId}` }).waitFor();
+    // "Your music": the two tracks bought, the API's order, each noting the order.
+    const library = page.locator('table[aria-label="Tracks you bought"]');
+    await library.locator('tbody tr').nth(1).waitFor();
+    const bought = (await page.evaluate(() => fetch('/api/me/library').then((r) => r.json()))) as { items: { name: string }[] };
+    assert.equal(bought.items.length, 2);
+    assert.deepEqual(
+      await library.locator('.track-name').allTextContents(),
+      bought.items.map((t) => t.name),
+    );
+    assert.match((await library.locator('.track-note').first().textContent()) ?? '', new RegExp(`order #${orderId}$`));
 
     // What was bought shows as owned, not for sale again: on its page, on its album's page, in the cart.
     await page.goto(`${server.url}/tracks/enter-sandman-1801`);

@@ -73,7 +73,7 @@ describe('orders and plays over HTTP', () => {
     assert.equal(lines, 2);
   });
 
-  it("GET /api/me/tracks: the tracks this user bought, each once, ascending; nobody else's; 401 for a visitor", async () => {
+  it("GET /api/me/tracks and /api/me/library: the tracks this user bought, each once; nobody else's; 401 for a visitor", async () => {
     const carol = new Client(server.url);
     await carol.register('carol@example.com', 'correct horse battery', 'Carol');
     assert.deepEqual((await carol.get('/api/me/tracks')).body, { trackIds: [] });
@@ -83,6 +83,22 @@ describe('orders and plays over HTTP', () => {
     const bobs = (await bob.get('/api/me/tracks')).body.trackIds as number[];
     assert.ok(![10, 20, 30].some((id) => bobs.includes(id)), `bob owns ${bobs}`);
     assert.equal((await new Client(server.url).get('/api/me/tracks')).status, 401);
+    // The library: the same tracks as rows, the last order first, paged.
+    const page1 = (await carol.get('/api/me/library?limit=2')).body;
+    assert.deepEqual(
+      page1.items.map((t: { id: number }) => t.id),
+      [20, 10],
+    );
+    assert.equal(page1.items[0].name, server.ctx.db.prepare('SELECT name FROM chinook_tracks WHERE id = 20').pluck().get());
+    assert.ok(page1.items[0].orderId > page1.items[1].orderId);
+    const page2 = (await carol.get(`/api/me/library?limit=2&cursor=${page1.nextCursor}`)).body;
+    assert.deepEqual(
+      page2.items.map((t: { id: number }) => t.id),
+      [30],
+    );
+    assert.equal(page2.nextCursor, null);
+    assert.equal((await carol.get('/api/me/library?cursor=20')).status, 400);
+    assert.equal((await new Client(server.url).get('/api/me/library')).status, 401);
   });
 
   it("keeps one user's orders from another, and anonymous users out", async () => {

@@ -62,6 +62,42 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
+    '/library',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'The tracks this user has bought, most recent order first, each once (keyset-paged)',
+        querystring: Type.Object(
+          { limit: Limit, cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}\\.[0-9]{1,15}$', description: 'nextCursor of the page before' })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                slug: Type.String(),
+                name: Type.String(),
+                albumId: Nullable(Type.Integer()),
+                album: Nullable(Type.String()),
+                artistId: Nullable(Type.Integer()),
+                artist: Nullable(Type.String()),
+                milliseconds: Type.Integer(),
+                unitPrice: Type.Number(),
+                orderId: Type.Integer(),
+                boughtAt: Type.String(),
+              }),
+            ),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...meErrors,
+        },
+      },
+    },
+    async (req) => store.orders.library(requireUser(req).user.id, req.query),
+  );
+
+  app.get(
     '/history',
     {
       schema: {

@@ -99,6 +99,21 @@ export interface Order extends OrderSummary {
   lines: { trackId: number; name: string; unitPrice: number; quantity: number }[];
 }
 
+/** GET /api/me/library: a bought track, with the order that bought it last. */
+export interface LibraryTrack {
+  id: number;
+  slug: string;
+  name: string;
+  albumId: number | null;
+  album: string | null;
+  artistId: number | null;
+  artist: string | null;
+  milliseconds: number;
+  unitPrice: number;
+  orderId: number;
+  boughtAt: string;
+}
+
 export interface Play {
   id: number;
   trackId: number;

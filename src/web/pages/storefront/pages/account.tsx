@@ -1,12 +1,12 @@
 // Log in, register, and the account page (change password, orders, plays).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../shared/api.ts';
 import { dateTime, price } from '../../shared/format.ts';
 import { Link, navigate } from '../../shared/router.tsx';
 import { useStore } from '../../shared/store.ts';
-import type { OrderSummary, Page, Play } from '../../shared/types.ts';
+import type { LibraryTrack, OrderSummary, Page, Play } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { ErrorNote, Loading, Pager, PageTitle, trackHref, useTitle } from '../components.tsx';
+import { ErrorNote, Loading, Pager, PageTitle, rowOf, TrackTable, trackHref, useTitle } from '../components.tsx';
 import { useCursorPaging } from '../paging.ts';
 import { login, logout, register, session } from '../state.ts';
 
@@ -226,6 +226,50 @@ function Orders({ query }: { query: URLSearchParams }) {
   );
 }
 
+/** Every track bought, the last order's first, 25 more at a time: a store's "purchased" list. */
+function Library() {
+  const [pages, setPages] = useState<Page<LibraryTrack>[]>([]);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = async (cursor?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const page = await get<Page<LibraryTrack>>('/api/me/library', { limit: 25, cursor });
+      setPages((before) => [...before, page]);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  const items = pages.flatMap((p) => p.items);
+  const next = pages.at(-1)?.nextCursor ?? null;
+  return (
+    <section class="library" aria-labelledby="library-title">
+      <h2 id="library-title">Your music</h2>
+      {items.length > 0 ? (
+        <TrackTable rows={items.map((t) => ({ ...rowOf(t), note: `Bought ${dateTime(t.boughtAt)} · order #${t.orderId}` }))} label="Tracks you bought" />
+      ) : pages.length > 0 ? (
+        <p class="muted">Tracks you buy are listed here.</p>
+      ) : (
+        !error && <Loading />
+      )}
+      {error && <ErrorNote error={error} retry={() => load(next ?? undefined)} />}
+      {next && !error && (
+        <p>
+          <button type="button" class="btn" disabled={busy} onClick={() => load(next)}>
+            {busy ? 'Loading…' : 'Show more'}
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Plays() {
   const plays = useApi('plays', () => get<Page<Play>>('/api/me/history', { limit: 10 }));
   return (
@@ -284,6 +328,7 @@ export function AccountPage({ query }: { query: URLSearchParams }) {
         <Plays />
         <PasswordForm />
       </div>
+      <Library />
       <button
         type="button"
         class="btn"
