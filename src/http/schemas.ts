@@ -46,6 +46,13 @@ export const TrackSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
+/** GET /api/me/library: a bought track, what a row shows, and the order that bought it last. */
+export const LibraryTrackSchema = Type.Object({
+  ...Type.Pick(TrackSchema, ['id', 'slug', 'name', 'albumId', 'album', 'artistId', 'artist', 'milliseconds', 'unitPrice']).properties,
+  orderId: Type.Integer(),
+  boughtAt: Type.String(),
+});
+
 export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 export const AlbumSummarySchema = Type.Object({

@@ -3,6 +3,7 @@
 // After COMMIT, `order.placed` goes to its subscribers (cache invalidation in every worker,
 // popularity counters) before the order is returned.
 import { customerIdOf, linkCustomer } from '../accounts/index.ts';
+import type { Track } from '../catalog/index.ts';
 import { type Db, statement, type WriteQueue } from '../db/index.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DomainEvents } from '../events/index.ts';
@@ -22,19 +23,10 @@ export interface Order {
   lines: OrderLine[];
 }
 /** A track in a user's library: what a row needs, and the order that last bought it. */
-export interface LibraryTrack {
-  id: number;
-  slug: string;
-  name: string;
-  albumId: number | null;
-  album: string | null;
-  artistId: number | null;
-  artist: string | null;
-  milliseconds: number;
-  unitPrice: number;
+export type LibraryTrack = Pick<Track, 'id' | 'slug' | 'name' | 'albumId' | 'album' | 'artistId' | 'artist' | 'milliseconds' | 'unitPrice'> & {
   orderId: number;
   boughtAt: string;
-}
+};
 
 export interface Buyer {
   userId: number;

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { MAX_PASSWORD } from '../../../accounts/index.ts';
 import { ApiError } from '../../../errors.ts';
 import { requireUser } from '../../auth.ts';
-import { ErrorReply, Limit, Nullable } from '../../schemas.ts';
+import { ErrorReply, LibraryTrackSchema, Limit, Nullable, pageOf } from '../../schemas.ts';
 import { UserSchema } from './auth.ts';
 
 const meErrors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
@@ -71,27 +71,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { limit: Limit, cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}\\.[0-9]{1,15}$', description: 'nextCursor of the page before' })) },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.Integer(),
-                slug: Type.String(),
-                name: Type.String(),
-                albumId: Nullable(Type.Integer()),
-                album: Nullable(Type.String()),
-                artistId: Nullable(Type.Integer()),
-                artist: Nullable(Type.String()),
-                milliseconds: Type.Integer(),
-                unitPrice: Type.Number(),
-                orderId: Type.Integer(),
-                boughtAt: Type.String(),
-              }),
-            ),
-            nextCursor: Nullable(Type.String()),
-          }),
-          ...meErrors,
-        },
+        response: { 200: pageOf(LibraryTrackSchema), ...meErrors },
       },
     },
     async (req) => store.orders.library(requireUser(req).user.id, req.query),

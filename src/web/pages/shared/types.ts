@@ -1,6 +1,13 @@
 // Shapes of the JSON API replies the pages read (see /docs for the full schemas).
 import type { Static } from 'typebox';
-import type { AlbumSummarySchema, CountedSchema, FacetSchema, SearchReply as SearchReplySchema, TrackSchema } from '../../../http/schemas.ts';
+import type {
+  AlbumSummarySchema,
+  CountedSchema,
+  FacetSchema,
+  LibraryTrackSchema,
+  SearchReply as SearchReplySchema,
+  TrackSchema,
+} from '../../../http/schemas.ts';
 
 // The catalog shapes come from the API's own schemas (types only: nothing of the server is
 // bundled); the rest are written out here as the replies document them.
@@ -100,19 +107,7 @@ export interface Order extends OrderSummary {
 }
 
 /** GET /api/me/library: a bought track, with the order that bought it last. */
-export interface LibraryTrack {
-  id: number;
-  slug: string;
-  name: string;
-  albumId: number | null;
-  album: string | null;
-  artistId: number | null;
-  artist: string | null;
-  milliseconds: number;
-  unitPrice: number;
-  orderId: number;
-  boughtAt: string;
-}
+export type LibraryTrack = Static<typeof LibraryTrackSchema>;
 
 export interface Play {
   id: number;

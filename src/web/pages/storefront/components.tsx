@@ -269,6 +269,22 @@ export function PageTitle({ children, kicker }: { children: ComponentChildren; k
 }
 
 /** Sets the document title (the browser tab and screen readers announce it). */
+/** A list's sort: the value goes to the address (?sort=…), so Back and a shared link keep it. */
+export function SortSelect({ value, options, onChange }: { value: string; options: readonly (readonly [string, string])[]; onChange: (sort: string) => void }) {
+  return (
+    <label class="sort">
+      <span>Sort</span>
+      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {options.map(([v, label]) => (
+          <option key={v} value={v}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * Pages are found by the id at the end of their address, so a renamed album or a mistyped
  * name still opens the page; once its data is in, the address is corrected to the current

@@ -17,6 +17,7 @@ import {
   PageTitle,
   playlistHref,
   rowOf,
+  SortSelect,
   TrackTable,
   useCanonicalPath,
   useTitle,
@@ -26,6 +27,19 @@ import { SuggestionShelf } from '../suggestions.tsx';
 import { NotFound } from './not-found.tsx';
 
 const notFound = (e: Error | null) => e instanceof ApiError && e.status === 404;
+
+/** One album in a grid of covers: its cover, title and a line under it. */
+function AlbumCard({ album, byline }: { album: { id: number; title: string }; byline: string }) {
+  return (
+    <li>
+      <Link href={albumHref(album.id, album.title)} class="album-card">
+        <Cover id={album.id} title={album.title} />
+        <span class="album-title">{album.title}</span>
+        <span class="muted">{byline}</span>
+      </Link>
+    </li>
+  );
+}
 
 export function ArtistPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const id = idFromSlug(params.slug ?? '');
@@ -66,18 +80,12 @@ export function ArtistPage({ params, query }: { params: Record<string, string>; 
       </p>
       <ul class="album-grid">
         {a.albums.map((al) => (
-          <li key={al.id}>
-            <Link href={albumHref(al.id, al.title)} class="album-card">
-              <Cover id={al.id} title={al.title} />
-              <span class="album-title">{al.title}</span>
-              <span class="muted">{count(al.trackCount, 'track')}</span>
-            </Link>
-          </li>
+          <AlbumCard key={al.id} album={al} byline={count(al.trackCount, 'track')} />
         ))}
       </ul>
       <div class="list-tools">
         <h2 id="artist-tracks">Tracks</h2>
-        <SortSelect value={sort} onChange={(v) => navigate(`${artistHref(a.id, a.name)}?sort=${encodeURIComponent(v)}`)} />
+        <SortSelect value={sort} options={TRACK_SORTS} onChange={(v) => navigate(`${artistHref(a.id, a.name)}?sort=${encodeURIComponent(v)}`)} />
       </div>
       {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} showArtist={false} label={`Tracks by ${a.name}`} /> : <Loading />}
       <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
@@ -119,6 +127,7 @@ export function AlbumPage({ params }: { params: Record<string, string> }) {
   );
 }
 
+/** The sorts of /api/tracks a shopper cares about: a genre's and an artist's track lists. */
 const TRACK_SORTS = [
   ['name', 'Name A–Z'],
   ['-price', 'Price, high to low'],
@@ -127,22 +136,6 @@ const TRACK_SORTS = [
   ['duration', 'Shortest first'],
   ['newest', 'Newest'],
 ] as const;
-
-/** How a page's list of tracks is sorted (the sorts of /api/tracks a shopper cares about). */
-function SortSelect({ value, onChange }: { value: string; onChange: (sort: string) => void }) {
-  return (
-    <label class="sort">
-      <span>Sort</span>
-      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
-        {TRACK_SORTS.map(([v, label]) => (
-          <option key={v} value={v}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 export function GenrePage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const id = idFromSlug(params.slug ?? '');
@@ -163,7 +156,7 @@ export function GenrePage({ params, query }: { params: Record<string, string>; q
       <PageTitle kicker="Genre">{genre?.name ?? '…'}</PageTitle>
       <div class="list-tools">
         <span class="muted">{genre ? count(genre.trackCount, 'track') : ''}</span>
-        <SortSelect value={sort} onChange={(v) => navigate(`${genreHref(id, genre?.name ?? '')}?sort=${encodeURIComponent(v)}`)} />
+        <SortSelect value={sort} options={TRACK_SORTS} onChange={(v) => navigate(`${genreHref(id, genre?.name ?? '')}?sort=${encodeURIComponent(v)}`)} />
       </div>
       {tracks.data ? <TrackTable rows={tracks.data.items.map(rowOf)} label={`${genre?.name ?? ''} tracks`} /> : <Loading />}
       <Pager label="Track pages" onPrev={paging.onPrev} onNext={paging.onNext} />
@@ -248,27 +241,20 @@ export function AlbumsPage({ query }: { query: URLSearchParams }) {
       <PageTitle>Albums</PageTitle>
       <div class="list-tools">
         <span class="muted">Every album in the catalog</span>
-        <label class="sort">
-          <span>Sort</span>
-          <select value={sort} onChange={(e) => navigate(`/albums?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}>
-            <option value="title">Title A–Z</option>
-            <option value="-title">Title Z–A</option>
-          </select>
-        </label>
+        <SortSelect
+          value={sort}
+          options={[
+            ['title', 'Title A–Z'],
+            ['-title', 'Title Z–A'],
+          ]}
+          onChange={(v) => navigate(`/albums?sort=${encodeURIComponent(v)}`)}
+        />
       </div>
       {albums.error && <ErrorNote error={albums.error} retry={albums.reload} />}
       {albums.data ? (
         <ul class="album-grid" aria-label="Albums">
           {albums.data.items.map((al) => (
-            <li key={al.id}>
-              <Link href={albumHref(al.id, al.title)} class="album-card">
-                <Cover id={al.id} title={al.title} />
-                <span class="album-title">{al.title}</span>
-                <span class="muted">
-                  {al.artist} · {count(al.trackCount, 'track')}
-                </span>
-              </Link>
-            </li>
+            <AlbumCard key={al.id} album={al} byline={`${al.artist} · ${count(al.trackCount, 'track')}`} />
           ))}
         </ul>
       ) : (
@@ -293,13 +279,14 @@ export function ArtistsPage({ query }: { query: URLSearchParams }) {
       <PageTitle>Artists</PageTitle>
       <div class="list-tools">
         <span class="muted">Every artist with an album in the catalog</span>
-        <label class="sort">
-          <span>Sort</span>
-          <select value={sort} onChange={(e) => navigate(`/artists?sort=${encodeURIComponent((e.target as HTMLSelectElement).value)}`)}>
-            <option value="name">Name A–Z</option>
-            <option value="-name">Name Z–A</option>
-          </select>
-        </label>
+        <SortSelect
+          value={sort}
+          options={[
+            ['name', 'Name A–Z'],
+            ['-name', 'Name Z–A'],
+          ]}
+          onChange={(v) => navigate(`/artists?sort=${encodeURIComponent(v)}`)}
+        />
       </div>
       {artists.error && <ErrorNote error={artists.error} retry={artists.reload} />}
       <ul class="link-list columns">

@@ -8,7 +8,7 @@ import { Highlighted } from '../../shared/highlight.tsx';
 import { Link, navigate } from '../../shared/router.tsx';
 import type { Facet, SearchReply, Suggestion } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
-import { albumHref, artistHref, ErrorNote, genreHref, Pager, SkeletonRows, TrackTable, useTitle } from '../components.tsx';
+import { albumHref, artistHref, ErrorNote, genreHref, Pager, SkeletonRows, SortSelect, TrackTable, useTitle } from '../components.tsx';
 import { searchUrl } from '../search-box.tsx';
 
 const PAGE_SIZE = 20;
@@ -220,16 +220,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
           <p class="subline muted">Tracks, albums, artists and composers; typos and half-typed words are forgiven. Quote a phrase to match it exactly.</p>
         )}
         <div class="search-tools">
-          <label class="sort">
-            <span>Sort</span>
-            <select value={query.get('sort') ?? 'relevance'} onChange={(e) => navigate(with_(query, { sort: (e.target as HTMLSelectElement).value }))}>
-              {SORTS.map(([v, label]) => (
-                <option key={v} value={v}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SortSelect value={query.get('sort') ?? 'relevance'} options={SORTS} onChange={(v) => navigate(with_(query, { sort: v }))} />
           <button type="button" class="btn filters-toggle" aria-expanded={filtersOpen} aria-controls="filters" onClick={() => setFiltersOpen((o) => !o)}>
             Filters{activeFilters.length ? ` (${activeFilters.length})` : ''}
           </button>
