@@ -185,6 +185,20 @@ describe('storefront in Chromium', () => {
     await page.locator('.go-to-item', { hasText: /^ArtistMiles Davis$/ }).click();
     await page.waitForURL(/\/artists\/miles-davis-\d+$/);
     await page.locator('.entity-page h1', { hasText: 'Miles Davis' }).waitFor();
+    // Genres are named too: every word of the query starts a word of the genre's name.
+    await page.goto(`${server.url}/search?q=metal`);
+    await page.locator('.results[data-query="metal"]').waitFor();
+    const genres = ((await server.get('/api/genres')).body.items as { name: string; trackCount: number }[])
+      .filter((g) => g.trackCount > 0 && /(^|\W)metal/i.test(g.name))
+      .map((g) => g.name);
+    assert.deepEqual(genres.sort(), ['Heavy Metal', 'Metal']);
+    const genreLinks = (await page.locator('.go-to-item', { has: page.locator('.go-to-kind', { hasText: 'Genre' }) }).allTextContents()).map((t) =>
+      t.replace(/^Genre/, ''),
+    );
+    assert.deepEqual(genreLinks, ['Metal', 'Heavy Metal'], 'the genre named exactly first');
+    await page.locator('.go-to-item', { hasText: /^GenreHeavy Metal$/ }).click();
+    await page.waitForURL(/\/genres\/heavy-metal-\d+$/);
+    await page.locator('.entity-page h1', { hasText: 'Heavy Metal' }).waitFor();
     // A query that names nothing has no such line.
     await page.goto(`${server.url}/search?q=zzqxv`);
     await page.locator('.empty-state h2', { hasText: 'Nothing matched' }).waitFor();

@@ -6,13 +6,13 @@ import { get } from '../../shared/api.ts';
 import { count } from '../../shared/format.ts';
 import { Highlighted } from '../../shared/highlight.tsx';
 import { Link, navigate } from '../../shared/router.tsx';
-import type { Facet, SearchReply, Suggestion } from '../../shared/types.ts';
+import type { Counted, Facet, SearchReply, Suggestion } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { albumHref, artistHref, ErrorNote, genreHref, Pager, SkeletonRows, SortSelect, TrackTable, useTitle } from '../components.tsx';
 import { searchUrl } from '../search-box.tsx';
 
 const PAGE_SIZE = 20;
-/** Artists and albums linked above the results: four fit on two lines at 1280 px ("miles": the artist and three albums). */
+/** Pages linked above the results: four fit on two lines at 1280 px ("miles": the artist and three albums). */
 const GO_TO_MAX = 4;
 const SORTS = [
   ['relevance', 'Best match'],
@@ -110,28 +110,78 @@ function RangeFilter(props: { legend: string; unit: string; minKey: string; maxK
   );
 }
 
-/** The search's answer and, on its first page, the artists and albums named like the query. */
-type Answer = SearchReply & { goTo: Suggestion[] };
+/** A page the query names: an artist, a genre or an album. */
+interface Destination {
+  kind: 'artist' | 'genre' | 'album';
+  id: number;
+  text: string;
+  artist?: string | undefined;
+}
+
+/** The search's answer and, on its first page, the artists, genres and albums named like the query. */
+type Answer = SearchReply & { goTo: Destination[] };
+
+const KIND_LABEL: Record<Destination['kind'], string> = { artist: 'Artist', genre: 'Genre', album: 'Album' };
+const hrefOf = (d: Destination) => (d.kind === 'artist' ? artistHref(d.id, d.text) : d.kind === 'genre' ? genreHref(d.id, d.text) : albumHref(d.id, d.text));
+
+/** Lower-case words without accents: "Rock And Roll" → rock, and, roll. */
+const wordsOf = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /**
- * Artists and albums whose names match the query (the suggestion index, as the search box's
- * list reads it): a results page of tracks otherwise has no way to the artist's or the album's
- * own page. None on later pages.
+ * Genres the query names: each of its words starts a word of the genre's name ("metal" →
+ * Metal, Heavy Metal; "rock and" → Rock And Roll), the one named exactly first, then the larger. Three letters at least, so that "r" does not
+ * name every genre with an R. The suggestion index holds no genres; the 25 are one cached GET.
  */
-function GoTo({ items }: { items: Suggestion[] }) {
+function genresNamed(q: string, genres: Counted[]): Counted[] {
+  const words = wordsOf(q);
+  if (words.join('').length < 3) return [];
+  const exact = (g: Counted) => (wordsOf(g.name).join(' ') === words.join(' ') ? 0 : 1);
+  return genres
+    .filter((g) => {
+      const name = wordsOf(g.name);
+      return g.trackCount > 0 && words.every((w) => name.some((n) => n.startsWith(w)));
+    })
+    .sort((a, b) => exact(a) - exact(b) || b.trackCount - a.trackCount);
+}
+
+/**
+ * Artists, genres and albums whose names match the query (artists and albums from the
+ * suggestion index, as the search box's list reads it): a results page of tracks otherwise
+ * has no way to their own pages. None on later pages.
+ */
+function GoTo({ items }: { items: Destination[] }) {
   if (!items.length) return null;
   return (
-    <nav class="go-to" aria-label="Artists and albums">
+    <nav class="go-to" aria-label="Artists, genres and albums">
       <span class="muted">Go to</span>
-      {items.map((s) => (
-        <Link key={`${s.type}:${s.id}`} class="go-to-item" href={s.type === 'artist' ? artistHref(s.id, s.text) : albumHref(s.id, s.text)}>
-          <span class="go-to-kind">{s.type === 'artist' ? 'Artist' : 'Album'}</span>
-          {s.text}
-          {s.artist && <span class="muted"> · {s.artist}</span>}
+      {items.map((d) => (
+        <Link key={`${d.kind}:${d.id}`} class="go-to-item" href={hrefOf(d)}>
+          <span class="go-to-kind">{KIND_LABEL[d.kind]}</span>
+          {d.text}
+          {d.artist && <span class="muted"> · {d.artist}</span>}
         </Link>
       ))}
     </nav>
   );
+}
+
+/** Artists first, then genres, then albums: the broader page before the narrower. */
+async function destinations(q: string): Promise<Destination[]> {
+  // The results matter more than the links: a failure here only leaves the line out.
+  const [names, genres] = await Promise.all([
+    get<{ suggestions: Suggestion[] }>('/api/search/suggest', { q, limit: 12 }).catch(() => null),
+    get<{ items: Counted[] }>('/api/genres').catch(() => null),
+  ]);
+  const found = names?.suggestions ?? [];
+  const of = (kind: 'artist' | 'album') => found.filter((n) => n.type === kind).map((n): Destination => ({ kind, id: n.id, text: n.text, artist: n.artist }));
+  const named = genresNamed(q, genres?.items ?? []).map((g): Destination => ({ kind: 'genre', id: g.id, text: g.name }));
+  return [...of('artist'), ...named, ...of('album')].slice(0, GO_TO_MAX);
 }
 
 export function SearchPage({ query }: { query: URLSearchParams }) {
@@ -149,11 +199,8 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   const key = q ? JSON.stringify(params) : null;
   // Both asked at once and shown together, so the "Go to" line never pushes painted results down.
   const result = useApi(key, async (): Promise<Answer> => {
-    const [reply, names] = await Promise.all([
-      get<SearchReply>('/api/search', params),
-      cursor || offset ? null : get<{ suggestions: Suggestion[] }>('/api/search/suggest', { q, limit: 12 }).catch(() => null), // the results matter more than the links
-    ]);
-    return { ...reply, goTo: (names?.suggestions ?? []).filter((n) => n.type !== 'track').slice(0, GO_TO_MAX) };
+    const [reply, goTo] = await Promise.all([get<SearchReply>('/api/search', params), cursor || offset ? [] : destinations(q)]);
+    return { ...reply, goTo };
   });
   // Keep the last answer on screen while the next one loads: no flash, no layout shift.
   const [shown, setShown] = useState<{ key: string; reply: Answer } | null>(null);
