@@ -28,6 +28,7 @@ import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { LazySerializers } from './serializers.ts';
 import { registerInputPolicy } from './validation.ts';
 import { webRoutes } from './web.ts';
 
@@ -35,6 +36,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     turns: RequestTurns;
+    /** Response serializers, compiled at first use (serializers.ts). */
+    serializers: LazySerializers;
   }
 }
 
@@ -46,6 +49,7 @@ export interface BuildAppOptions {
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   const turns = new RequestTurns(ctx.config.turnBudgetUs / 1000);
+  const serializers = new LazySerializers();
   const app = Fastify({
     // Requests take turns with the event loop: src/http/request-turns.ts.
     serverFactory: turns.serverFactory(),
@@ -58,10 +62,13 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     frameworkErrors,
     clientErrorHandler: clientErrors,
+    // Each route's response serializers are compiled when first used: src/http/serializers.ts.
+    schemaController: { compilersFactory: { buildSerializer: serializers.buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
   app.decorate('turns', turns);
+  app.decorate('serializers', serializers);
   ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
   registerRequestMetrics(app);
