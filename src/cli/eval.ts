@@ -4,16 +4,7 @@
 // (`eval recommendations` lives with the vector commands; all hang under the same `eval` group.)
 import { type Command, InvalidArgumentError } from 'commander';
 import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/index.ts';
-import {
-  DEFAULT_EVAL_SEED,
-  DEFAULT_PER_KIND,
-  formatReports,
-  formatSuggestReports,
-  runSearchEvaluation,
-  runSuggestEvaluation,
-  SearchService,
-  serviceEngine,
-} from '../search/index.ts';
+import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, loadSearchEvaluation, SearchService } from '../search/index.ts';
 import { ensureVectors, TextQueryRetriever, VectorStore } from '../vectors/index.ts';
 import { withDb } from './db.ts';
 import { createProgress } from './progress.ts';
@@ -56,8 +47,9 @@ export function registerEvalCommands(program: Command): void {
     .option('--misses <n>', 'show up to n queries of the default mode with no relevant hit in the first 10', whole('--misses', 0, 10_000), 20)
     .option('--json', 'machine-readable output')
     .option('-q, --quiet', 'no progress output')
-    .action((opts: EvalSearchOptions, cmd: Command) =>
-      withDb(cmd, (db) => {
+    .action(async (opts: EvalSearchOptions, cmd: Command) => {
+      const { formatReports, runSearchEvaluation, serviceEngine } = await loadSearchEvaluation();
+      return withDb(cmd, (db) => {
         const progress = createProgress('eval search', { quiet: opts.quiet || opts.json });
         const service = new SearchService(db);
         const engines = [];
@@ -89,16 +81,17 @@ export function registerEvalCommands(program: Command): void {
           console.log(`\nDefault mode, no relevant hit in the first 10 (${misses.length}; first ${Math.min(opts.misses, misses.length)}):`);
           for (const m of misses.slice(0, opts.misses)) console.log(`  ${m.kind.padEnd(12)} ${JSON.stringify(m.q)}`);
         }
-      }),
-    );
+      });
+    });
   generated(evaluate.command('suggest'))
     .description(
       'generated as-you-type evaluation: names typed so far, misspelled, without accents or after the artist (5 kinds), ' +
         'scored by hit@8, MRR@8 and empty lists for the suggestions and for the names-by-prefix list alone',
     )
     .option('--json', 'machine-readable output')
-    .action((opts: { perKind: number; seed: number; json?: boolean }, cmd: Command) =>
-      withDb(cmd, (db) => {
+    .action(async (opts: { perKind: number; seed: number; json?: boolean }, cmd: Command) => {
+      const { formatSuggestReports, runSuggestEvaluation } = await loadSearchEvaluation();
+      return withDb(cmd, (db) => {
         const started = performance.now();
         const result = runSuggestEvaluation(db, new SearchService(db), { perKind: opts.perKind, seed: opts.seed });
         if (opts.json) {
@@ -109,6 +102,6 @@ export function registerEvalCommands(program: Command): void {
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         console.log(`${result.queries.length} generated queries (seed ${result.seed}, ${result.perKind} per kind), ${seconds} s\n`);
         console.log(formatSuggestReports(result.reports));
-      }),
-    );
+      });
+    });
 }

@@ -1,7 +1,7 @@
 // `chinook vectors build|import|status` and `chinook eval recommendations`.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Db } from '../db/index.ts';
-import { EvaluationCopies, formatEvaluation, formatPlaylistEvaluation, runEvaluation, runPlaylistEvaluation, writeBetweenMarkers } from '../recommend/index.ts';
+import { loadRecommendEvaluation } from '../recommend/index.ts';
 import {
   ANN_MIN_TRACKS,
   buildVectors,
@@ -123,6 +123,8 @@ export function registerVectorCommands(program: Command): void {
     .option('--docs <file>', 'also write the Markdown tables into this file, between <!-- eval:playlists:start/end --> (and eval:invoices) markers')
     .action((opts: { only?: 'playlists' | 'invoices'; json?: boolean; docs?: string }, cmd: Command) =>
       withDb(cmd, async (db) => {
+        const { EvaluationCopies, formatEvaluation, formatPlaylistEvaluation, runEvaluation, runPlaylistEvaluation, writeBetweenMarkers } =
+          await loadRecommendEvaluation();
         const copies = new EvaluationCopies(db);
         try {
           const progress = (l: string) => console.error(l);

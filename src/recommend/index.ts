@@ -10,9 +10,7 @@ export function createRecommender(db: Db, similarity: SimilarityService, sources
 
 export { cachedRecommendations, type Listener, RECOMMENDATIONS_CACHE_CONTROL } from './cached.ts';
 export { Continuations, MAX_SEED_TRACKS } from './continuation.ts';
-export { formatEvaluation, runEvaluation } from './eval.ts';
-export { EvaluationCopies } from './eval-copies.ts';
-export { runPlaylistEvaluation } from './eval-playlists.ts';
-export { formatPlaylistEvaluation, writeBetweenMarkers } from './eval-report.ts';
+/** The offline evaluation, loaded when asked for (a serving process never runs it). */
+export const loadRecommendEvaluation = () => import('./evaluation.ts');
 export { type ListOptions, type ProfileSources, Recommender, type Suggestion } from './recommender.ts';
 export { DEFAULT_WEIGHTS, parseWeights, STRATEGIES, type Weights } from './weights.ts';

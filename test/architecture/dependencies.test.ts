@@ -122,6 +122,18 @@ describe('import rules (docs/ARCHITECTURE.md)', () => {
     assert.deepEqual(live, []);
   });
 
+  it('the offline evaluations are loaded only with import(), where they run: a serving process never holds them', () => {
+    // Their generators, the MiniSearch peer and the throwaway-copy machinery are memory in every
+    // worker otherwise (docs/benchmarks-http.md, "Response serializers at first use").
+    const isEvaluation = (f: string) =>
+      (f.startsWith('src/search/eval/') && f !== 'src/search/eval/defaults.ts') || /^src\/recommend\/eval/.test(f) || f === 'src/recommend/evaluation.ts';
+    assert.ok(files.some((f) => f.file === 'src/search/eval/engines.ts'));
+    const staticEdges = files
+      .filter((f) => !isEvaluation(f.file))
+      .flatMap((f) => f.imports.filter((i) => !i.typeOnly && !i.dynamic && isEvaluation(i.target)).map((i) => `${f.file}:${i.line} → ${i.target}`));
+    assert.deepEqual(staticEdges, []);
+  });
+
   it('every listed exception still happens (a fixed one comes off the list)', () => {
     const all = [...files, ...listFiles('bench/baselines').map(readSource)];
     const happening = (e: Exception) => all.some((f: SourceFile) => f.file === e.from && f.imports.some((i) => i.target === e.to));

@@ -11,6 +11,8 @@ export interface Import {
   /** Repo-relative path of the imported file. */
   target: string;
   typeOnly: boolean;
+  /** An `import()` call: loaded when that line runs, not with the file. */
+  dynamic: boolean;
   line: number;
 }
 
@@ -45,8 +47,9 @@ export function readSource(file: string): SourceFile {
   const imports: Import[] = [];
   const strings: string[] = [];
   const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-  const add = (spec: ts.Expression | undefined, typeOnly: boolean, node: ts.Node) => {
-    if (spec && ts.isStringLiteralLike(spec) && spec.text.startsWith('.')) imports.push({ target: resolve(file, spec.text), typeOnly, line: lineOf(node) });
+  const add = (spec: ts.Expression | undefined, typeOnly: boolean, node: ts.Node, dynamic = false) => {
+    if (spec && ts.isStringLiteralLike(spec) && spec.text.startsWith('.'))
+      imports.push({ target: resolve(file, spec.text), typeOnly, dynamic, line: lineOf(node) });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
@@ -63,7 +66,7 @@ export function readSource(file: string): SourceFile {
       add(node.moduleSpecifier, node.isTypeOnly, node);
       return;
     }
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false, node);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false, node, true);
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) strings.push(node.text);
     if (ts.isTemplateExpression(node)) strings.push(node.head.text + node.templateSpans.map((s) => `?${s.literal.text}`).join(''));
     ts.forEachChild(node, visit);

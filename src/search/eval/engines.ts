@@ -83,8 +83,9 @@ export interface SearchEvaluationOptions {
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
-export const DEFAULT_EVAL_SEED = 18;
-export const DEFAULT_PER_KIND = 1000;
+import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND } from './defaults.ts';
+
+export { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND };
 
 export function runSearchEvaluation(db: Db, service: SearchService, options: SearchEvaluationOptions): SearchEvaluation {
   const started = performance.now();
