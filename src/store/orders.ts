@@ -138,8 +138,8 @@ export class OrderService {
 
   /**
    * The tracks this user has bought, most recent order first (within an order by track id, which
-   * is album order in Chinook), each once with the order that bought it last. Keyset-paged by "orderId.trackId"; the price is the
-   * catalog's today, what the order paid is on the order.
+   * is album order in Chinook), each once with the order that bought it last. Keyset-paged by
+   * "orderId.trackId". The price is the catalog's today; what the order paid is on the order.
    */
   library(userId: number, page: { limit: number; cursor?: string | undefined }): { items: LibraryTrack[]; nextCursor: string | null } {
     const customerId = customerIdOf(this.db, userId);
@@ -168,7 +168,7 @@ export class OrderService {
     return { items, nextCursor: more && last ? `${last.orderId}.${last.id}` : null };
   }
 
-  /** Track ids this user owns (for the recommender and the storefront). */
+  /** Track ids this user owns, ascending (GET /api/me/tracks: the storefront shows them as owned). */
   ownedTrackIds(userId: number): number[] {
     const customerId = customerIdOf(this.db, userId);
     if (customerId === null) return [];
