@@ -7,7 +7,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import MiniSearch from 'minisearch';
-import { EVAL_WORD_POOL } from '../../src/cli/eval.ts';
+import { evalWordPool } from '../../src/cli/eval.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Db, openPrimary, type Stmt } from '../../src/db/connection.ts';
 import { importOfficial } from '../../src/importer/official.ts';
@@ -303,7 +303,7 @@ export async function run(env: BenchEnv): Promise<string> {
   hybrid.setVectorRetriever(new TextQueryRetriever(db, new VectorStore(db)));
   const strict = new StrictSearchService(db);
   const evaluation = runSearchEvaluation(db, service, {
-    wordPool: EVAL_WORD_POOL,
+    wordPool: await evalWordPool(),
     perKind,
     engines: [
       serviceEngine('hybrid', hybrid, 'hybrid'),

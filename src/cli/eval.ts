@@ -3,7 +3,7 @@
 // generated as-you-type evaluation, the suggestions against the names-by-prefix list alone.
 // (`eval recommendations` lives with the vector commands; all hang under the same `eval` group.)
 import { type Command, InvalidArgumentError } from 'commander';
-import { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } from '../importer/index.ts';
+import { loadSynthetic } from '../importer/index.ts';
 import { DEFAULT_EVAL_SEED, DEFAULT_PER_KIND, loadSearchEvaluation, SearchService } from '../search/index.ts';
 import { ensureVectors, TextQueryRetriever, VectorStore } from '../vectors/index.ts';
 import { withDb } from './db.ts';
@@ -19,7 +19,10 @@ const whole = (name: string, min: number, max: number) => (value: string) => {
  * The English words the `extra` kind inserts (those the catalog holds are left out): the
  * synthetic catalog generator's lists, which search itself may not import (importer depends on search).
  */
-export const EVAL_WORD_POOL: readonly string[] = [...ADJECTIVES, ...NOUNS, ...PLURALS, ...VERBS_ING, ...METAL_NOUNS, ...FIRST_NAMES, ...LAST_NAMES];
+export async function evalWordPool(): Promise<readonly string[]> {
+  const { ADJECTIVES, FIRST_NAMES, LAST_NAMES, METAL_NOUNS, NOUNS, PLURALS, VERBS_ING } = await loadSynthetic();
+  return [...ADJECTIVES, ...NOUNS, ...PLURALS, ...VERBS_ING, ...METAL_NOUNS, ...FIRST_NAMES, ...LAST_NAMES];
+}
 
 interface EvalSearchOptions {
   perKind: number;
@@ -49,6 +52,7 @@ export function registerEvalCommands(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .action(async (opts: EvalSearchOptions, cmd: Command) => {
       const { formatReports, runSearchEvaluation, serviceEngine } = await loadSearchEvaluation();
+      const wordPool = await evalWordPool();
       return withDb(cmd, (db) => {
         const progress = createProgress('eval search', { quiet: opts.quiet || opts.json });
         const service = new SearchService(db);
@@ -60,7 +64,7 @@ export function registerEvalCommands(program: Command): void {
           engines.push(serviceEngine('hybrid', hybrid, 'hybrid'));
         }
         const result = runSearchEvaluation(db, service, {
-          wordPool: EVAL_WORD_POOL,
+          wordPool,
           perKind: opts.perKind,
           seed: opts.seed,
           engines,

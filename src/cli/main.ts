@@ -6,7 +6,7 @@ import { BackupError, IntegrityError, migrate, openPrimary, StorageOpenError } f
 import {
   formatCounts,
   importOfficial,
-  importSynthetic,
+  loadSynthetic,
   resolveSource,
   SourceNotFoundError,
   SYNTHETIC_DEFAULT_SEED,
@@ -79,6 +79,7 @@ export function buildCli(): Command {
         cmd.error('error: --tracks and --seed only apply to a synthetic catalog (add --synthetic)');
       }
       if (opts.synthetic) {
+        const { importSynthetic } = await loadSynthetic();
         const db = openPrimary(configFrom(cmd));
         try {
           const progress = createProgress('synthetic', { quiet: opts.quiet });

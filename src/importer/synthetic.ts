@@ -13,6 +13,7 @@ import { withSearchIndexSuspended } from '../search/index.ts';
 import type { ImportResult } from './official.ts';
 import { Rng } from './rng.ts';
 import { CatalogWriter } from './synthetic-catalog.ts';
+import { SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS } from './synthetic-limits.ts';
 import { writeCustomers, writeEmployees } from './synthetic-people.ts';
 import { writeInvoices, writePlaylists } from './synthetic-sales.ts';
 import { TrackSampler } from './synthetic-sampling.ts';
@@ -20,8 +21,7 @@ import { invoiceCount, MEAN_LINES_PER_INVOICE, playlistEntryTarget } from './syn
 import * as W from './synthetic-words.ts';
 import { catalogCounts, catalogIsEmpty, clearCatalog, type ProgressFn } from './tables.ts';
 
-export const SYNTHETIC_MAX_TRACKS = 5_000_000;
-export const SYNTHETIC_DEFAULT_SEED = 42;
+export { SYNTHETIC_DEFAULT_SEED, SYNTHETIC_MAX_TRACKS };
 
 export interface SyntheticOptions {
   tracks: number;

@@ -122,11 +122,14 @@ describe('import rules (docs/ARCHITECTURE.md)', () => {
     assert.deepEqual(live, []);
   });
 
-  it('the offline evaluations are loaded only with import(), where they run: a serving process never holds them', () => {
-    // Their generators, the MiniSearch peer and the throwaway-copy machinery are memory in every
-    // worker otherwise (docs/benchmarks-http.md, "Response serializers at first use").
+  it('the offline evaluations and the synthetic generator are loaded only with import(), where they run: a serving process never holds them', () => {
+    // Their generators, word lists, the MiniSearch peer and the throwaway-copy machinery are
+    // memory in every worker otherwise (docs/benchmarks-http.md, "Response serializers at first use").
     const isEvaluation = (f: string) =>
-      (f.startsWith('src/search/eval/') && f !== 'src/search/eval/defaults.ts') || /^src\/recommend\/eval/.test(f) || f === 'src/recommend/evaluation.ts';
+      (f.startsWith('src/search/eval/') && f !== 'src/search/eval/defaults.ts') ||
+      /^src\/recommend\/eval/.test(f) ||
+      f === 'src/recommend/evaluation.ts' ||
+      (f.startsWith('src/importer/synthetic') && f !== 'src/importer/synthetic-limits.ts');
     assert.ok(files.some((f) => f.file === 'src/search/eval/engines.ts'));
     const staticEdges = files
       .filter((f) => !isEvaluation(f.file))

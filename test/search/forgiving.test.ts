@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
-import { EVAL_WORD_POOL } from '../../src/cli/eval.ts';
+import { evalWordPool } from '../../src/cli/eval.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { miniSearchEngine, runSearchEvaluation } from '../../src/search/eval/engines.ts';
 import { QUERY_KINDS } from '../../src/search/eval/generate.ts';
@@ -24,8 +24,8 @@ before(() => {
 after(() => db.close());
 
 describe('forgiving search on generated queries (seeded sample)', () => {
-  it('ranks the generating track first across every kind, ahead of MiniSearch overall', () => {
-    const run = runSearchEvaluation(db, search, { perKind: SAMPLE_PER_KIND, seed: 1801, wordPool: EVAL_WORD_POOL });
+  it('ranks the generating track first across every kind, ahead of MiniSearch overall', async () => {
+    const run = runSearchEvaluation(db, search, { perKind: SAMPLE_PER_KIND, seed: 1801, wordPool: await evalWordPool() });
     assert.equal(run.queries.length, SAMPLE_PER_KIND * QUERY_KINDS.length);
     const [ours, mini] = run.reports;
     assert.ok(ours && mini);
