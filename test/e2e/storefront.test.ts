@@ -196,6 +196,23 @@ describe('storefront in Chromium', () => {
       t.replace(/^Genre/, ''),
     );
     assert.deepEqual(genreLinks, ['Metal', 'Heavy Metal'], 'the genre named exactly first');
+    // The results follow the text as typed; the genres were asked once for this page, not per search.
+    const genreRequests: string[] = [];
+    const countGenres = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === '/api/genres') genreRequests.push(r.url());
+    };
+    page.on('request', countGenres);
+    await page.locator('#q').fill('');
+    await page.locator('#q').pressSequentially('jazz', { delay: 30 });
+    await page.locator('.results[data-query="jazz"]').waitFor();
+    await page.locator('.go-to-item', { hasText: /^GenreJazz$/ }).waitFor();
+    assert.deepEqual(genreRequests, [], 'no new /api/genres request while typing');
+    await page.locator('#q').fill('');
+    await page.locator('#q').pressSequentially('metal', { delay: 30 });
+    await page.locator('.results[data-query="metal"]').waitFor();
+    page.off('request', countGenres);
+    assert.deepEqual(genreRequests, [], 'none when typing back either');
+    await page.keyboard.press('Escape'); // the search box's suggestion list lies over the line
     await page.locator('.go-to-item', { hasText: /^GenreHeavy Metal$/ }).click();
     await page.waitForURL(/\/genres\/heavy-metal-\d+$/);
     await page.locator('.entity-page h1', { hasText: 'Heavy Metal' }).waitFor();

@@ -171,16 +171,31 @@ function GoTo({ items }: { items: Destination[] }) {
   );
 }
 
+/**
+ * The genres, asked once per visit: the results follow every keystroke, and the 25 genres change
+ * only by an admin's edit, which at worst leaves a "Go to" link stale until the next page load.
+ * A failed answer is forgotten, so the next search asks again.
+ */
+let genresOnce: Promise<Counted[]> | null = null;
+const allGenres = (): Promise<Counted[]> =>
+  (genresOnce ??= get<{ items: Counted[] }>('/api/genres').then(
+    (r) => r.items,
+    (e: unknown) => {
+      genresOnce = null;
+      throw e;
+    },
+  ));
+
 /** Artists first, then genres, then albums: the broader page before the narrower. */
 async function destinations(q: string): Promise<Destination[]> {
   // The results matter more than the links: a failure here only leaves the line out.
   const [names, genres] = await Promise.all([
     get<{ suggestions: Suggestion[] }>('/api/search/suggest', { q, limit: 12 }).catch(() => null),
-    get<{ items: Counted[] }>('/api/genres').catch(() => null),
+    allGenres().catch(() => []),
   ]);
   const found = names?.suggestions ?? [];
   const of = (kind: 'artist' | 'album') => found.filter((n) => n.type === kind).map((n): Destination => ({ kind, id: n.id, text: n.text, artist: n.artist }));
-  const named = genresNamed(q, genres?.items ?? []).map((g): Destination => ({ kind: 'genre', id: g.id, text: g.name }));
+  const named = genresNamed(q, genres).map((g): Destination => ({ kind: 'genre', id: g.id, text: g.name }));
   return [...of('artist'), ...named, ...of('album')].slice(0, GO_TO_MAX);
 }
 
