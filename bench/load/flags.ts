@@ -66,7 +66,8 @@ try {
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (let rep = 1; rep <= reps; rep++) {
     for (const [label, flags] of Object.entries(variants)) {
-      const dbPath = path.join(scratch, `${label}-${rep}.sqlite`);
+      // A label may hold any character (a "/" made a path of it): the file is named by position.
+      const dbPath = path.join(scratch, `variant-${Object.keys(variants).indexOf(label)}-${rep}.sqlite`);
       fs.copyFileSync(master, dbPath);
       const app = await startApp({
         command: command(flags),
@@ -79,7 +80,7 @@ try {
       });
       try {
         const pid = app.workerPids[0] as number;
-        const files = path.join(scratch, `requests-${label}-${rep}`);
+        const files = path.join(scratch, `requests-${Object.keys(variants).indexOf(label)}-${rep}`);
         const prepared = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'load', 'prepare.ts'), dbPath, files, '200'], { cwd: root });
         if (prepared.status !== 0) throw new Error(`prepare failed: ${prepared.stderr}`);
         const requestFile = requestFiles(files);
