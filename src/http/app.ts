@@ -9,7 +9,8 @@ import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
 import { registerOverload } from './overload.ts';
-import { lazyChildLogger, loggerOptions, registerRequestLog, requestId } from './request-log.ts';
+import { registerRequestHooks } from './request-hooks.ts';
+import { lazyChildLogger, loggerOptions, requestId, requestLogger } from './request-log.ts';
 import { RequestTurns } from './request-turns.ts';
 import { adminRoutes, auditAdminWrites } from './routes/api/admin/index.ts';
 import { artistRoutes } from './routes/api/artists.ts';
@@ -27,7 +28,7 @@ import { taxonomyRoutes } from './routes/api/taxonomy.ts';
 import { trackRoutes } from './routes/api/tracks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { securityHeaders } from './security-headers.ts';
 import { LazySerializers } from './serializers.ts';
 import { registerInputPolicy } from './validation.ts';
 import { webRoutes } from './web.ts';
@@ -71,10 +72,17 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   app.decorate('serializers', serializers);
   ctx.storage.setLogger(app.log);
   registerErrorHandling(app);
-  registerRequestMetrics(app);
-  registerRequestLog(app, ctx.config);
+  // One onRequest and one onResponse hook for what every request goes through (request-hooks.ts),
+  // before any route, so every route has them: security headers, request id, load shedding,
+  // session; then metrics and the log line.
+  registerRequestHooks(app, {
+    headers: securityHeaders(),
+    shed: await registerOverload(app, ctx.config),
+    authenticate: registerAuth(app),
+    metrics: registerRequestMetrics(app),
+    log: requestLogger(ctx.config),
+  });
   registerInputPolicy(app);
-  await registerOverload(app, ctx.config);
 
   await app.register(swagger, {
     openapi: {
@@ -84,10 +92,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // Security headers on every reply; helmet's default CSP already suits the /docs UI
-  // (its scripts are files, its inline styles are allowed by style-src 'unsafe-inline').
-  registerSecurityHeaders(app);
-  registerAuth(app);
   auditAdminWrites(app);
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });

@@ -2,8 +2,8 @@
 // falling back to the primary), and cookie-authenticated writes must carry the session's
 // CSRF token in `x-csrf-token`. Bearer-token admin calls carry no cookie and need none.
 //
-// One synchronous onRequest hook, and a request without a Cookie header pays one property
-// read: the `cookie` library (what @fastify/cookie wraps) parses and writes the one cookie
+// Checked in the one request hook (request-hooks.ts), and a request without a Cookie header
+// pays one property read: the `cookie` library (what @fastify/cookie wraps) parses and writes the one cookie
 // we use, without that plugin's parse hook and onSend hook on every request.
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,25 +23,28 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // from-tracks is a read sent as POST (a list of ids): it changes nothing, so a forged one gains nothing.
 const CSRF_EXEMPT = new Set(['/api/auth/login', '/api/auth/register', '/api/recommendations/from-tracks']);
 
-export function registerAuth(app: FastifyInstance): void {
+/** Sets `request.auth` from the session cookie; the 403 of a cookie-authenticated write without its CSRF token, else undefined. */
+export type Authenticate = (request: FastifyRequest) => ApiError | undefined;
+
+export function registerAuth(app: FastifyInstance): Authenticate {
   app.decorateRequest('auth', null);
   const { accounts } = app.ctx;
-  app.addHook('onRequest', (request, _reply, done) => {
+  return (request) => {
     const header = request.headers.cookie;
-    if (header === undefined) return done();
+    if (header === undefined) return undefined;
     const token = parseCookie(header)[SESSION_COOKIE];
-    if (!token) return done();
+    if (!token) return undefined;
     const session = accounts.sessions.resolve(token);
     const user = session && accounts.users.get(session.userId);
-    if (!session || !user) return done();
+    if (!session || !user) return undefined;
     request.auth = { session, user };
     if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(request.url.split('?')[0] ?? '')) {
       if (!accounts.sessions.checkCsrf(session, headerValue(request.headers['x-csrf-token']))) {
-        return done(new ApiError(403, 'csrf_failed', 'This write needs the x-csrf-token header from GET /api/auth/csrf.'));
+        return new ApiError(403, 'csrf_failed', 'This write needs the x-csrf-token header from GET /api/auth/csrf.');
       }
     }
-    done();
-  });
+    return undefined;
+  };
 }
 
 const headerValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);

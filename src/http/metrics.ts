@@ -4,7 +4,7 @@
 // Prometheus; the dashboard reads a JSON summary computed from snapshots of the cumulative
 // buckets, taken every 2 s off the request path, so a question about "the last minutes" costs
 // a subtraction, not a scan of requests.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { registerAppMetrics } from './app-metrics.ts';
 import { reportToCluster } from './cluster-metrics.ts';
@@ -96,6 +96,11 @@ export class RequestMetrics {
     this.histogram.observe(method, route, status, seconds);
   }
 
+  /** One finished reply, by its route pattern ("unmatched" for a 404 of no route, so URLs cannot blow up the label set). */
+  observeReply(request: FastifyRequest, reply: FastifyReply): void {
+    this.histogram.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.snapshot(), SNAPSHOT_MS);
     this.timer.unref();
@@ -177,17 +182,13 @@ declare module 'fastify' {
   }
 }
 
-/** Root-level hook: every reply, including 404s (route "unmatched", so URLs cannot blow up the label set). */
+/** The request metrics, fed by the response hook (request-hooks.ts) for every reply, 404s included. */
 export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
   const metrics = new RequestMetrics();
   app.decorate('metrics', metrics);
   registerAppMetrics(metrics.registry, app.ctx);
   registerTurnMetrics(metrics.registry, app);
   reportToCluster(metrics.registry);
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
   app.addHook('onReady', (done) => {
     metrics.start();
     done();

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
-import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.ts';
 
 const require = createRequire(import.meta.url);
@@ -118,14 +118,13 @@ function describe(request: { method: string; url: string; ip: string }, status: 
   };
 }
 
-export function registerRequestLog(app: FastifyInstance, settings: LogSettings): void {
+/** The request line a finished reply earns, if any (called by the response hook, request-hooks.ts). */
+export type LogReply = (request: FastifyRequest, reply: FastifyReply) => void;
+
+export function requestLogger(settings: LogSettings): LogReply {
   const { logSlowMs, logSampleEvery } = settings;
   let count = 0;
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
+  return (request, reply) => {
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
     if (status >= 500) request.log.error(describe(request, status, ms), 'request failed');
@@ -134,6 +133,5 @@ export function registerRequestLog(app: FastifyInstance, settings: LogSettings):
       count = 0;
       request.log.info(describe(request, status, ms), 'request completed (sampled)');
     }
-    done();
-  });
+  };
 }

@@ -1,12 +1,11 @@
 // helmet's security headers, computed once. @fastify/helmet built helmet's middleware and
 // parsed its CSP directives again for every request (two onRequest hooks, one async): 9.7 %
 // of the server's CPU on a cached track page (docs/benchmarks-http.md). The headers do not
-// depend on the request, so helmet runs once here against a recording response and one
-// synchronous hook copies the result onto every reply. Pages replace the CSP with their own
+// depend on the request, so helmet runs once here against a recording response and the request
+// hook (request-hooks.ts) copies the result onto every reply. Pages replace the CSP with their own
 // (src/http/web.ts); the test in test/http/security-headers.test.ts holds every reply to
 // helmet's own output.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /** The headers helmet's middleware sets (names lower-case), with its options. */
@@ -28,10 +27,7 @@ export function helmetHeaders(options?: Readonly<HelmetOptions>): Record<string,
   return headers;
 }
 
-export function registerSecurityHeaders(app: FastifyInstance, options?: Readonly<HelmetOptions>): void {
-  const headers = Object.freeze(helmetHeaders(options));
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
+/** helmet's headers for every reply, computed once. */
+export function securityHeaders(options?: Readonly<HelmetOptions>): Readonly<Record<string, string>> {
+  return Object.freeze(helmetHeaders(options));
 }
