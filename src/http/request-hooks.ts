@@ -16,7 +16,10 @@ import type { OverloadCheck } from './overload.ts';
 import type { LogReply } from './request-log.ts';
 
 export interface RequestParts {
-  /** Set on every reply (helmet's, computed once). */
+  /**
+   * Set on every reply (helmet's, computed once). Its default CSP suits the /docs UI too (the
+   * scripts are files, inline styles are allowed by style-src 'unsafe-inline'); pages set their own.
+   */
   headers: Readonly<Record<string, string>>;
   shed: OverloadCheck;
   authenticate: Authenticate;

@@ -51,6 +51,11 @@ test('a lagging event loop sheds API requests with 503 + Retry-After; /health st
   assert.ok(refused.length >= tracks.length / 2, `most API requests shed while lagging: ${tracks.map((t) => t.status)}`);
   const track = refused[0] as (typeof tracks)[number];
   assert.equal(track.headers.get('retry-after'), '3');
+  // A shed request is answered by the one request hook after the reply got its headers
+  // (src/http/request-hooks.ts): helmet's and the request id, as on every other reply.
+  assert.equal(track.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(track.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.ok(track.headers.get('x-request-id'), 'the 503 names its request');
   assert.equal((track.body as { error: string }).error, 'overloaded');
   assert.match((track.body as { message: string }).message, /retry after 3 s/);
   assert.deepEqual(
