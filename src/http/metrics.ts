@@ -92,10 +92,6 @@ export class RequestMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  observe(method: string, route: string, status: number, seconds: number): void {
-    this.histogram.observe(method, route, status, seconds);
-  }
-
   /** One finished reply, by its route pattern ("unmatched" for a 404 of no route, so URLs cannot blow up the label set). */
   observeReply(request: FastifyRequest, reply: FastifyReply): void {
     this.histogram.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

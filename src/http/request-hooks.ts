@@ -4,11 +4,13 @@
 // (auth.ts); then the request metrics (metrics.ts) and the request log line (request-log.ts).
 //
 // Why one hook each and not one per part: Fastify calls every hook of every route from one call
-// site. With a hook per part (four onRequest hooks, two onResponse), a server that had also
-// served logged-in writes (whose routes add hooks of their own) spent 13–16 % more CPU on a
-// cached track page than one that had served only reads: the call site had seen too many hook
-// functions, V8 stopped inlining through it, and Fastify's request path ran as separate calls
-// (docs/benchmarks-http.md, "Hooks after writes"). One hook of ours keeps it to a few.
+// site. A server that has also served logged-in writes (whose routes run hooks, body parsing
+// and validation of their own through the same Fastify functions) spends 1.13–1.24× the CPU on
+// a cached track page of one that served only reads, because V8 inlines less through those
+// shared call sites. Six hooks of ours (four onRequest, two onResponse) added to the callees
+// there; two took ~4 % off the track page on such a server (paired runs, B ÷ A 1.043 for the
+// six) and changed nothing on a fresh one. The rest is inside Fastify and Node
+// (docs/benchmarks-http.md, "Hooks after writes").
 import type { FastifyInstance } from 'fastify';
 import type { Authenticate } from './auth.ts';
 import type { RequestMetrics } from './metrics.ts';
