@@ -11,7 +11,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cached = app.ctx.cached.catalog;
 
   app.get(
-    '/artists',
+    '/api/artists',
     {
       schema: {
         tags: ['catalog'],
@@ -32,7 +32,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/artists/:id',
+    '/api/artists/:id',
     {
       schema: {
         tags: ['catalog'],
@@ -46,7 +46,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/albums',
+    '/api/albums',
     {
       schema: {
         tags: ['catalog'],
@@ -67,7 +67,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/albums/:id',
+    '/api/albums/:id',
     {
       schema: {
         tags: ['catalog'],

@@ -41,7 +41,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const meta = (req: { ip: string; headers: Record<string, unknown> }) => ({ ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '') });
 
   app.post(
-    '/register',
+    '/api/auth/register',
     {
       config: limited,
       schema: {
@@ -68,7 +68,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/login',
+    '/api/auth/login',
     {
       config: limited,
       schema: {
@@ -108,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/logout',
+    '/api/auth/logout',
     { schema: { tags: ['accounts'], summary: 'End this session (needs x-csrf-token)', response: { 204: Type.Null(), ...authErrors } } },
     async (req, reply) => {
       const { session, user } = requireUser(req);
@@ -127,7 +127,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/csrf',
+    '/api/auth/csrf',
     {
       schema: { tags: ['accounts'], summary: 'The CSRF token of this session', response: { 200: Type.Object({ csrfToken: Type.String() }), 401: ErrorReply } },
     },

@@ -12,13 +12,13 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { accounts, store } = app.ctx;
 
   app.get(
-    '/',
+    '/api/me',
     { schema: { tags: ['accounts'], summary: 'The logged-in user', response: { 200: UserSchema, ...meErrors } } },
     async (req) => requireUser(req).user,
   );
 
   app.post(
-    '/password',
+    '/api/me/password',
     {
       schema: {
         tags: ['accounts'],
@@ -50,7 +50,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/tracks',
+    '/api/me/tracks',
     {
       schema: {
         tags: ['accounts'],
@@ -62,7 +62,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/library',
+    '/api/me/library',
     {
       schema: {
         tags: ['accounts'],
@@ -78,7 +78,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/history',
+    '/api/me/history',
     {
       schema: {
         tags: ['accounts'],

@@ -12,7 +12,7 @@ const ContinueQuery = Type.Object(
 export const playlistContinueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const continuations = new Continuations(app.ctx.recommender);
   app.get(
-    '/playlists/:id/continue',
+    '/api/playlists/:id/continue',
     {
       schema: {
         tags: ['catalog'],

@@ -8,7 +8,7 @@ import { errorReplies, TrackSchema } from '../../schemas.ts';
 export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { cached } = app.ctx;
   app.get(
-    '/tracks/popular',
+    '/api/tracks/popular',
     {
       schema: {
         tags: ['catalog'],

@@ -72,7 +72,7 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Reasons name the tracks a customer bought or played: only an admin may ask for someone else's.
   const adminOnly = adminGuard(app.ctx.config.adminToken);
   app.get(
-    '/recommendations',
+    '/api/recommendations',
     {
       schema: {
         tags: ['catalog'],
@@ -90,7 +90,7 @@ export const recommendationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/recommendations/from-tracks',
+    '/api/recommendations/from-tracks',
     {
       schema: {
         tags: ['catalog'],

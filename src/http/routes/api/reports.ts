@@ -10,7 +10,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const common = { tags: ['reports'], querystring: LimitQuery };
 
   app.get(
-    '/sales-by-country',
+    '/api/reports/sales-by-country',
     {
       schema: {
         ...common,
@@ -27,7 +27,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/top-artists',
+    '/api/reports/top-artists',
     {
       schema: {
         ...common,
@@ -53,7 +53,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/top-tracks',
+    '/api/reports/top-tracks',
     {
       schema: {
         ...common,

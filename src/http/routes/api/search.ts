@@ -43,7 +43,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { cached } = app.ctx;
 
   app.get(
-    '/search',
+    '/api/search',
     {
       schema: {
         tags: ['search'],
@@ -57,7 +57,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/search/suggest',
+    '/api/search/suggest',
     {
       schema: {
         tags: ['search'],

@@ -8,7 +8,7 @@ import { UserSchema } from './auth.ts';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/session',
+    '/api/auth/session',
     {
       schema: {
         tags: ['accounts'],

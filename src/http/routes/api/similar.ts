@@ -36,7 +36,7 @@ const SimilarReply = Type.Object({
 export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { cached } = app.ctx;
   app.get(
-    '/tracks/:id/similar',
+    '/api/tracks/:id/similar',
     {
       schema: {
         tags: ['catalog'],

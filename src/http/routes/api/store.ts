@@ -17,7 +17,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.ctx;
 
   app.post(
-    '/orders',
+    '/api/orders',
     {
       schema: {
         tags: ['store'],
@@ -38,7 +38,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/orders',
+    '/api/orders',
     {
       schema: {
         tags: ['store'],
@@ -51,13 +51,13 @@ export const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/orders/:id',
+    '/api/orders/:id',
     { schema: { tags: ['store'], summary: 'One of your orders (another user’s is 404)', params: IdParams, response: { 200: Order, ...storeErrors } } },
     async (req) => store.orders.get(requireUser(req).user.id, req.params.id),
   );
 
   app.post(
-    '/plays',
+    '/api/plays',
     {
       schema: {
         tags: ['store'],

@@ -9,7 +9,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cached = app.ctx.cached.catalog;
 
   app.get(
-    '/genres',
+    '/api/genres',
     {
       schema: {
         tags: ['catalog'],
@@ -22,7 +22,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/media-types',
+    '/api/media-types',
     {
       schema: {
         tags: ['catalog'],
@@ -35,7 +35,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/playlists',
+    '/api/playlists',
     {
       schema: {
         tags: ['catalog'],
@@ -48,7 +48,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/playlists/:id',
+    '/api/playlists/:id',
     {
       schema: {
         tags: ['catalog'],

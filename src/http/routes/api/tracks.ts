@@ -34,7 +34,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cached = app.ctx.cached.catalog;
 
   app.get(
-    '/tracks',
+    '/api/tracks',
     {
       schema: {
         tags: ['catalog'],
@@ -47,7 +47,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/tracks/:id',
+    '/api/tracks/:id',
     {
       schema: {
         tags: ['catalog'],
@@ -61,7 +61,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/tracks/by-slug/:slug',
+    '/api/tracks/by-slug/:slug',
     {
       schema: {
         tags: ['catalog'],
