@@ -4,13 +4,12 @@
 // (auth.ts); then the request metrics (metrics.ts) and the request log line (request-log.ts).
 //
 // Why one hook each and not one per part: Fastify calls every hook of every route from one call
-// site. A server that has also served logged-in writes (whose routes run hooks, body parsing
-// and validation of their own through the same Fastify functions) spends 1.13–1.24× the CPU on
-// a cached track page of one that served only reads, because V8 inlines less through those
-// shared call sites. Six hooks of ours (four onRequest, two onResponse) added to the callees
-// there; two took ~4 % off the track page on such a server (paired runs, B ÷ A 1.043 for the
-// six) and changed nothing on a fresh one. The rest is inside Fastify and Node
-// (docs/benchmarks-http.md, "Hooks after writes").
+// site, and V8 inlines less through a call site that has seen many callees. On a server that had
+// served the full store mix (logged-in writes too), a cached track page cost 1.13–1.24× the CPU
+// of one that served only reads; six hooks of ours (four onRequest, two onResponse) merged into
+// two took ~4 % of that off (paired runs, B ÷ A 1.043 for the six) and changed nothing on a fresh
+// server. Most of the rest was a Fastify Request class per plugin scope, gone since the route
+// modules share the root scope (app.ts; docs/benchmarks-http.md, "One Request class").
 import type { FastifyInstance } from 'fastify';
 import type { Authenticate } from './auth.ts';
 import type { RequestMetrics } from './metrics.ts';
