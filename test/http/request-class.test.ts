@@ -1,6 +1,6 @@
 // Every route outside /api/admin runs on one Fastify Request class (src/http/app.ts): Fastify
 // gives each encapsulated scope its own class once the root is decorated, and a dozen classes
-// left a cached track page 7–15 % dearer on a worker that had served the whole store
+// left a cached track page 5–17 % dearer on a worker that had served the whole store
 // (docs/benchmarks-http.md, "One Request class"). A route module registered with its own
 // `register(…, { prefix })` would bring that back; this fails when one is.
 import assert from 'node:assert/strict';
