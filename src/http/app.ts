@@ -95,13 +95,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
 
   auditAdminWrites(app);
   // Route modules join the root scope (fastify-plugin) and write their whole URL ('/api/tracks/:id'),
-  // so a route is found by grepping its address. Why not one `register` with a prefix each: Fastify 5
-  // gives every encapsulated scope its own Request class once the root's is decorated (ours is:
-  // `request.auth`), so a worker that has served a dozen scopes' routes reads request fields
-  // through megamorphic property caches everywhere. On a server after the full store mix, a cached
-  // track page took 1.33x the CPU of a fresh server's with a scope per module, 1.11x with one class,
-  // and this change took 6 % off it (bench:paired, docs/benchmarks-http.md "One Request class"). /api/admin keeps its scope: its guard
-  // hook must reach its routes and only them, and nothing on the hot path goes there.
+  // so a route is found by grepping its address. Why not one `register` with a prefix each:
+  // Fastify 5 gives every encapsulated scope its own Request class once the root's is decorated
+  // (ours is: `request.auth`), so a worker that has served a dozen scopes' routes reads request
+  // fields through megamorphic property caches everywhere. After the full store mix a cached track
+  // page took 1.33x the CPU of a fresh server's with a scope per module and 1.11x with one class;
+  // this change took 6 % off it (bench:paired, docs/benchmarks-http.md "One Request class";
+  // test/http/request-class.test.ts keeps it). fastify-plugin marks the module's function itself,
+  // so a module registered elsewhere with a prefix would lose the prefix: write whole URLs.
+  // /api/admin keeps its scope: its guard hook must reach its routes and only them, and nothing
+  // on the hot path goes there.
   for (const routes of [
     healthRoutes,
     authRoutes,
