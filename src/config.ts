@@ -79,16 +79,6 @@ const specs = {
     max: 1000000,
     doc: 'while connections arrive, request work per event-loop turn before the rest wait for the next (µs; 0 = run every request as it is read)',
   },
-  // Reply bursts (src/http/reply-bursts.ts): a cached track page 63–65 → 51–52 µs of CPU a
-  // request at 16 (4: 53–59, 32: 52–53; unbounded was slower than none).
-  replyBurst: {
-    env: 'CHINOOK_REPLY_BURST',
-    kind: 'int',
-    default: 16,
-    min: 1,
-    max: 1024,
-    doc: 'replies written back to back: each waits until this many are ready or its event-loop iteration ends (1 = every reply at once)',
-  },
   overloadRetryAfterSeconds: {
     env: 'CHINOOK_OVERLOAD_RETRY_AFTER',
     kind: 'int',

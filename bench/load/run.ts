@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.ts';
 import { exitWithUsageOnHelp, fmtRatio, replaceSection, table } from '../lib.ts';
 import { startBenchServer } from '../servers/spawn.ts';
 import { type FirstReplies, firstReplies } from './first-replies.ts';
@@ -192,11 +191,6 @@ console.error(`== load test (scratch ${scratch})`);
 const bare = await startBenchServer('bare-server.ts', ['1024'], {});
 pin(bare.pid, SERVER_CPU);
 say(`bare Fastify up, ${bare.info.bytes} bytes of JSON a reply`);
-// The same ceiling writing its replies in bursts as npm start does (CHINOOK_REPLY_BURST's
-// default): the app's ratio to it is its share with the way of writing taken out.
-const burst = loadConfig({}, {}).replyBurst;
-const bareBursts = await startBenchServer('bare-server.ts', ['1024', String(burst)], {});
-pin(bareBursts.pid, SERVER_CPU);
 
 let one: AppServer | undefined;
 let two: AppServer | undefined;
@@ -215,31 +209,13 @@ try {
   await runMix(one.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: LOAD_CPU });
   fs.writeFileSync(path.join(files, 'bare.txt'), 'GET\t/\n');
   await runWrk(bare.url, path.join(files, 'bare.txt'), { connections: 100, seconds: 2, cpus: LOAD_CPU });
-  await runWrk(bareBursts.url, path.join(files, 'bare.txt'), { connections: 100, seconds: 2, cpus: LOAD_CPU });
 
   const logBefore = fs.statSync(logFile).size;
   let appRequests = 0;
   const ceiling: { round: number; label: string; app: Run; bareBefore: Run; bareAfter: Run }[] = [];
-  const burstCeiling = new Map<number, Run[]>();
   const bareRun = (round: number) =>
     measure(`round ${round}: bare Fastify`, bare.url, { bare: 1 }, { connections: 100, workers: 1, pinned: true, cache: false, pids: [bare.pid] });
-  const bareBurstRun = async (round: number) => {
-    const run = await measure(
-      `round ${round}: bare Fastify, replies in bursts of ${burst}`,
-      bareBursts.url,
-      { bare: 1 },
-      {
-        connections: 100,
-        workers: 1,
-        pinned: true,
-        cache: false,
-        pids: [bareBursts.pid],
-      },
-    );
-    burstCeiling.set(round, [...(burstCeiling.get(round) ?? []), run]);
-  };
   for (let r = 1; r <= rounds; r++) {
-    await bareBurstRun(r);
     let previous = await bareRun(r);
     for (const [label, mix] of [
       ['GET /health', { health: 1 }],
@@ -253,7 +229,6 @@ try {
       ceiling.push({ round: r, label, app, bareBefore: previous, bareAfter: next });
       previous = next;
     }
-    await bareBurstRun(r);
   }
   const logBytes = fs.statSync(logFile).size - logBefore;
   // The issue's "after the mixed load": the 100-connection rounds (store and full mixes), before the 1,000-connection run.
@@ -297,17 +272,12 @@ try {
 
   // ---------------------------------------------------------------------------------------
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
-  /** The mean req/s of the round's two runs of bare Fastify with bursts (its start and its end). */
-  const burstRps = (round: number) => {
-    const rs = burstCeiling.get(round) ?? [];
-    return rs.reduce((s, r) => s + r.rps, 0) / Math.max(1, rs.length);
-  };
   const labels = [...new Set(ceiling.map((c) => c.label))];
   out.push(
     `- Command: \`npm run bench:load${args.length ? ` -- ${args.join(' ')}` : ''}\` (server: \`${command.join(' ')}\`${cwd === root ? '' : ` in ${cwd}`}, default settings on a fresh database; \`CHINOOK_ADMIN_TOKEN\` set for the cache stats)`,
     `- Date: ${startedAt.toISOString()}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAverage()} at the end`,
     `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('wrk -v 2>&1 || true').toString().split('\n')[0]?.split(' [')[0]}, commit ${commitOf(cwd)}`,
-    `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run; the same bare Fastify writing its replies in bursts of ${burst} (src/http/reply-bursts.ts, as \`npm start\` does) at the start and end of each round. Latency is over HTTP, measured by wrk: a mix is one wrk process choosing each request's class by share (bench/load/requests.lua), and each class's latency is timed by the request id the server echoes.`,
+    `- ${seconds} s per run, ${rounds} round(s); one worker: server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}; bare Fastify (a fixed ${bare.info.bytes}-byte JSON) pinned like the server and measured before and after each app run. Latency is over HTTP, measured by wrk: a mix is one wrk process choosing each request's class by share (bench/load/requests.lua), and each class's latency is timed by the request id the server echoes.`,
     '',
     '### Share of the bare-Fastify ceiling (1 worker, pinned, 100 connections)',
     '',
@@ -326,7 +296,6 @@ try {
         'p99 (bare)',
         'errors + timeouts + non-2xx',
         'cache hit rate',
-        `ratio to bare with bursts of ${burst} (its req/s)`,
       ],
       ceiling.map((c) => {
         const b = [c.bareBefore, c.bareAfter];
@@ -345,7 +314,6 @@ try {
           `${ms(mergedQuantileUs(c.app.classes, 0.99))} (${bp(0.99)})`,
           sum(c.app.classes, (x) => socketErrors(x) + x.errors.timeout + non2xx(x)),
           c.app.hitRate === null ? '—' : `${(c.app.hitRate * 100).toFixed(1)} %`,
-          `${fmtRatio(c.app.rps / burstRps(c.round))} (${Math.round(burstRps(c.round))})`,
         ];
       }),
     ),
@@ -355,8 +323,7 @@ try {
         const of = ceiling.filter((c) => c.label === l);
         const rs = of.map((c) => c.app.rps / ((c.bareBefore.rps + c.bareAfter.rps) / 2));
         const cpu = of.map((c) => (c.bareBefore.cpuUsPerRequest + c.bareAfter.cpuUsPerRequest) / 2 / c.app.cpuUsPerRequest);
-        const toBursts = of.map((c) => c.app.rps / burstRps(c.round));
-        return `${l} **${fmtRatio(median(rs))}** (CPU ratio ${fmtRatio(median(cpu))}; to bare Fastify with bursts ${fmtRatio(median(toBursts))})`;
+        return `${l} **${fmtRatio(median(rs))}** (CPU ratio ${fmtRatio(median(cpu))})`;
       })
       .join('; ')}.`,
     '',
@@ -436,7 +403,6 @@ try {
   await two?.stop();
   await twoNone?.stop();
   await bare.stop();
-  await bareBursts.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
 }
 

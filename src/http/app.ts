@@ -10,7 +10,6 @@ import { registerAuth } from './auth.ts';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerRequestMetrics } from './metrics.ts';
 import { registerOverload } from './overload.ts';
-import { type ReplyBursts, registerReplyBursts } from './reply-bursts.ts';
 import { registerRequestHooks } from './request-hooks.ts';
 import { lazyChildLogger, loggerOptions, requestId, requestLogger } from './request-log.ts';
 import { RequestTurns } from './request-turns.ts';
@@ -39,8 +38,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     turns: RequestTurns;
-    /** Replies written in bursts (reply-bursts.ts). */
-    bursts: ReplyBursts;
     /** Response serializers, compiled at first use (serializers.ts). */
     serializers: LazySerializers;
   }
@@ -86,9 +83,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}) {
     metrics: registerRequestMetrics(app),
     log: requestLogger(ctx.config),
   });
-  // Replies leave in bursts of up to CHINOOK_REPLY_BURST (reply-bursts.ts): an onSend hook, before
-  // any route, and no route has one of its own, so it is the last step before a reply is written.
-  app.decorate('bursts', registerReplyBursts(app, ctx.config.replyBurst));
   registerInputPolicy(app);
 
   await app.register(swagger, {

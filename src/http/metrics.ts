@@ -196,7 +196,7 @@ export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
   return metrics;
 }
 
-/** The request queue (request-turns.ts) and the reply bursts (reply-bursts.ts), read when Prometheus scrapes. */
+/** The request queue (request-turns.ts), read when Prometheus scrapes. */
 function registerTurnMetrics(registry: Registry, app: FastifyInstance): void {
   const registers = [registry];
   new Counter({
@@ -215,24 +215,6 @@ function registerTurnMetrics(registry: Registry, app: FastifyInstance): void {
     collect() {
       this.reset();
       this.inc(app.turns.stats().waitedMs / 1000);
-    },
-  });
-  new Counter({
-    name: 'chinook_http_reply_bursts_total',
-    help: 'Bursts of replies written back to back (src/http/reply-bursts.ts); replies over bursts is the mean burst',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(app.bursts.stats().bursts);
-    },
-  });
-  new Counter({
-    name: 'chinook_http_burst_replies_total',
-    help: 'Replies written in those bursts',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(app.bursts.stats().replies);
     },
   });
   new Gauge({
