@@ -5,10 +5,11 @@
 // buckets, taken every 2 s off the request path, so a question about "the last minutes" costs
 // a subtraction, not a scan of requests.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { registerAppMetrics } from './app-metrics.ts';
 import { reportToCluster } from './cluster-metrics.ts';
 import { RouteHistogram } from './route-histogram.ts';
+import { registerRuntimeMetrics } from './runtime-metrics.ts';
 
 // Seconds. Chinook answers most reads in well under a millisecond in process, HTTP adds ~1 ms.
 const BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -81,6 +82,7 @@ export class RequestMetrics {
   private readonly histogram: RouteHistogram;
   private readonly snapshots: Snapshot[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly stopRuntimeMetrics: () => void;
 
   constructor() {
     this.histogram = new RouteHistogram(
@@ -89,7 +91,7 @@ export class RequestMetrics {
       BUCKETS,
       this.registry,
     );
-    collectDefaultMetrics({ register: this.registry });
+    this.stopRuntimeMetrics = registerRuntimeMetrics(this.registry);
   }
 
   /** One finished reply, by its route pattern ("unmatched" for a 404 of no route, so URLs cannot blow up the label set). */
@@ -106,6 +108,7 @@ export class RequestMetrics {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopRuntimeMetrics();
   }
 
   /** Cumulative counts now, in total and per "METHOD route". */
