@@ -22,7 +22,8 @@ const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
 
 /** Registers Node's runtime metrics; returns a function that stops the GC observer. */
 export function registerRuntimeMetrics(registry: Registry): () => void {
-  // Each default collector is a module of prom-client's named as in its public metricsList.
+  // Each default collector is a module of prom-client's named as in its public metricsList (a
+  // rename in an upgrade fails here at start, and test/http/runtime-metrics.test.ts compares names).
   const require = createRequire(import.meta.url);
   for (const name of collectDefaultMetrics.metricsList) {
     if (name === 'gc') continue;
