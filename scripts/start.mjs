@@ -73,16 +73,32 @@ if (stale && !fs.existsSync(tscBin)) {
 async function serveCompiled() {
   // Cluster workers run this file again: only the first process builds.
   if (cluster.isPrimary && stale) build();
-  // The bundle of dist/ (scripts/bundle.mjs: 3.5 MiB less V8 heap a process); made again when
-  // tsc has built since, or missing. `CHINOOK_BUNDLE=off` serves dist/ module by module.
-  const unbundled = process.env.CHINOOK_BUNDLE === 'off';
+  const { main } = await import((await bundleReady()) ? '../dist/server/main.js' : '../dist/cli/main.js');
+  await main([process.argv[0], 'chinook', 'serve', ...process.argv.slice(2)]);
+}
+
+/**
+ * Whether to serve the bundle of dist/ and its dependencies (scripts/bundle.mjs: 4.2 MiB less live
+ * V8 heap a process), made again here when it is older than the last tsc build or the last
+ * `npm install` (it holds the dependencies' code too). `CHINOOK_BUNDLE=off` serves dist/ module
+ * by module; so does a bundling that fails, with a warning.
+ */
+async function bundleReady() {
+  if (process.env.CHINOOK_BUNDLE === 'off') return false;
   const bundled = path.join(root, 'dist', 'server', 'main.js');
-  if (!unbundled && cluster.isPrimary && (!fs.existsSync(bundled) || fs.statSync(bundled).mtimeMs < fs.statSync(stamp).mtimeMs)) {
+  if (!cluster.isPrimary) return fs.existsSync(bundled);
+  const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+  const inputs = [stamp, path.join(root, 'package-lock.json'), path.join(root, 'node_modules', '.package-lock.json')];
+  if (mtime(bundled) >= Math.max(...inputs.map(mtime))) return true;
+  try {
     const { bundle } = await import('./bundle.mjs');
     await bundle();
+    return true;
+  } catch (err) {
+    console.error(`Bundling dist/ failed, serving it module by module: ${err instanceof Error ? err.message : err}`);
+    process.env.CHINOOK_BUNDLE = 'off'; // cluster workers inherit it: none loads an older bundle
+    return false;
   }
-  const { main } = await import(unbundled ? '../dist/cli/main.js' : '../dist/server/main.js');
-  await main([process.argv[0], 'chinook', 'serve', ...process.argv.slice(2)]);
 }
 
 function build() {
