@@ -4,9 +4,10 @@
 //
 // Why: V8 keeps the source text of every module it loads, and a serving process loaded ~600 of
 // them (ours and node_modules', comments and all), each also with its own module records and
-// loader cache entries. Bundled, the same server held 19.6 MiB of live V8 heap instead of 23.1
-// after the same requests (3.5 MiB less; fully minified, names too, 18.6), and its RSS after
-// start was 6–10 MiB lower (docs/benchmarks-http.md, "One bundle").
+// loader cache entries. Bundled, the same server held 18.9 MiB of live V8 heap instead of 23.1
+// after the same requests (minifying the names too would take 0.3 MiB more, and readable stack
+// traces), its RSS after start was 6–9 MiB lower, and under bench:load one worker's peak fell
+// from 145 to 133–138 MiB (docs/benchmarks-http.md, "One bundle").
 //
 // Paths stay what each file expects: `import.meta.url` in a bundled file becomes that file's own
 // URL, computed from the bundle's, and a CommonJS dependency that reads `__dirname` (swagger-ui's
