@@ -23,8 +23,24 @@ import esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const bundleDir = path.join(root, 'dist', 'server');
 
-/** Packages left to node_modules: native addons, and what is required at first use or in a thread. */
-const external = ['better-sqlite3', 'sqlite-vec', 'usearch', 'hnswlib-node', 'esbuild', 'pino-pretty', 'thread-stream', '@zxcvbn-ts/*', 'cli-progress'];
+/**
+ * Packages left to node_modules: native addons; what is required at first use or in a thread; and
+ * prom-client, whose default collectors src/http/runtime-metrics.ts requires by name from
+ * node_modules: bundled too, its metric classes were loaded twice (a copy in the bundle for the
+ * registry, another beside the collectors).
+ */
+const external = [
+  'better-sqlite3',
+  'sqlite-vec',
+  'usearch',
+  'hnswlib-node',
+  'esbuild',
+  'pino-pretty',
+  'thread-stream',
+  '@zxcvbn-ts/*',
+  'cli-progress',
+  'prom-client',
+];
 
 /** `./x` relative to the bundle directory, as a URL path. */
 const fromBundle = (file) => {

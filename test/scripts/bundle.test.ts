@@ -62,6 +62,14 @@ describe('npm start serves the bundle', { timeout: 300_000 }, () => {
     assert.ok(bundle.mtimeMs >= built.mtimeMs, 'dist/server/main.js is older than the tsc build');
   });
 
+  it('leaves prom-client in node_modules, where runtime-metrics.ts requires its collectors by name', () => {
+    const dir = path.join(projectRoot, 'dist', 'server');
+    for (const file of fs.readdirSync(dir)) {
+      // A string only prom-client's own collector holds: bundled, its classes would load twice.
+      assert.doesNotMatch(fs.readFileSync(path.join(dir, file), 'utf8'), /process_cpu_user_seconds_total/, file);
+    }
+  });
+
   it('answers the catalog, search and similar tracks', async () => {
     const track = await (await fetch(`${url}/api/tracks/1`)).json();
     assert.equal(track.id, 1);
