@@ -79,16 +79,16 @@ async function serveCompiled() {
 
 /**
  * Whether to serve the bundle of dist/ and its dependencies (scripts/bundle.mjs: 4.2 MiB less live
- * V8 heap a process), made again here when it is older than the last tsc build or the last
- * `npm install` (it holds the dependencies' code too). `CHINOOK_BUNDLE=off` serves dist/ module
- * by module; so does a bundling that fails, with a warning.
+ * V8 heap a process), made again here when it is older than the last tsc build, the last
+ * `npm install` (it holds the dependencies' code too) or the bundler script itself.
+ * `CHINOOK_BUNDLE=off` serves dist/ module by module; so does a bundling that fails, with a warning.
  */
 async function bundleReady() {
   if (process.env.CHINOOK_BUNDLE === 'off') return false;
   const bundled = path.join(root, 'dist', 'server', 'main.js');
   if (!cluster.isPrimary) return fs.existsSync(bundled);
   const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
-  const inputs = [stamp, path.join(root, 'package-lock.json'), path.join(root, 'node_modules', '.package-lock.json')];
+  const inputs = [stamp, path.join(root, 'package-lock.json'), path.join(root, 'node_modules', '.package-lock.json'), path.join(root, 'scripts', 'bundle.mjs')];
   if (mtime(bundled) >= Math.max(...inputs.map(mtime))) return true;
   try {
     const { bundle } = await import('./bundle.mjs');
