@@ -484,10 +484,25 @@ describe('storefront in Chromium', () => {
     await page.goto(`${server.url}/tracks/enter-sandman-1801`);
     await page.locator('#similar-panel[data-space="blend"] li').first().waitFor();
     const blend = await page.locator('#similar-panel li a').allTextContents();
+    // Every state the panel passes through is recorded: it must never say "audio" over another space's list.
+    await page.evaluate(() => {
+      const panel = document.getElementById('similar-panel') as HTMLElement;
+      const seen: { space: string | null; names: string[] }[] = [];
+      (window as unknown as { panelStates: typeof seen }).panelStates = seen;
+      new MutationObserver(() => {
+        seen.push({ space: panel.getAttribute('data-space'), names: [...panel.querySelectorAll('li a')].map((a) => a.textContent ?? '') });
+      }).observe(panel, { attributes: true, childList: true, subtree: true, characterData: true });
+    });
     await page.getByRole('tab', { name: 'Listens-alike' }).click();
     await page.locator('#similar-panel[data-space="audio"] li').first().waitFor();
     const audio = (await server.get('/api/tracks/1801/similar?space=audio&limit=8')).body.items.map((i: { name: string }) => i.name);
     assert.deepEqual(await page.locator('#similar-panel li a').allTextContents(), audio);
+    const states = await page.evaluate(() => (window as unknown as { panelStates: { space: string | null; names: string[] }[] }).panelStates);
+    for (const state of states) if (state.space === 'audio' && state.names.length > 0) assert.deepEqual(state.names, audio, 'a list shown as listens-alike');
+    assert.ok(
+      states.some((s) => s.space === null),
+      'the panel said it was loading in between',
+    );
     assert.match((await page.locator('.space-means').textContent()) ?? '', /playlists and purchases/);
     await page.keyboard.press('ArrowRight');
     await page.locator('#similar-panel[data-space="lyric"] li').first().waitFor();
