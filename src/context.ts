@@ -22,11 +22,11 @@ export interface CachedReads {
   search(req: SearchRequest): Promise<string>;
   /** As-you-type suggestions, as JSON (search/cached.ts). */
   suggest(q: string, limit: number): Promise<string>;
-  similar(req: SimilarRequest): Promise<Entry>;
+  similar(req: SimilarRequest): Entry | Promise<Entry>;
   /** The most popular tracks with their details (store/cached.ts). */
-  popularTracks(limit: number): Promise<Entry>;
+  popularTracks(limit: number): Entry | Promise<Entry>;
   /** A listener's recommendations, as JSON with its ETag (recommend/cached.ts). */
-  recommendations(subject: Listener, options: ListOptions): Promise<Entry>;
+  recommendations(subject: Listener, options: ListOptions): Entry | Promise<Entry>;
 }
 
 export interface AppContext {

@@ -181,12 +181,12 @@ export class CacheDb {
 
   /**
    * Like remember, but hands back the serialised JSON and its ETag (what an HTTP reply needs).
-   * Not an async function: a hit is one resolved promise, where `async` plus the caller's
-   * `async` wrapper made three promises and their microtask hops for every cached page.
+   * A hit is the entry itself, in the caller's turn; only a miss is a promise. (An `async`
+   * version made three promises and their microtask hops for every cached page.)
    */
-  rememberJson<T>(key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
+  rememberJson<T>(key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Entry | Promise<Entry> {
     const cached = this.safely(() => this.entries.get(key, options.table ?? 'queries'), undefined, 'read');
-    if (cached) return Promise.resolve(cached);
+    if (cached) return cached;
     return this.fill(key, options, compute).then((r) => r.entry);
   }
 

@@ -20,6 +20,25 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
+/**
+ * A route's reply from an entry that may still be computing: a cache hit is sent in this turn
+ * and the handler returns nothing, so Fastify adds no promise of its own; a miss returns the
+ * promise of its reply (resolving to nothing: the reply is already sent).
+ */
+export function replyWithEntry(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: Entry | Promise<Entry>,
+  cacheControl = CATALOG_CACHE_CONTROL,
+): Promise<void> | undefined {
+  if (entry instanceof Promise)
+    return entry.then((e) => {
+      sendEntry(request, reply, e, cacheControl);
+    });
+  sendEntry(request, reply, entry, cacheControl);
+  return undefined;
+}
+
 export function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry, cacheControl = CATALOG_CACHE_CONTROL): FastifyReply {
   reply.header('etag', entry.etag).header('cache-control', cacheControl);
   if (etagMatches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();

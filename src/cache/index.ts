@@ -83,5 +83,5 @@ export function createCacheLayer(config: CacheConfig, events: DomainEvents, opti
 export { relayCacheMessages } from './bus.ts';
 export type { CacheStats, Entry, RememberOptions, TableStats } from './cache-db.ts';
 export { CacheDb } from './cache-db.ts';
-export { sendEntry } from './http.ts';
+export { replyWithEntry, sendEntry } from './http.ts';
 export { keyOf, remember, rememberEntry } from './remember.ts';

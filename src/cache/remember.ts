@@ -11,10 +11,11 @@ export async function remember<T>(cache: CacheDb | null, key: string, options: R
 }
 
 /**
- * Like remember, but the serialised JSON and its ETag: what an HTTP reply sends as is. The
- * cache's promise is handed back as it is (no async wrapper around it: see rememberJson).
+ * Like remember, but the serialised JSON and its ETag: what an HTTP reply sends as is. A hit
+ * is the entry itself, not a promise of it, so a route can send it in the same turn
+ * (replyWithEntry); a miss is the promise of the computed entry.
  */
-export function rememberEntry<T>(cache: CacheDb | null, key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Promise<Entry> {
+export function rememberEntry<T>(cache: CacheDb | null, key: string, options: RememberOptions<T>, compute: () => T | Promise<T>): Entry | Promise<Entry> {
   return cache ? cache.rememberJson(key, options, compute) : computeEntry(compute);
 }
 

@@ -21,56 +21,56 @@ export class CachedCatalog {
     private readonly catalog: CatalogService,
   ) {}
 
-  track(id: number): Promise<Entry> {
+  track(id: number): Entry | Promise<Entry> {
     return this.read(`track:${id}`, { tags: trackTags }, () => this.catalog.tracks.get(id));
   }
 
-  trackBySlug(slug: string): Promise<Entry> {
+  trackBySlug(slug: string): Entry | Promise<Entry> {
     return this.read(`track-slug:${slug}`, { tags: trackTags }, () => this.catalog.tracks.getBySlug(slug));
   }
 
-  tracks(query: TrackListQuery): Promise<Entry> {
+  tracks(query: TrackListQuery): Entry | Promise<Entry> {
     // Any track change can move a track into or out of any filtered, sorted page.
     return this.read(keyOf('tracks', query), { tags: ['tracks:list'] }, () => this.catalog.tracks.list(query));
   }
 
-  artists(query: ArtistListQuery): Promise<Entry> {
+  artists(query: ArtistListQuery): Entry | Promise<Entry> {
     return this.read(keyOf('artists', query), { tags: ['artists:list'] }, () => this.catalog.artists.listArtists(query));
   }
 
-  artist(id: number): Promise<Entry> {
+  artist(id: number): Entry | Promise<Entry> {
     return this.read(`artist:${id}`, { tags: (a) => [`artist:${id}`, ...a.albums.map((al) => `album:${al.id}`)] }, () => this.catalog.artists.getArtist(id));
   }
 
-  albums(query: { artistId?: number | undefined; sort?: AlbumSort | undefined; limit: number; cursor?: string | undefined }): Promise<Entry> {
+  albums(query: { artistId?: number | undefined; sort?: AlbumSort | undefined; limit: number; cursor?: string | undefined }): Entry | Promise<Entry> {
     return this.read(keyOf('albums', query), { tags: ['albums:list'] }, () => this.catalog.artists.listAlbums(query));
   }
 
-  album(id: number): Promise<Entry> {
+  album(id: number): Entry | Promise<Entry> {
     return this.read(`album:${id}`, { tags: (a) => [`album:${id}`, `artist:${a.artistId}`, ...a.tracks.flatMap(trackTags)] }, () =>
       this.catalog.artists.getAlbum(id),
     );
   }
 
-  genres(): Promise<Entry> {
+  genres(): Entry | Promise<Entry> {
     return this.read('genres', { tags: ['genres'] }, () => ({ items: this.catalog.taxonomy.listGenres() }));
   }
 
-  mediaTypes(): Promise<Entry> {
+  mediaTypes(): Entry | Promise<Entry> {
     return this.read('media-types', { tags: ['media-types'] }, () => ({ items: this.catalog.taxonomy.listMediaTypes() }));
   }
 
-  playlists(query: { sort?: PlaylistSort | undefined; limit: number; cursor?: string | undefined }): Promise<Entry> {
+  playlists(query: { sort?: PlaylistSort | undefined; limit: number; cursor?: string | undefined }): Entry | Promise<Entry> {
     return this.read(keyOf('playlists', query), { tags: ['playlists'] }, () => this.catalog.taxonomy.listPlaylists(query));
   }
 
-  playlist(id: number, page: { limit: number; cursor?: string | undefined }): Promise<Entry> {
+  playlist(id: number, page: { limit: number; cursor?: string | undefined }): Entry | Promise<Entry> {
     return this.read(keyOf(`playlist:${id}`, page), { tags: (p) => ['playlists', `playlist:${id}`, ...p.tracks.items.flatMap(trackTags)] }, () =>
       this.catalog.taxonomy.getPlaylist(id, page),
     );
   }
 
-  private read<T>(key: string, options: RememberOptions<T>, compute: () => T): Promise<Entry> {
+  private read<T>(key: string, options: RememberOptions<T>, compute: () => T): Entry | Promise<Entry> {
     return rememberEntry(this.cache, key, options, compute);
   }
 }

@@ -23,7 +23,7 @@ export function cachedRecommendations(
   customerOfUser: (userId: number) => number | null,
   subject: Listener,
   options: ListOptions,
-): Promise<Entry> {
+): Entry | Promise<Entry> {
   const customerId = subject.customerId ?? (subject.userId == null ? null : customerOfUser(subject.userId));
   const who = subject.customerId != null ? `customer:${subject.customerId}` : `user:${subject.userId}`;
   const key = keyOf(`recommendations:${who}`, {

@@ -9,15 +9,15 @@ export class CachedReports {
     private readonly reports: SalesReports,
   ) {}
 
-  salesByCountry(limit: number): Promise<Entry> {
+  salesByCountry(limit: number): Entry | Promise<Entry> {
     return rememberEntry(this.cache, `reports:sales-by-country:${limit}`, { tags: ['reports'] }, () => ({ items: this.reports.salesByCountry(limit) }));
   }
 
-  topArtists(limit: number): Promise<Entry> {
+  topArtists(limit: number): Entry | Promise<Entry> {
     return rememberEntry(this.cache, `reports:top-artists:${limit}`, { tags: ['reports'] }, () => ({ items: this.reports.topArtists(limit) }));
   }
 
-  topTracks(limit: number): Promise<Entry> {
+  topTracks(limit: number): Entry | Promise<Entry> {
     return rememberEntry(this.cache, `reports:top-tracks:${limit}`, { tags: ['reports', 'popular'] }, () => ({ items: this.reports.topTracks(limit) }));
   }
 }

@@ -8,7 +8,7 @@ import type { Popularity } from './popularity.ts';
 /** The ranking moves with every play; a minute of staleness costs one query a minute. */
 const POPULAR_TTL_SECONDS = 60;
 
-export function cachedPopularTracks(cache: CacheDb | null, popularity: Popularity, catalog: CatalogService, limit: number): Promise<Entry> {
+export function cachedPopularTracks(cache: CacheDb | null, popularity: Popularity, catalog: CatalogService, limit: number): Entry | Promise<Entry> {
   return rememberEntry(cache, `popular:tracks:${limit}`, { tags: ['popular'], ttlSeconds: POPULAR_TTL_SECONDS }, () => ({
     items: popularity.topTracks(limit).map((p) => ({ ...catalog.tracks.get(p.id), popularity: p.score })),
   }));

@@ -16,7 +16,7 @@ export interface SimilarRequest {
 }
 
 /** The JSON and its ETag: a hit goes out as stored (parsing it only for Fastify to serialise it again was ~3 % of the store mix). */
-export function cachedSimilar(cache: CacheDb | null, similarity: SimilarityService, req: SimilarRequest): Promise<Entry> {
+export function cachedSimilar(cache: CacheDb | null, similarity: SimilarityService, req: SimilarRequest): Entry | Promise<Entry> {
   const { trackId, space, limit, maxPerAlbum } = req;
   return rememberEntry(
     cache,

@@ -39,6 +39,11 @@ describe('remember (the one cache-aside pattern)', () => {
     assert.equal(off.etag, etagOf(off.json));
     assert.deepEqual(on, off);
     assert.deepEqual(hit, off, 'served from the cache, not recomputed');
+    // A hit is the entry itself, for a reply in the same turn (replyWithEntry); a miss, a promise.
+    assert.ok(!(rememberEntry(cache, 'k', {}, () => value) instanceof Promise));
+    const miss = rememberEntry(cache, 'other', {}, () => value);
+    assert.ok(miss instanceof Promise);
+    await miss;
     cache.close();
   });
 

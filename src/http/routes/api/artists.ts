@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { albumSorts, artistSorts } from '../../../catalog/index.ts';
 import { AlbumSummarySchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
@@ -28,7 +28,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(ArtistSummary), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.artists(req.query)),
+    (req, reply) => replyWithEntry(req, reply, cached.artists(req.query)),
   );
 
   app.get(
@@ -42,7 +42,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ ...ArtistSummary.properties, albums: Type.Array(AlbumSummarySchema) }), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.artist(req.params.id)),
+    (req, reply) => replyWithEntry(req, reply, cached.artist(req.params.id)),
   );
 
   app.get(
@@ -63,7 +63,7 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(AlbumSummarySchema), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.albums(req.query)),
+    (req, reply) => replyWithEntry(req, reply, cached.albums(req.query)),
   );
 
   app.get(
@@ -77,6 +77,6 @@ export const artistRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ ...AlbumSummarySchema.properties, durationMs: Type.Integer(), tracks: Type.Array(TrackSchema) }), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.album(req.params.id)),
+    (req, reply) => replyWithEntry(req, reply, cached.album(req.params.id)),
   );
 };

@@ -2,7 +2,7 @@
 // store's popularity (units sold + plays), each track with the counts that put it there.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { errorReplies, TrackSchema } from '../../schemas.ts';
 
 export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -22,6 +22,6 @@ export const popularRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.popularTracks(req.query.limit)),
+    (req, reply) => replyWithEntry(req, reply, cached.popularTracks(req.query.limit)),
   );
 };

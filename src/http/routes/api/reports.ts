@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { errorReplies, Nullable, ReportLimit } from '../../schemas.ts';
 
 const LimitQuery = Type.Object({ limit: ReportLimit }, { additionalProperties: false });
@@ -23,7 +23,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.salesByCountry(req.query.limit)),
+    (req, reply) => replyWithEntry(req, reply, cached.salesByCountry(req.query.limit)),
   );
 
   app.get(
@@ -49,7 +49,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.topArtists(req.query.limit)),
+    (req, reply) => replyWithEntry(req, reply, cached.topArtists(req.query.limit)),
   );
 
   app.get(
@@ -76,6 +76,6 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.topTracks(req.query.limit)),
+    (req, reply) => replyWithEntry(req, reply, cached.topTracks(req.query.limit)),
   );
 };

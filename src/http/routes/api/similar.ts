@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { errorReplies, IdParams } from '../../schemas.ts';
 
 const SimilarQuery = Type.Object(
@@ -46,11 +46,11 @@ export const similarRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SimilarReply, ...errorReplies, 409: errorReplies[404] },
       },
     },
-    async (req, reply) =>
-      sendEntry(
+    (req, reply) =>
+      replyWithEntry(
         req,
         reply,
-        await cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
+        cached.similar({ trackId: req.params.id, space: req.query.space, limit: req.query.limit, maxPerAlbum: req.query.maxPerAlbum }),
       ),
   );
 };

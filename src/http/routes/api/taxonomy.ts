@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { CountedSchema, Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
 const PlaylistSort = Type.Union([Type.Literal('name'), Type.Literal('id')]);
@@ -18,7 +18,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.genres()),
+    (req, reply) => replyWithEntry(req, reply, cached.genres()),
   );
 
   app.get(
@@ -31,7 +31,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(CountedSchema) }) },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.mediaTypes()),
+    (req, reply) => replyWithEntry(req, reply, cached.mediaTypes()),
   );
 
   app.get(
@@ -44,7 +44,7 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(CountedSchema), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.playlists(req.query)),
+    (req, reply) => replyWithEntry(req, reply, cached.playlists(req.query)),
   );
 
   app.get(
@@ -58,6 +58,6 @@ export const taxonomyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ ...CountedSchema.properties, tracks: pageOf(TrackSchema) }), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.playlist(req.params.id, req.query)),
+    (req, reply) => replyWithEntry(req, reply, cached.playlist(req.params.id, req.query)),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { sendEntry } from '../../../cache/index.ts';
+import { replyWithEntry } from '../../../cache/index.ts';
 import { trackSorts } from '../../../catalog/index.ts';
 import { Cursor, errorReplies, IdParams, Limit, NoQuery, pageOf, TrackSchema } from '../../schemas.ts';
 
@@ -43,7 +43,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: pageOf(TrackSchema), ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.tracks(req.query)),
+    (req, reply) => replyWithEntry(req, reply, cached.tracks(req.query)),
   );
 
   app.get(
@@ -57,7 +57,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TrackSchema, ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.track(req.params.id)),
+    (req, reply) => replyWithEntry(req, reply, cached.track(req.params.id)),
   );
 
   app.get(
@@ -71,6 +71,6 @@ export const trackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TrackSchema, ...errorReplies },
       },
     },
-    async (req, reply) => sendEntry(req, reply, await cached.trackBySlug(req.params.slug)),
+    (req, reply) => replyWithEntry(req, reply, cached.trackBySlug(req.params.slug)),
   );
 };
