@@ -515,6 +515,13 @@ describe('storefront in Chromium', () => {
     await screenshot(page, 'track-desktop');
     const history = await page.evaluate(() => fetch('/api/me/history').then((r) => r.json()));
     assert.equal(history.items[0].trackId, 1801);
+    // Another track from "More like this" while this one plays: its player starts stopped.
+    await page.locator('#similar-panel li a').first().click();
+    await page.locator('.track-page h1', { hasNotText: 'Enter Sandman' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: '▶ Play' }).count(), 1);
+    assert.equal(await page.locator('.player progress').getAttribute('value'), '0');
+    await page.goBack();
+    await page.locator('.track-page[data-track-id="1801"]').waitFor();
 
     // Two tracks into the cart: one from the track page, one from a search.
     await page.getByRole('button', { name: /Add Enter Sandman to cart/ }).click();

@@ -193,7 +193,8 @@ export function TrackPage({ params }: { params: Record<string, string> }) {
             <dd>{price(t.unitPrice)}</dd>
           </dl>
           <CartButton item={{ id: t.id, name: t.name, artist: t.artist, unitPrice: t.unitPrice, milliseconds: t.milliseconds }} />
-          <Player track={t} />
+          {/* Keyed: another track (a "more like this" link reuses this page) starts with its player stopped. */}
+          <Player key={t.id} track={t} />
         </div>
       </div>
       <MoreLikeThis track={t} />
