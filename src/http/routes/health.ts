@@ -54,7 +54,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     // Paths, pids and versions help an attacker more than a visitor: admins only.
-    async (request) => (isAdmin(request) ? health.report() : health.summary()),
+    // Not async: nothing to wait for, so Fastify sends the value without a promise (B ÷ A 0.989,
+    // bench:paired over 12 pairs: within the noise, and one allocation fewer).
+    (request) => (isAdmin(request) ? health.report() : health.summary()),
   );
 
   app.get(
@@ -66,7 +68,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    () => ({ status: 'ok' as const }),
   );
 
   app.get(
