@@ -57,6 +57,27 @@ const specs = {
     doc: 'also log one request in N at info (1 = every request, 0 = none)',
   },
   workers: { env: 'CHINOOK_WORKERS', kind: 'int', default: 1, min: 1, max: 64, doc: 'HTTP worker processes (node:cluster)' },
+  // Who takes new connections in a cluster (src/cli/cluster-accept.ts). With Node's round-robin
+  // the primary passes them one at a time per worker, each waiting for the worker's ack: two
+  // workers, full mix, 1,000 connections (bench/load/ab.ts, 2026-12-02 15:42–15:44 UTC, 3 pairs)
+  // had 201–348 wrk timeouts that way and none with the workers accepting themselves.
+  clusterAccept: {
+    env: 'CHINOOK_CLUSTER_ACCEPT',
+    kind: 'enum',
+    default: 'workers',
+    values: ['workers', 'primary'],
+    doc: "who accepts new connections with CHINOOK_WORKERS > 1: each worker from the shared socket (fast in a burst), or the primary, handing them round-robin (Node's default: even counts, slow in a burst)",
+  },
+  // Measured with two workers at 1,000 connections: 1, 4 and 32 descriptors all 0 timeouts; at
+  // rest, 100 connections opened at once split 40/60 at worst with 1, 24/76 with 4, 90/10 with 32.
+  acceptDescriptors: {
+    env: 'CHINOOK_ACCEPT_DESCRIPTORS',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 256,
+    doc: 'when workers accept: descriptors of the listening socket each one polls (libuv accepts one connection per descriptor per event-loop turn)',
+  },
   // Load shedding (src/http/overload.ts). At 500 ms, 100 connections of store traffic tripped
   // it on this shared 2-core host when other jobs took the server's core (bench:memory, 453–927
   // 503s a run); 1 s of mean delay is a backlog no client should sit in.

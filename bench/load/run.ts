@@ -197,7 +197,7 @@ say(`bare Fastify up, ${bare.info.bytes} bytes of JSON a reply`);
 
 let one: AppServer | undefined;
 let two: AppServer | undefined;
-let twoNone: AppServer | undefined;
+let twoRoundRobin: AppServer | undefined;
 try {
   say(`starting \`${command.join(' ')}\` (first start: import + vectors), pinned to CPU ${SERVER_CPU}`);
   one = await startApp({ command, env, workers: 1, cpus: SERVER_CPU, logFile, cwd, adminToken });
@@ -262,16 +262,18 @@ try {
   await waitGone(twoPids);
   two = undefined;
 
-  // The same with the workers holding the listening socket, 32 descriptors each (src/cli/cluster-accept.ts).
-  say('starting 2 workers with NODE_CLUSTER_SCHED_POLICY=none');
-  twoNone = await startApp({ command, env: { ...env, NODE_CLUSTER_SCHED_POLICY: 'none' }, workers: 2, cpus: null, logFile, cwd, adminToken });
-  await runMix(twoNone.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: null });
-  await measure('2 workers holding the socket (NODE_CLUSTER_SCHED_POLICY=none), 1,000 connections, full mix', twoNone.url, FULL_MIX, {
-    connections: 1000,
-    workers: 2,
-    pinned: false,
-    pids: twoNone.workerPids,
-  });
+  // The same steps with Node's round-robin, the primary handing out connections (src/cli/cluster-accept.ts).
+  say('starting 2 workers with CHINOOK_CLUSTER_ACCEPT=primary');
+  twoRoundRobin = await startApp({ command, env: { ...env, CHINOOK_CLUSTER_ACCEPT: 'primary' }, workers: 2, cpus: null, logFile, cwd, adminToken });
+  await runMix(twoRoundRobin.url, requestFile, FULL_MIX, { connections: 100, seconds: Math.max(3, seconds / 2), cpus: null });
+  for (const connections of [100, 1000]) {
+    await measure(
+      `2 workers, the primary accepting (CHINOOK_CLUSTER_ACCEPT=primary), ${connections.toLocaleString('en-US')} connections, full mix`,
+      twoRoundRobin.url,
+      FULL_MIX,
+      { connections, workers: 2, pinned: false, pids: twoRoundRobin.workerPids },
+    );
+  }
 
   // ---------------------------------------------------------------------------------------
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
@@ -404,7 +406,7 @@ try {
   clearInterval(sampler);
   await one?.stop();
   await two?.stop();
-  await twoNone?.stop();
+  await twoRoundRobin?.stop();
   await bare.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -1,31 +1,31 @@
-// Many accepts per event-loop iteration in a cluster worker (opt-in).
+// Who accepts new connections in a cluster, and how many per event-loop iteration.
 //
-// libuv accepts one connection per loop iteration since 1.45 (libuv PR #3696, "unix: don't
-// accept() connections in a loop"; Node 20.20 ships 1.46). A server busy with hundreds of
-// connections runs iterations of ~100 ms, so a burst of new ones waits in the kernel's queue
-// at ~10 accepts a second. At 1,000 connections (bench:load) the listening socket's Recv-Q
-// stood at ~650, strace showed one accept4() every ~126 ms, and wrk counted 136–218 timeouts
-// with first replies up to ~10 s; a plain node:http server with a 30 µs handler had 251.
+// Node's default on Linux is round-robin: the primary accepts and passes each connection to a
+// worker, one at a time per worker, each waiting for the worker's acknowledgement, which a busy
+// worker sends once per event-loop iteration. In a burst that is the bottleneck: two workers,
+// bench:load's full mix, 1,000 connections opened at once (bench/load/ab.ts, 2026-12-02
+// 15:42–15:44 UTC, three alternating pairs): round-robin 201–348 wrk timeouts, the slowest reply
+// 2.4–2.6 s, visitors arriving 1 s in first served after 1.9 s; the workers accepting
+// themselves none, slowest 1.1–1.2 s, visitors after 0.9–1.2 s. So by default
+// (CHINOOK_CLUSTER_ACCEPT=workers) serve.ts sets SCHED_NONE: each worker polls the shared
+// listening socket and the kernel gives a connection to whichever calls accept() first. An idle
+// worker wins more often than a busy one, so new connections go where there is room (nginx's
+// default with `accept_mutex off` behaves the same); at rest successive connections may all go to
+// one worker.
 //
-// libuv watches each descriptor on its own, so a process holding N descriptors of the
-// listening socket accepts up to N connections per iteration. A cluster worker sends its
-// listening handle to the primary, which sends it back N − 1 times (each IPC send passes a new
-// descriptor, SCM_RIGHTS) and closes its copy; the worker listens on each copy and hands the
-// connections to its HTTP server. Measured on a plain node:http cluster of two workers with a
-// 270 µs handler at 1,000 connections (2026-11-30): 1 descriptor 117 timeouts, first replies
-// up to 8.0 s; 32 descriptors none, up to 1.35 s.
-//
-// A worker holds the socket only under NODE_CLUSTER_SCHED_POLICY=none: with Node's default
-// round-robin the primary accepts and passes connections one at a time, each waiting for the
-// worker's acknowledgement, and the worker has nothing to copy. Neither is the default, and a
-// single server does not do it: accepting fast moves the wait from the kernel's queue into the
-// event loop, which serves an overloaded burst less evenly (docs/operations.md#connection-bursts).
+// libuv accepts one connection per descriptor per loop iteration since 1.45 (libuv PR #3696,
+// "unix: don't accept() connections in a loop"; Node 20.20 ships 1.46). Before request turns
+// (src/http/request-turns.ts) kept iterations short, that limited a worker to ~10 accepts a
+// second, so a worker could poll N descriptors of the socket: it sends its listening handle to
+// the primary, which sends it back N − 1 times (each IPC send passes a new descriptor,
+// SCM_RIGHTS), and listens on each copy. With turns, 1, 4 and 32 descriptors all served the
+// 1,000-connection burst without a timeout (2026-12-02 15:35–15:36 UTC), and more descriptors
+// skew a burst at rest: 100 connections opened at once split 40/60 at worst in four tries with
+// 1 descriptor, 24/76 with 4 and 90/10 with 32. So CHINOOK_ACCEPT_DESCRIPTORS defaults to 1 (no
+// copies). A single server (no cluster) always polls one.
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import net from 'node:net';
-
-/** Descriptors of the listening socket per serving process: 32 emptied a 1,000-connection burst without a timeout. */
-export const ACCEPT_DESCRIPTORS = 32;
 
 interface CopiesRequest {
   chinook: 'accept-copies';
@@ -72,7 +72,8 @@ export async function acceptOnCopies(
   const stop = async () => {
     await Promise.all(extra.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
-  if (!cluster.isWorker || !process.send || copies <= 0 || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
+  if (!cluster.isWorker || !process.send || typeof own?.fd !== 'number' || own.fd < 0) return { descriptors: 0, stop };
+  if (copies <= 0) return { descriptors: 1, stop };
   const send = process.send.bind(process);
   await new Promise<void>((resolve) => {
     const finish = () => {

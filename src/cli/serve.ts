@@ -9,7 +9,7 @@ import { checkIntegrity, IntegrityError, openPrimary, START_CHECK_AUTO_MAX_MIB, 
 import { buildApp, serveClusterMetrics } from '../http/index.ts';
 import { catalogIsEmpty, formatCounts, importOfficial, resolveSource } from '../importer/index.ts';
 import { vectorsAreCurrent } from '../vectors/index.ts';
-import { ACCEPT_DESCRIPTORS, acceptOnCopies, serveAcceptCopies } from './cluster-accept.ts';
+import { acceptOnCopies, serveAcceptCopies } from './cluster-accept.ts';
 import { createProgress } from './progress.ts';
 import { ensureVectorsOnStart } from './vectors.ts';
 
@@ -141,12 +141,15 @@ export async function serve(config: Config): Promise<void> {
   // retry and wrk counted them as timeouts (bench:load, 1,000 connections). Linux caps this at
   // net.core.somaxconn (4096 on current kernels).
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
-  const accepting = await acceptOnCopies(app.server, ACCEPT_DESCRIPTORS - 1, LISTEN_BACKLOG, (err) =>
+  const accepting = await acceptOnCopies(app.server, config.acceptDescriptors - 1, LISTEN_BACKLOG, (err) =>
     app.log.error({ err }, 'accepting on a copy of the listening socket failed'),
   );
   beforeClose = accepting.stop;
-  if (accepting.descriptors > 1)
-    app.log.info({ descriptors: accepting.descriptors }, `accepting on ${accepting.descriptors} descriptors of the listening socket`);
+  if (accepting.descriptors > 0)
+    app.log.info(
+      { descriptors: accepting.descriptors },
+      `accepting on ${accepting.descriptors} descriptor${accepting.descriptors === 1 ? '' : 's'} of the listening socket`,
+    );
   if (cluster.isPrimary) scheduleBackups(config, app.log);
 }
 
@@ -163,8 +166,9 @@ function scheduleBackups(config: Config, logger: { info(o: object, m: string): v
  */
 async function servePrimary(config: Config): Promise<void> {
   await prepareDatabase(config);
-  // With NODE_CLUSTER_SCHED_POLICY=none the workers hold the socket and ask for copies of it
-  // (cluster-accept.ts); round-robin, Node's default here, keeps them from it.
+  // Before the first fork, which freezes it: the workers accept from the shared socket (and ask
+  // for copies of it when CHINOOK_ACCEPT_DESCRIPTORS > 1), or the primary hands connections out.
+  cluster.schedulingPolicy = config.clusterAccept === 'workers' ? cluster.SCHED_NONE : cluster.SCHED_RR;
   serveAcceptCopies(cluster);
   relayCacheMessages(cluster);
   serveClusterMetrics(cluster);

@@ -92,7 +92,9 @@ describe('GET /metrics, two cluster workers', () => {
   it('sums every worker: each request counted once, whichever worker answered', async () => {
     const { config, db } = importedDb();
     db.close();
-    const server = await startServe(config.dbPath, { workers: 2, env: { CHINOOK_ADMIN_TOKEN: token } });
+    // Round-robin: the primary deals fresh connections to both workers in turn (with the workers
+    // accepting, the default, one of them may take every connection at rest).
+    const server = await startServe(config.dbPath, { workers: 2, env: { CHINOOK_ADMIN_TOKEN: token, CHINOOK_CLUSTER_ACCEPT: 'primary' } });
     try {
       // The second worker may still be starting: wait until both answer (on another route).
       const up = new Set<string>();
