@@ -66,7 +66,7 @@ const specs = {
     kind: 'enum',
     default: 'workers',
     values: ['workers', 'primary'],
-    doc: "who accepts new connections with CHINOOK_WORKERS > 1: each worker from the shared socket (fast in a burst), or the primary, handing them round-robin (Node's default: even counts, slow in a burst)",
+    doc: "who accepts new connections with CHINOOK_WORKERS > 1: each worker from the shared socket (fast in a burst), or the primary, handing them round-robin (Node's default: even counts, slow in a burst); overrides NODE_CLUSTER_SCHED_POLICY",
   },
   // Measured with two workers at 1,000 connections: 1, 4 and 32 descriptors all 0 timeouts; at
   // rest, 100 connections opened at once split 40/60 at worst with 1, 24/76 with 4, 90/10 with 32.

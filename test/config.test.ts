@@ -46,6 +46,8 @@ describe('loadConfig', () => {
     ['CHINOOK_PAGE_SIZE', 'big', /whole number/],
     ['LOG_LEVEL', 'loud', /not one of fatal, error, warn, info, debug, trace, silent/],
     ['CHINOOK_WORKERS', '0', /outside 1\.\.64/],
+    ['CHINOOK_CLUSTER_ACCEPT', 'round-robin', /not one of workers, primary/],
+    ['CHINOOK_ACCEPT_DESCRIPTORS', '0', /outside 1\.\.256/],
     ['CHINOOK_CACHE_SIZE_KIB', '1e6', /whole number/],
     ['CHINOOK_MMAP_SIZE', '-5', /outside/],
     ['CHINOOK_BUSY_TIMEOUT_MS', '10s', /whole number/],
