@@ -48,7 +48,11 @@ export function buildCli(): Command {
     .option('-p, --port <port>', 'port (env PORT, default 3000)', int('port', 0, 65535))
     .option('-H, --host <host>', 'address to listen on (env HOST, default localhost)')
     .option('--no-auto-import', 'do not import Chinook into an empty database')
-    .option('-w, --workers <n>', 'worker processes (env CHINOOK_WORKERS, default 1)', int('workers', 1, 64))
+    .option(
+      '-w, --workers <n>',
+      'worker processes (env CHINOOK_WORKERS, default 1); each accepts its own connections (CHINOOK_CLUSTER_ACCEPT=primary: the primary hands them out round-robin)',
+      int('workers', 1, 64),
+    )
     .action(async (opts: { port?: number; host?: string; autoImport: boolean; workers?: number }, cmd: Command) => {
       const overrides: ConfigOverrides = { port: opts.port, host: opts.host, workers: opts.workers };
       if (opts.autoImport === false) overrides.autoImport = false;
