@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../src/config.ts';
-import { descriptorsWithin5s, importedDb } from '../helpers.ts';
+import { descriptorsWithin5s, importedDb, listeningDescriptors } from '../helpers.ts';
 
 const token = 'cluster-test-token';
 
@@ -69,6 +69,7 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
   let child: ChildProcess;
   let port = 0;
   const workers = new Set<string>();
+  const listening = new Set<number>();
 
   before(async () => {
     // The primary's round-robin sends successive fresh connections to both workers in turn;
@@ -84,7 +85,6 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 90_000);
       child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-      const listening = new Set<number>();
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
         if (!m) return;
@@ -103,6 +103,11 @@ describe('cross-worker invalidation (2 cluster workers)', () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
+  });
+
+  it('with CHINOOK_CLUSTER_ACCEPT=primary the primary accepts: no worker holds the listening socket', () => {
+    assert.equal(listening.size, 2);
+    for (const pid of listening) assert.equal(listeningDescriptors(pid, port), 0, `worker ${pid}`);
   });
 
   it('both workers answer, each from its own cache', async () => {
