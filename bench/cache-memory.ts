@@ -16,7 +16,7 @@ import { openPrimary } from '../src/db/connection.ts';
 const [dbPath, capArg, mode = 'sqlite'] = process.argv.slice(2);
 if (!dbPath || !capArg) throw new Error('usage: cache-memory.ts <primary db> <cap bytes>');
 const budget = Number(capArg);
-const cap = mode === 'lru-cache' ? budget : payloadBudget({ ...loadConfig({}, {}), cacheMaxBytes: budget, cacheHotBytes: 0 });
+const cap = mode === 'lru-cache' ? budget : payloadBudget({ ...loadConfig({}, {}), cacheMaxBytes: budget });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const db = openPrimary(loadConfig({ dbPath }, {}), { readonly: true });

@@ -43,8 +43,8 @@ export interface CacheLogger {
 export interface CacheOptions {
   maxBytes?: number;
   maxEntryBytes?: number;
-  /** V8-heap bytes of hot copies of small entries in front of the database (entries.ts); 0 = none, the default. */
-  hotBytes?: number;
+  /** Entries up to this many characters have their body held by the process (entries.ts); 0 holds none (tests compare the two). */
+  heldMaxChars?: number;
   ttls?: Partial<CacheTtls>;
   /** Milliseconds since the epoch; tests pass a fake one to step over TTLs. */
   clock?: () => number;
@@ -75,8 +75,8 @@ export interface CacheStats {
   tables: Record<CacheTable, TableStats>;
   tags: number;
   inFlight: number;
-  /** The hot copies in front of the database: how many, their estimated bytes, the bound. */
-  hot: { entries: number; bytes: number; maxBytes: number };
+  /** Entries whose body the process holds beside their row (entries.ts): how many, and their bodies' characters. */
+  held: { entries: number; chars: number };
   pragmas: Record<string, unknown>;
 }
 
@@ -116,7 +116,7 @@ export class CacheDb {
     this.db = db;
     this.tags = new CacheTags(db);
     this.ledger = new CacheLedger(db, this.maxBytes, this.tags);
-    this.entries = new EntryStore(db, this.ledger, this.tags, this.now, options.hotBytes ?? 0);
+    this.entries = new EntryStore(db, this.ledger, this.tags, this.now, options.heldMaxChars);
     this.aggregations = new AggregationStore(db, this.ledger, this.now, () => this.ttls.aggregations);
     this.popular = new PopularStore(db, this.ledger, this.now, () => this.ttls.popular);
     this.sessions = new SessionStore(db, this.ledger, {
@@ -225,14 +225,14 @@ export class CacheDb {
   /** Empties every table (counters of hits and misses are kept). */
   flush(): number {
     this.generation++;
-    return this.ledger.clear();
+    return this.entries.trustingNothingIfItThrows(() => this.ledger.clear());
   }
 
   // ---- maintenance ----------------------------------------------------------------------
 
   /** Deletes up to `batch` expired rows per table; returns how many per table. */
   cleanup(batch = this.cleanupBatch): Record<CacheTable, number> {
-    return this.ledger.expire(this.now(), batch);
+    return this.entries.trustingNothingIfItThrows(() => this.ledger.expire(this.now(), batch));
   }
 
   /** One timer tick: batches until nothing expired is left, yielding between batches. */
@@ -263,7 +263,7 @@ export class CacheDb {
       tables,
       tags: this.tags.count(),
       inFlight: this.inflight.size,
-      hot: this.entries.hotStats(),
+      held: this.entries.heldStats(),
       pragmas: Object.fromEntries(
         ['synchronous', 'journal_mode', 'temp_store', 'cache_size', 'page_size', 'page_count', 'freelist_count'].map((p) => [
           p,

@@ -1,8 +1,8 @@
 // JSON entries addressed by one key (tables cache_queries and cache_search_results): what
-// get/set/remember and tag invalidation work on. Each is stored with its ETag, computed once.
+// get/set/remember and tag invalidation work on. Each is stored with its ETag, computed once;
+// a small entry's body is held by the process beside its row (see EntryStore.held).
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LRUCache } from 'lru-cache';
 import { type CacheLedger, ROW_OVERHEAD_BYTES, TAG_OVERHEAD_BYTES, utf8Bytes } from './ledger.ts';
 import { type EntryTable, type Stmt, sqlName } from './schema.ts';
 import type { CacheTags } from './tags.ts';
@@ -12,8 +12,8 @@ export interface Entry {
   etag: string;
 }
 
-/** A hot entry: what a hit needs without a cache-database read (the row's id and stamp, for the LRU). */
-interface HotEntry {
+/** An entry whose body the process holds: what a hit needs without a cache-database read (the row's id and stamp, for the LRU). */
+interface HeldEntry {
   entry: Entry;
   rid: number;
   at: number;
@@ -21,16 +21,15 @@ interface HotEntry {
 }
 
 /**
- * Entries up to this many characters are kept hot: a track page is ~1,100, an album page or a
- * page of search results several times that. The per-read cost saved is fixed, so small
- * entries gain most, and they are the ones read most (55 % of the store mix is track pages).
+ * Entries up to this many characters keep their body in the process, not in their row: a track
+ * page is ~1,100, an album page or a page of search results several times that. The per-read
+ * cost saved is fixed, so small entries gain most, and they are the ones read most (55 % of the
+ * store mix is track pages).
  */
-export const HOT_MAX_ENTRY_CHARS = 4096;
-/** What a hot entry costs beyond its characters: the object, the ETag string, the LRU's slots. */
-const HOT_OVERHEAD_BYTES = 160;
+export const HELD_MAX_CHARS = 4096;
 
-/** One key space for the hot copies of both tables (a NUL never starts a cache key). */
-const hotKeyOf = (table: EntryTable, key: string) => (table === 'queries' ? key : `\u0000${key}`);
+/** One key space for the held entries of both tables (a NUL never starts a cache key). */
+const heldKeyOf = (table: EntryTable, key: string) => (table === 'queries' ? key : `\u0000${key}`);
 
 export const etagOf = (json: string): string => `"${createHash('sha1').update(json).digest('base64url')}"`;
 
@@ -43,39 +42,31 @@ export class EntryStore {
   private readonly txSet;
   private readonly txInvalidate;
   /**
-   * The most-read small entries as V8 strings, in front of the cache database: a hit then
-   * costs a map lookup instead of a SQLite read and a fresh copy of the JSON. Over HTTP that
-   * read cost 10–15 µs of a cached track page's CPU, and the hot copy took 4–8 µs (~8 %) off
-   * it, for 2–12 MiB more RSS at the load mixes' peaks, so it is off unless configured
-   * (CHINOOK_CACHE_HOT_BYTES; docs/benchmarks-http.md, "Hot entries"). The database stays the
-   * record: an entry is hot only while its row exists (every path that deletes a row drops it
-   * here, see forget), and a hot hit stamps the row's LRU order as a read from the table does.
-   * Bounded by hotBytes; null when 0.
+   * The bodies of small entries (up to HELD_MAX_CHARS), held as V8 strings beside their rows,
+   * whose result_data is then empty: a hit costs a map lookup instead of a SQLite read and a
+   * fresh copy of the JSON. Over HTTP that read cost 10–15 µs of a cached track page's CPU; held
+   * bodies took 12 % off a track page on a server after the full mix (bench:paired, B ÷ A 0.880,
+   * 2026-12-02 18:06 UTC). Held, not copied: a copy beside the row's own (the hot copies before
+   * this) put 12–15 MiB on the peak under load for 6 MiB of copies (docs/benchmarks-http.md,
+   * "Hot entries"). The row stays the record of the entry (key, ETag, bytes charged against the
+   * budget, tags, expiry, LRU order): a body is held only while its row exists (every path that
+   * deletes a row drops it here, see forget), and a hit stamps the row's LRU order as a read
+   * from the table does.
    */
-  private readonly hot: LRUCache<string, HotEntry> | null;
+  private readonly held = new Map<string, HeldEntry>();
 
   constructor(
     db: Database.Database,
     private readonly ledger: CacheLedger,
     private readonly tags: CacheTags,
     private readonly now: () => number,
-    hotBytes = 0,
+    private readonly heldMaxChars = HELD_MAX_CHARS,
   ) {
-    this.hot =
-      hotBytes > 0
-        ? new LRUCache<string, HotEntry>({
-            maxSize: hotBytes,
-            maxEntrySize: HOT_MAX_ENTRY_CHARS + HOT_OVERHEAD_BYTES,
-            sizeCalculation: (h) => h.entry.json.length + HOT_OVERHEAD_BYTES,
-          })
-        : null;
     ledger.onEntryRemoved((table, key) => this.forget(table, key));
     this.s = {
       // A hit is a read; the LRU touch is a separate write done only when the row has aged (see touchIfOld).
       // Rows as arrays (raw): no object built per hit, 2.2 → 1.8 µs a read of 3,500 track pages.
-      hit: perEntryTable((_t, n, k) =>
-        db.prepare(`SELECT result_data, etag, rowid, last_access, expires_at FROM ${n} WHERE ${k} = ? AND expires_at > ?`).raw(),
-      ),
+      hit: perEntryTable((_t, n, k) => db.prepare(`SELECT result_data, etag, rowid, last_access FROM ${n} WHERE ${k} = ? AND expires_at > ?`).raw()),
       remove: perEntryTable((_t, n, k) => db.prepare(`DELETE FROM ${n} WHERE ${k} = ? RETURNING bytes`)),
       insert: {
         queries: db.prepare(
@@ -93,11 +84,18 @@ export class EntryStore {
       this.ledger.makeRoom(bytes);
       const now = this.now();
       const at = this.ledger.stamp();
-      if (table === 'queries') this.s.insert.queries.run(key, entry.json, entry.etag, bytes, now, now + ttl * 1000, at);
-      else this.s.insert.search.run(key, key, entry.json, entry.etag, bytes, now, now + ttl * 1000, at);
+      const expiresAt = now + ttl * 1000;
+      const held = entry.json.length <= this.heldMaxChars;
+      const body = held ? '' : entry.json;
+      const { lastInsertRowid } =
+        table === 'queries'
+          ? this.s.insert.queries.run(key, body, entry.etag, bytes, now, expiresAt, at)
+          : this.s.insert.search.run(key, key, body, entry.etag, bytes, now, expiresAt, at);
       this.tags.add(table, key, tags);
       this.ledger.added(table, bytes);
       this.ledger.counters[table].sets++;
+      // Last, so that a statement that throws above leaves nothing held (the transaction rolls the row back).
+      if (held) this.held.set(heldKeyOf(table, key), { entry, rid: Number(lastInsertRowid), at, expiresAt });
     });
 
     this.txInvalidate = db.transaction((tags: readonly string[]) => {
@@ -117,35 +115,39 @@ export class EntryStore {
   /** The stored JSON and its ETag, or undefined on a miss (absent or expired). */
   get(key: string, table: EntryTable): Entry | undefined {
     const now = this.now();
-    const hot = this.hot?.get(hotKeyOf(table, key));
-    if (hot !== undefined && hot.expiresAt > now) {
+    const held = this.held.get(heldKeyOf(table, key));
+    if (held !== undefined) {
+      // Expired and not yet swept: a miss, as the row's `expires_at > ?` would make it.
+      if (held.expiresAt <= now) {
+        this.ledger.counters[table].misses++;
+        return undefined;
+      }
       this.ledger.counters[table].hits++;
-      this.ledger.touchIfOld(table, hot.rid, hot.at);
-      return hot.entry;
+      this.ledger.touchIfOld(table, held.rid, held.at);
+      return held.entry;
     }
-    const row = this.s.hit[table].get(key, now) as [json: string, etag: string, rid: number, at: number, expiresAt: number] | undefined;
-    if (!row) {
+    const row = this.s.hit[table].get(key, now) as [json: string, etag: string, rid: number, at: number] | undefined;
+    // A row with an empty body belongs to a held entry; without it here it is no answer (never seen: forget runs with every delete).
+    if (!row || row[0] === '') {
       this.ledger.counters[table].misses++;
       return undefined;
     }
     this.ledger.counters[table].hits++;
     this.ledger.touchIfOld(table, row[2], row[3]);
-    const entry = { json: row[0], etag: row[1] };
-    if (this.hot !== null && entry.json.length <= HOT_MAX_ENTRY_CHARS)
-      this.hot.set(hotKeyOf(table, key), { entry, rid: row[2], at: row[3], expiresAt: row[4] });
-    return entry;
+    return { json: row[0], etag: row[1] };
   }
 
-  /** Hot entries: how many, their estimated bytes, the bound. */
-  hotStats(): { entries: number; bytes: number; maxBytes: number } {
-    return { entries: this.hot?.size ?? 0, bytes: this.hot?.calculatedSize ?? 0, maxBytes: this.hot?.maxSize ?? 0 };
+  /** Held entries: how many, and the characters of their bodies. */
+  heldStats(): { entries: number; chars: number } {
+    let chars = 0;
+    for (const h of this.held.values()) chars += h.entry.json.length;
+    return { entries: this.held.size, chars };
   }
 
-  /** Drops the hot copy of an entry whose row is gone (all of them when key is null). */
+  /** Drops the body of an entry whose row is gone (all of them when key is null). */
   private forget(table: EntryTable, key: string | null): void {
-    if (this.hot === null) return;
-    if (key === null) this.hot.clear();
-    else this.hot.delete(hotKeyOf(table, key));
+    if (key === null) this.held.clear();
+    else this.held.delete(heldKeyOf(table, key));
   }
 
   /** What storing this entry charges: key, JSON, each tag (with the key again) and the row overheads. */
@@ -158,12 +160,12 @@ export class EntryStore {
 
   /** Replaces the entry (and its tags) in one transaction, evicting LRU rows to make room. */
   set(table: EntryTable, key: string, entry: Entry, bytes: number, tags: readonly string[], ttlSeconds: number): void {
-    this.txSet(table, key, entry, bytes, tags, ttlSeconds);
+    this.trustingNothingIfItThrows(() => this.txSet(table, key, entry, bytes, tags, ttlSeconds));
   }
 
   remove(table: EntryTable, key: string): boolean {
     this.forget(table, key);
-    const rows = this.s.remove[table].all(key) as { bytes: number }[];
+    const rows = this.trustingNothingIfItThrows(() => this.s.remove[table].all(key) as { bytes: number }[]);
     if (rows.length === 0) return false;
     this.tags.removeOf(table, key);
     this.ledger.removed(table, rows);
@@ -172,6 +174,22 @@ export class EntryStore {
 
   /** Removes every entry carrying any of the tags; returns how many went. */
   invalidate(tags: readonly string[]): number {
-    return this.txInvalidate(tags);
+    return this.trustingNothingIfItThrows(() => this.txInvalidate(tags));
+  }
+
+  /**
+   * Runs a change of the cache database; if it throws, drops every held body. A held hit never
+   * reads the database, so when an invalidation cannot even find its rows (a broken cache
+   * database: test/cache/http.test.ts, "a broken cache"), the bodies it should have removed
+   * would otherwise go on answering. Without them, reads miss (or throw) and fall through to
+   * the primary.
+   */
+  trustingNothingIfItThrows<T>(change: () => T): T {
+    try {
+      return change();
+    } catch (err) {
+      this.held.clear();
+      throw err;
+    }
   }
 }

@@ -11,7 +11,7 @@ export type CacheConfig = Pick<
   Config,
   | 'cache'
   | 'cacheMaxBytes'
-  | 'cacheHotBytes'
+  | 'cacheHeldMaxChars'
   | 'cacheMemoryFactor'
   | 'cacheMaxEntryBytes'
   | 'cacheTtlSessions'
@@ -22,14 +22,9 @@ export type CacheConfig = Pick<
   | 'cacheCleanupMs'
 >;
 
-/** The hot copies' share of CHINOOK_CACHE_MAX_BYTES: as set, but at most half of it. */
-export function hotBudget(config: Pick<Config, 'cacheMaxBytes' | 'cacheHotBytes'>): number {
-  return Math.min(config.cacheHotBytes, Math.floor(config.cacheMaxBytes / 2));
-}
-
-/** The payload bytes the cache database may hold so that the cache's RSS, hot copies included, stays within CHINOOK_CACHE_MAX_BYTES. */
-export function payloadBudget(config: Pick<Config, 'cacheMaxBytes' | 'cacheHotBytes' | 'cacheMemoryFactor'>): number {
-  return Math.floor((config.cacheMaxBytes - hotBudget(config)) / config.cacheMemoryFactor);
+/** The payload bytes the cache may hold so that its RSS stays within CHINOOK_CACHE_MAX_BYTES. */
+export function payloadBudget(config: Pick<Config, 'cacheMaxBytes' | 'cacheMemoryFactor'>): number {
+  return Math.floor(config.cacheMaxBytes / config.cacheMemoryFactor);
 }
 
 export function cacheOptionsFrom(config: CacheConfig): CacheOptions {
@@ -37,8 +32,8 @@ export function cacheOptionsFrom(config: CacheConfig): CacheOptions {
     // The setting is a memory budget; what the cache counts is payload, and each payload byte
     // costs cacheMemoryFactor bytes of RSS (SQLite pages and their headers, tag rows, allocator).
     maxBytes: payloadBudget(config),
-    hotBytes: hotBudget(config),
     maxEntryBytes: config.cacheMaxEntryBytes,
+    heldMaxChars: config.cacheHeldMaxChars,
     cleanupIntervalMs: config.cacheCleanupMs,
     ttls: {
       sessions: config.cacheTtlSessions,

@@ -15,13 +15,13 @@ async function send(s: TestServer, method: string, path: string, body?: unknown,
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-// Twice: as `npm start` serves, and with the optional hot copies in front of the cache
-// database (src/cache/entries.ts), which must be invisible to everything below.
-for (const cacheHotBytes of [0, 8 * 2 ** 20])
-  describe(cacheHotBytes ? 'cache over HTTP, with hot copies' : 'cache over HTTP', () => {
+// Twice: as `npm start` serves (small entries' bodies held by the process, src/cache/entries.ts),
+// and with every body in its row, which must answer the same to everything below.
+for (const held of [true, false])
+  describe(held ? 'cache over HTTP' : 'cache over HTTP, every body in its row', () => {
     let s: TestServer;
     before(async () => {
-      s = await startServer({ adminToken: token, cacheHotBytes });
+      s = await startServer({ adminToken: token, ...(held ? {} : { cacheHeldMaxChars: 0 }) });
     });
     after(async () => {
       await s.close();
@@ -184,7 +184,7 @@ for (const cacheHotBytes of [0, 8 * 2 ** 20])
       await s.get('/api/genres');
       await s.get(`/api/tracks/${top[0]!.id}`);
       assert.equal(cache.stats().tables.queries.hits, hits + 2, 'both answered from the preloaded cache');
-      assert.equal(cache.stats().hot.entries > 0, cacheHotBytes > 0);
+      assert.equal(cache.stats().held.entries > 0, held);
     });
   });
 

@@ -78,7 +78,7 @@ export const CacheStatsSchema = Type.Object({
   tables: Type.Record(Type.String(), CacheCounters),
   tags: Type.Integer(),
   inFlight: Type.Integer(),
-  hot: Type.Object({ entries: Type.Integer(), bytes: Type.Integer(), maxBytes: Type.Integer() }),
+  held: Type.Object({ entries: Type.Integer(), chars: Type.Integer() }),
   pragmas: Type.Record(Type.String(), Type.Unknown()),
   rssBytes: Type.Integer(),
 });

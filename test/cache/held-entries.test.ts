@@ -1,10 +1,10 @@
-// The hot copies in front of the cache database (src/cache/entries.ts): a hit may skip the
+// Entries whose body the process holds beside their row (src/cache/entries.ts): a hit skips the
 // database read, but never answers what the database no longer holds.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CacheDb, type CacheOptions } from '../../src/cache/cache-db.ts';
-import { HOT_MAX_ENTRY_CHARS } from '../../src/cache/entries.ts';
+import { HELD_MAX_CHARS } from '../../src/cache/entries.ts';
 
 function fakeClock(start = 1_700_000_000_000) {
   let now = start;
@@ -12,17 +12,19 @@ function fakeClock(start = 1_700_000_000_000) {
 }
 
 const quiet = { warn() {}, error() {} };
-const open = (options: CacheOptions = {}) => new CacheDb({ cleanupIntervalMs: 0, logger: quiet, hotBytes: 1 << 20, ...options });
+const open = (options: CacheOptions = {}) => new CacheDb({ cleanupIntervalMs: 0, logger: quiet, ...options });
+const storedBody = (cache: CacheDb, key: string) =>
+  (cache.db.prepare('SELECT result_data AS body FROM cache_queries WHERE cache_key = ?').get(key) as { body: string } | undefined)?.body;
 
-describe('hot entries', () => {
-  it("serve a repeated read without the database (a row changed behind the cache's back is not read again), counted as a hit", () => {
+describe('held entries', () => {
+  it('hold a small body in the process, not in the row, and answer hits from it, counted as hits', () => {
     const cache = open();
     cache.set('track:1', { id: 1, name: 'Enter Sandman' });
-    assert.equal(cache.getEntry('track:1')?.json, '{"id":1,"name":"Enter Sandman"}'); // read from the table, kept hot
-    cache.db.prepare('UPDATE cache_queries SET result_data = ? WHERE cache_key = ?').run('{"changed":true}', 'track:1');
-    assert.equal(cache.getEntry('track:1')?.json, '{"id":1,"name":"Enter Sandman"}', 'the second read came from the hot copy');
+    assert.equal(storedBody(cache, 'track:1'), '', 'the row keeps no copy');
+    assert.equal(cache.getEntry('track:1')?.json, '{"id":1,"name":"Enter Sandman"}');
+    assert.equal(cache.getEntry('track:1')?.json, '{"id":1,"name":"Enter Sandman"}');
     assert.equal(cache.stats().tables.queries.hits, 2);
-    assert.equal(cache.stats().hot.entries, 1);
+    assert.deepEqual(cache.stats().held, { entries: 1, chars: 31 });
     cache.close();
   });
 
@@ -55,13 +57,13 @@ describe('hot entries', () => {
     read('d');
     clock.advance(11_000);
     cache.cleanup();
-    assert.equal(cache.stats().hot.entries, 0, 'the sweep dropped both hot copies');
+    assert.equal(cache.stats().held.entries, 0, 'the sweep dropped both held bodies');
 
     cache.set('e', 'v');
     read('e');
     cache.flush();
     assert.equal(read('e'), undefined, 'flushed');
-    assert.equal(cache.stats().hot.entries, 0);
+    assert.equal(cache.stats().held.entries, 0);
 
     // Eviction: fill past the byte cap; every key that left the table must miss.
     const big = 'x'.repeat(2000);
@@ -75,21 +77,27 @@ describe('hot entries', () => {
     cache.close();
   });
 
-  it('keep only small entries, within their byte bound', () => {
-    const cache = open({ hotBytes: 64 * 1024 });
-    cache.set('large', 'x'.repeat(HOT_MAX_ENTRY_CHARS));
-    cache.getEntry('large');
-    assert.equal(cache.stats().hot.entries, 0, 'over HOT_MAX_ENTRY_CHARS: read from the table every time');
-    for (let i = 0; i < 200; i++) {
-      cache.set(`t${i}`, 'y'.repeat(1000));
-      cache.getEntry(`t${i}`);
-    }
-    const { hot } = cache.stats();
-    assert.ok(hot.bytes <= 64 * 1024 && hot.entries > 0 && hot.entries < 200, JSON.stringify(hot));
+  it('are all dropped when a change of the cache database fails, so reads cannot answer what it should have removed', () => {
+    const cache = open();
+    cache.set('a', 1, { tags: ['album:7'] });
+    assert.equal(cache.getEntry('a')?.json, '1');
+    cache.db.close(); // every cache statement now throws
+    assert.throws(() => cache.invalidateTags(['album:7']));
+    assert.throws(() => cache.getEntry('a'), 'the read went to the (broken) database: nothing held answered it');
+  });
+
+  it('hold only small entries: a larger body stays in its row and is read from it', () => {
+    const cache = open();
+    cache.set('large', 'x'.repeat(HELD_MAX_CHARS));
+    assert.equal(storedBody(cache, 'large'), JSON.stringify('x'.repeat(HELD_MAX_CHARS)), 'over HELD_MAX_CHARS (with its quotes): in the row');
+    assert.equal(cache.getEntry('large')?.json, JSON.stringify('x'.repeat(HELD_MAX_CHARS)));
+    cache.set('small', 'x'.repeat(HELD_MAX_CHARS - 2));
+    assert.equal(storedBody(cache, 'small'), '', 'exactly HELD_MAX_CHARS: held');
+    assert.equal(cache.stats().held.entries, 1);
     cache.close();
   });
 
-  it('answer exactly what a cache without them answers, for any sequence of operations', () => {
+  it('answer exactly what a cache holding none answers, for any sequence of operations', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd');
     const table = fc.constantFrom('queries' as const, 'search' as const);
     const tag = fc.constantFrom('t1', 't2', 't3');
@@ -99,7 +107,7 @@ describe('hot entries', () => {
         key,
         table,
         tags: fc.uniqueArray(tag, { maxLength: 2 }),
-        size: fc.integer({ min: 500, max: 3000 }),
+        size: fc.integer({ min: 500, max: HELD_MAX_CHARS + 1000 }),
         ttl: fc.integer({ min: 1, max: 60 }),
       }),
       fc.record({ k: fc.constant('get'), key, table }),
@@ -114,30 +122,30 @@ describe('hot entries', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 20, maxLength: 80, size: 'max' }), (ops) => {
         const clock = fakeClock();
-        // A byte cap small enough that sets evict, and hot copies that could outlive their rows.
-        const withHot = open({ clock: clock.now, maxBytes: 6 * 1024, hotBytes: 64 * 1024 });
-        const without = open({ clock: clock.now, maxBytes: 6 * 1024, hotBytes: 0 });
+        // A byte cap small enough that sets evict, and held bodies that could outlive their rows.
+        const withHeld = open({ clock: clock.now, maxBytes: 6 * 1024 });
+        const without = open({ clock: clock.now, maxBytes: 6 * 1024, heldMaxChars: 0 });
         let n = 0;
         try {
           for (const o of ops) {
             if (o.k === 'set') {
               const value = `${o.key}${++n}`.padEnd(o.size, '.');
-              for (const c of [withHot, without]) c.set(o.key, value, { table: o.table, tags: o.tags, ttlSeconds: o.ttl });
+              for (const c of [withHeld, without]) c.set(o.key, value, { table: o.table, tags: o.tags, ttlSeconds: o.ttl });
             } else if (o.k === 'get') {
-              assert.deepEqual(withHot.getEntry(o.key, o.table), without.getEntry(o.key, o.table));
+              assert.deepEqual(withHeld.getEntry(o.key, o.table), without.getEntry(o.key, o.table));
             } else if (o.k === 'delete') {
-              assert.equal(withHot.delete(o.key, o.table), without.delete(o.key, o.table));
+              assert.equal(withHeld.delete(o.key, o.table), without.delete(o.key, o.table));
             } else if (o.k === 'invalidate') {
-              assert.equal(withHot.invalidateTags(o.tags), without.invalidateTags(o.tags));
+              assert.equal(withHeld.invalidateTags(o.tags), without.invalidateTags(o.tags));
             } else if (o.k === 'advance') clock.advance(o.ms);
-            else if (o.k === 'sweep') assert.deepEqual(withHot.cleanup(), without.cleanup());
-            else assert.equal(withHot.flush(), without.flush());
+            else if (o.k === 'sweep') assert.deepEqual(withHeld.cleanup(), without.cleanup());
+            else assert.equal(withHeld.flush(), without.flush());
           }
-          const a = withHot.stats().tables;
+          const a = withHeld.stats().tables;
           const b = without.stats().tables;
           assert.deepEqual(a, b, 'the same counters (hits, misses, evictions …)');
         } finally {
-          withHot.close();
+          withHeld.close();
           without.close();
         }
       }),
