@@ -54,6 +54,8 @@ export class EntryStore {
    * from the table does.
    */
   private readonly held = new Map<string, HeldEntry>();
+  /** The held bodies' characters, kept as they come and go (stats are read per set by bench/cache-memory.ts). */
+  private heldChars = 0;
 
   constructor(
     db: Database.Database,
@@ -95,7 +97,10 @@ export class EntryStore {
       this.ledger.added(table, bytes);
       this.ledger.counters[table].sets++;
       // Last, so that a statement that throws above leaves nothing held (the transaction rolls the row back).
-      if (held) this.held.set(heldKeyOf(table, key), { entry, rid: Number(lastInsertRowid), at, expiresAt });
+      if (held) {
+        this.held.set(heldKeyOf(table, key), { entry, rid: Number(lastInsertRowid), at, expiresAt });
+        this.heldChars += entry.json.length;
+      }
     });
 
     this.txInvalidate = db.transaction((tags: readonly string[]) => {
@@ -139,15 +144,25 @@ export class EntryStore {
 
   /** Held entries: how many, and the characters of their bodies. */
   heldStats(): { entries: number; chars: number } {
-    let chars = 0;
-    for (const h of this.held.values()) chars += h.entry.json.length;
-    return { entries: this.held.size, chars };
+    return { entries: this.held.size, chars: this.heldChars };
   }
 
   /** Drops the body of an entry whose row is gone (all of them when key is null). */
   private forget(table: EntryTable, key: string | null): void {
-    if (key === null) this.held.clear();
-    else this.held.delete(heldKeyOf(table, key));
+    if (key === null) {
+      this.dropAllHeld();
+      return;
+    }
+    const k = heldKeyOf(table, key);
+    const h = this.held.get(k);
+    if (h === undefined) return;
+    this.heldChars -= h.entry.json.length;
+    this.held.delete(k);
+  }
+
+  private dropAllHeld(): void {
+    this.held.clear();
+    this.heldChars = 0;
   }
 
   /** What storing this entry charges: key, JSON, each tag (with the key again) and the row overheads. */
@@ -188,7 +203,7 @@ export class EntryStore {
     try {
       return change();
     } catch (err) {
-      this.held.clear();
+      this.dropAllHeld();
       throw err;
     }
   }

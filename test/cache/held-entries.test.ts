@@ -144,6 +144,15 @@ describe('held entries', () => {
           const a = withHeld.stats().tables;
           const b = without.stats().tables;
           assert.deepEqual(a, b, 'the same counters (hits, misses, evictions …)');
+          // What is held is exactly the rows with an empty body, and the stats count their characters.
+          withHeld.cleanup();
+          const rows = withHeld.db
+            .prepare(
+              "SELECT cache_key AS key, 'queries' AS tbl FROM cache_queries WHERE result_data = '' UNION ALL SELECT search_hash, 'search' FROM cache_search_results WHERE result_data = ''",
+            )
+            .all() as { key: string; tbl: 'queries' | 'search' }[];
+          const chars = rows.reduce((n, r) => n + (withHeld.getEntry(r.key, r.tbl)?.json.length ?? Number.NaN), 0);
+          assert.deepEqual(withHeld.stats().held, { entries: rows.length, chars });
         } finally {
           withHeld.close();
           without.close();
