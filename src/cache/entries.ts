@@ -45,8 +45,8 @@ export class EntryStore {
    * The bodies of small entries (up to HELD_MAX_CHARS), held as V8 strings beside their rows,
    * whose result_data is then empty: a hit costs a map lookup instead of a SQLite read and a
    * fresh copy of the JSON. Over HTTP that read cost 10–15 µs of a cached track page's CPU; held
-   * bodies took 12 % off a track page on a server after the full mix (bench:paired, B ÷ A 0.880,
-   * 2026-12-02 18:06 UTC). Held, not copied: a copy beside the row's own (the hot copies before
+   * bodies took 13 % off a track page on a server after the full mix (bench:paired against the
+   * build before, B ÷ A 1.150 over 16 pairs, 2026-12-02 18:12 UTC). Held, not copied: a copy beside the row's own (the hot copies before
    * this) put 12–15 MiB on the peak under load for 6 MiB of copies (docs/benchmarks-http.md,
    * "Hot entries"). The row stays the record of the entry (key, ETag, bytes charged against the
    * budget, tags, expiry, LRU order): a body is held only while its row exists (every path that
@@ -96,7 +96,8 @@ export class EntryStore {
       this.tags.add(table, key, tags);
       this.ledger.added(table, bytes);
       this.ledger.counters[table].sets++;
-      // Last, so that a statement that throws above leaves nothing held (the transaction rolls the row back).
+      // Last, so that a statement that throws above leaves nothing held (the transaction rolls the
+      // row back, and set() drops every held body: trustingNothingIfItThrows).
       if (held) {
         this.held.set(heldKeyOf(table, key), { entry, rid: Number(lastInsertRowid), at, expiresAt });
         this.heldChars += entry.json.length;
